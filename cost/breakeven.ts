@@ -1,0 +1,46 @@
+/**
+ * Break-even volume between a self-hosted option and a per-token one. Self-hosted cost is a step
+ * function of volume (a replica is added in some hour at each breakpoint) plus terms linear in volume
+ * (egress, power); between two breakpoints both curves are straight lines, so each interval is solved
+ * exactly and the first crossing wins. No linearity is assumed across steps.
+ */
+import type { CostOption } from "./options";
+
+export interface BreakEven {
+  /** Volume scale (× the stack's volume) where the per-token option costs as much as self-hosting; null: never. */
+  readonly scale: number | null;
+  readonly reason?: string;
+}
+
+const diff = (self: CostOption, other: CostOption, s: number) => other.at(s).total - self.at(s).total;
+
+/** Smallest s in (lo, hi] with other(s) ≥ self(s), given both are linear there; undefined if none. */
+function solveInterval(self: CostOption, other: CostOption, lo: number, hi: number): number | undefined {
+  const mid = (lo + hi) / 2;
+  const dHi = diff(self, other, hi);
+  const dMid = diff(self, other, mid);
+  const slope = (dHi - dMid) / (hi - mid);
+  if (dHi < 0 && dMid < 0) return undefined;
+  if (slope <= 0) return dMid >= 0 || dHi >= 0 ? lo : undefined;
+  return Math.max(lo, hi - dHi / slope);
+}
+
+export function breakEven(self: CostOption, other: CostOption): BreakEven {
+  const limit = self.maxScale;
+  if (!Number.isFinite(limit)) {
+    // Both per-token (managed-open against an API): one line each, one solve on a wide interval.
+    const s = solveInterval(self, other, 0, 1e6);
+    return s === undefined
+      ? { scale: null, reason: "the per-token price is never lower than this option's" }
+      : { scale: s };
+  }
+  const points = [0, ...self.breakpoints.filter((b) => b < limit), limit];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const s = solveInterval(self, other, points[i]!, points[i + 1]!);
+    if (s !== undefined) return { scale: s };
+  }
+  return {
+    scale: null,
+    reason: "not within scaling.max: the API stays cheaper up to the most the fleet can serve",
+  };
+}

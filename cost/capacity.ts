@@ -1,0 +1,108 @@
+/**
+ * Replica-hours the autoscaler runs: replicas needed each hour = demand ÷ per-replica capacity,
+ * clipped to [min, max]; surplus replicas linger for the scale-in delay (idle minutes before scaling
+ * to zero, the cooldown otherwise). Pure and allocation-free in the hot loop: break-even sweeps call it
+ * thousands of times.
+ */
+import { HOURS_PER_WEEK, WEEKS_PER_MONTH } from "./traffic";
+
+export interface ScalingPolicy {
+  readonly min: number;
+  readonly max: number;
+  readonly idleMinutes: number;
+  readonly cooldownSeconds: number;
+}
+
+export interface CapacityPlan {
+  /** Replica-hours a month with traffic to serve. */
+  readonly servingReplicaHours: number;
+  /** Replica-hours a month paid without traffic: the floor off-hours and the scale-in delay. */
+  readonly idleReplicaHours: number;
+  /** The part of `idleReplicaHours` spent waiting out scale-in delays (not in `hoursWithAtLeast`). */
+  readonly scaleInDelayReplicaHours: number;
+  readonly peakReplicas: number;
+  /** Replica starts a month: each new replica (a fresh instance) downloads and loads the weights. */
+  readonly replicaStartsPerMonth: number;
+  /** Share of tokens above what `max` replicas serve (0 when capacity suffices). */
+  readonly unservedShare: number;
+  /** Mean share of running replicas' capacity in use during serving hours. */
+  readonly utilization: number;
+  /** Hours a month with at least k replicas running, k = 1..peak (index 0 unused): prices commitments. */
+  readonly hoursWithAtLeast: readonly number[];
+}
+
+/**
+ * @param shape share of weekly tokens per hour (weeklyShape)
+ * @param monthlyOutputTokens demand
+ * @param replicaTokensPerHour output tokens one replica serves in an hour at the planned utilisation
+ */
+export function planCapacity(
+  shape: Float64Array,
+  monthlyOutputTokens: number,
+  replicaTokensPerHour: number,
+  policy: ScalingPolicy,
+): CapacityPlan {
+  const weekly = monthlyOutputTokens / WEEKS_PER_MONTH;
+  let serving = 0;
+  let idle = 0;
+  let delay = 0;
+  let peak = 0;
+  let starts = 0;
+  let unserved = 0;
+  let used = 0;
+  const need = (h: number) => {
+    const demand = weekly * shape[h]!;
+    const r = demand > 0 ? Math.ceil(demand / replicaTokensPerHour - 1e-9) : 0;
+    return Math.min(policy.max, Math.max(policy.min, r));
+  };
+  const atLeast = new Array<number>(policy.max + 1).fill(0);
+  let prev = need(HOURS_PER_WEEK - 1);
+  for (let h = 0; h < HOURS_PER_WEEK; h++) {
+    const demand = weekly * shape[h]!;
+    const r = need(h);
+    if (demand > 0) {
+      serving += r;
+      const servable = r * replicaTokensPerHour;
+      used += Math.min(demand, servable);
+      if (demand > servable) unserved += demand - servable;
+    } else idle += r;
+    if (r < prev) {
+      const delayHours = r === 0 ? policy.idleMinutes / 60 : policy.cooldownSeconds / 3600;
+      delay += (prev - r) * delayHours;
+    }
+    // Every replica added is a start: a scale-out from a warm fleet downloads the weights just as a
+    // start from zero does (a new instance's local disk is empty).
+    if (r > prev) starts += r - prev;
+    for (let k = 1; k <= r; k++) atLeast[k]! += 1;
+    if (r > peak) peak = r;
+    prev = r;
+  }
+  return {
+    servingReplicaHours: serving * WEEKS_PER_MONTH,
+    idleReplicaHours: (idle + delay) * WEEKS_PER_MONTH,
+    scaleInDelayReplicaHours: delay * WEEKS_PER_MONTH,
+    peakReplicas: peak,
+    replicaStartsPerMonth: starts * WEEKS_PER_MONTH,
+    unservedShare: weekly > 0 ? unserved / weekly : 0,
+    utilization: serving > 0 ? used / (serving * replicaTokensPerHour) : 0,
+    hoursWithAtLeast: atLeast.slice(0, peak + 1).map((x) => x * WEEKS_PER_MONTH),
+  };
+}
+
+/** Volume scales at which the replica count of some hour changes: where cost steps. */
+export function capacityBreakpoints(
+  shape: Float64Array,
+  monthlyOutputTokens: number,
+  replicaTokensPerHour: number,
+  max: number,
+): number[] {
+  const weekly = monthlyOutputTokens / WEEKS_PER_MONTH;
+  const set = new Set<number>();
+  for (let h = 0; h < HOURS_PER_WEEK; h++) {
+    const d = weekly * shape[h]!;
+    if (d <= 0) continue;
+    // replicas(h) = ceil(s·d / cap) steps from k to k+1 just after s = k·cap/d
+    for (let k = 1; k <= max; k++) set.add((k * replicaTokensPerHour) / d);
+  }
+  return [...set].sort((a, b) => a - b);
+}

@@ -1,0 +1,53 @@
+import type { TokenPrices } from "./apis";
+import type { Source } from "./source";
+
+export const MANAGED_HOSTS = ["bedrock", "together", "fireworks", "groq"] as const;
+export type ManagedHost = (typeof MANAGED_HOSTS)[number];
+
+/** One open-weight model as served by one managed host, billed per token. */
+export interface ManagedOffer extends TokenPrices {
+  readonly host: ManagedHost;
+  /** Catalog model key. */
+  readonly model: string;
+  /** The id the host's API takes (a Bedrock model id, or the OpenAI-compatible `model` field). */
+  readonly hostModelId: string;
+  readonly source: Source;
+}
+
+/** OpenAI-compatible base URLs of the hosts that are not AWS. */
+export const HOST_ENDPOINTS: Readonly<Record<Exclude<ManagedHost, "bedrock">, string>> = {
+  together: "https://api.together.xyz/v1",
+  fireworks: "https://api.fireworks.ai/inference/v1",
+  groq: "https://api.groq.com/openai/v1",
+};
+
+const src = {
+  together: { title: "Together AI pricing", url: "https://www.together.ai/pricing", asOf: "2025-07" },
+  bedrock: {
+    title: "Amazon Bedrock pricing, on-demand, Meta Llama (undated on the reference sheet)",
+    url: "https://aws.amazon.com/bedrock/pricing/",
+    asOf: "2025",
+  },
+  groq: { title: "Groq pricing", url: "https://groq.com/pricing", asOf: "2025-08" },
+  fireworks: { title: "Fireworks AI pricing", url: "https://fireworks.ai/pricing", asOf: "2025-07" },
+} satisfies Record<ManagedHost, Source>;
+
+function offer(host: ManagedHost, model: string, hostModelId: string, i: number, o: number): ManagedOffer {
+  return { host, model, hostModelId, inputPerMillion: i, outputPerMillion: o, source: src[host] };
+}
+
+export const MANAGED_OFFERS: readonly ManagedOffer[] = [
+  offer("bedrock", "llama-3.1-8b", "meta.llama3-1-8b-instruct-v1:0", 0.22, 0.22),
+  offer("bedrock", "llama-3.1-70b", "meta.llama3-1-70b-instruct-v1:0", 0.72, 0.72),
+  offer("bedrock", "llama-3.3-70b", "meta.llama3-3-70b-instruct-v1:0", 0.72, 0.72),
+  offer("together", "llama-3.1-8b", "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", 0.18, 0.18),
+  offer("together", "llama-3.1-70b", "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", 0.88, 0.88),
+  offer("together", "llama-3.3-70b", "meta-llama/Llama-3.3-70B-Instruct-Turbo", 0.88, 0.88),
+  offer("groq", "llama-3.1-8b", "llama-3.1-8b-instant", 0.05, 0.08),
+  offer("groq", "llama-3.3-70b", "llama-3.3-70b-versatile", 0.59, 0.79),
+  offer("fireworks", "llama-3.1-8b", "accounts/fireworks/models/llama-v3p1-8b-instruct", 0.2, 0.2),
+];
+
+export function offersFor(model: string): ManagedOffer[] {
+  return MANAGED_OFFERS.filter((o) => o.model === model);
+}

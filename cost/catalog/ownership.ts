@@ -1,0 +1,72 @@
+import type { Source } from "./source";
+
+/**
+ * Defaults for owned hardware: one 8-GPU H100 server in a colocation rack. Each is overridable in
+ * a stack's `ownership` section; the estimates say so in their source.
+ */
+export const OWNED_SERVER = {
+  gpusPerServer: 8,
+  purchaseUsd: 270_000,
+  depreciationMonths: 36,
+  /** Whole server at full load, GPUs, CPUs, fans and NICs together. */
+  loadWatts: 7_500,
+  /** Whole server powered with models loaded but no traffic. */
+  idleWatts: 1_800,
+  pue: 1.58,
+  electricityUsdPerKwh: 0.13,
+  rackUsdPerMonth: 800,
+  sources: {
+    purchaseUsd: {
+      title: "8× H100 node with networking, $270k–$317k (industry estimates; DGX H100 base ~$199k)",
+      url: "shared/data/reference-prices.md",
+      asOf: "2026",
+    },
+    depreciationMonths: {
+      title: "3-year life, the common modelling constant for frontier GPUs",
+      url: "shared/data/reference-prices.md",
+      asOf: "2026",
+    },
+    loadWatts: {
+      title: "DGX H100 up to 10.2 kW, typically 6.5–8.5 kW under load",
+      url: "https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html",
+      asOf: "2025",
+    },
+    idleWatts: {
+      title: "estimate: 8 idle H100 at ~90 W plus host CPUs, fans and NICs",
+      url: "shared/data/reference-prices.md",
+      asOf: "2026",
+      estimate: true,
+    },
+    pue: {
+      title: "Uptime Institute Global Data Center Survey 2023, industry average PUE",
+      url: "https://uptimeinstitute.com/resources/research-and-reports/uptime-institute-global-data-center-survey-results-2023",
+      asOf: "2023",
+    },
+    electricityUsdPerKwh: {
+      title: "estimate: US commercial average retail electricity price (EIA Electric Power Monthly)",
+      url: "https://www.eia.gov/electricity/monthly/",
+      asOf: "2025",
+      estimate: true,
+    },
+    rackUsdPerMonth: {
+      title:
+        "estimate: colocation space, cross-connects and remote hands per server (power billed separately)",
+      url: "shared/data/reference-prices.md",
+      asOf: "2026",
+      estimate: true,
+    },
+  } satisfies Record<string, Source>,
+} as const;
+
+/** Engineer time spent on the serving stack. */
+export const OPERATIONS = {
+  /** Loaded hourly cost of an infrastructure engineer: $200k a year over 2,080 hours. */
+  hourlyRateUsd: 96,
+  /** Default monthly hours by platform: owned hardware needs the most care, a managed host the least. */
+  hoursPerMonth: { aws: 16, kubernetes: 32, managed: 2 },
+  source: {
+    title: "engineers cost $150k–$250k a year; 20% of one on inference infra is $30k–$50k a year",
+    url: "shared/data/reference-prices.md",
+    asOf: "2026",
+  } satisfies Source,
+} as const;

@@ -1,0 +1,267 @@
+/**
+ * `vllm-tco`: cost, compare and throughput from stack files, with no Pulumi CLI and no credentials.
+ * Exit status: 0 done, 2 bad input (one message naming the setting, the value and the fix),
+ * 1 an unexpected failure (a bug: the message says so; VLLM_TCO_DEBUG=1 prints the stack).
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { GPUS, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "./catalog";
+import { ConfigError, show } from "../infra/config-errors";
+import { formatNumber } from "./format";
+import { formatUsd } from "./money";
+import { project, rank } from "./projection";
+import { toDocument } from "./report/json";
+import { textReport } from "./report/text";
+import { loadStack } from "./stack-file";
+import { concurrencyForLatency, throughput } from "./throughput";
+
+export const USAGE = `usage: vllm-tco <command> [options]
+
+commands:
+  cost        --stack NAME | --stack-file PATH  [--json]   monthly TCO, API comparison, break-even, verdict
+  compare     --stack NAME | --stack-file PATH  [--json]   every option ranked by monthly cost
+  throughput  --model M --gpu G --gpus N --dtype bf16|fp8 --input-tokens N --output-tokens N
+              --concurrency N [--prefix-hit 0..1] [--latency-ms MS] [--json]
+  plan        --stack NAME | --stack-file PATH  [--json]   the Pulumi program under mocks: resources, cost, policy
+
+stacks live in stacks/Pulumi.<NAME>.yaml; the default stack is aws-h100.`;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stackOptions = {
+  stack: { type: "string" },
+  "stack-file": { type: "string" },
+  json: { type: "boolean", default: false },
+} as const satisfies ParseArgsConfig["options"];
+
+function flagError(flag: string, value: unknown, message: string): ConfigError {
+  return new ConfigError([{ path: `--${flag}`, found: show(value), message }], "command line");
+}
+
+function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1] ?? "(flag)";
+    const known = Object.keys(options).map((k) => `--${k}`);
+    const guess = nearest(flag.replace(/^-+/, ""), Object.keys(options));
+    throw new ConfigError(
+      [
+        {
+          path: flag,
+          found: show(flag),
+          message: `${msg.split(".")[0]}; ${guess ? `did you mean --${guess}? ` : ""}known: ${known.join(", ")}`,
+        },
+      ],
+      "command line",
+    );
+  }
+}
+
+function number(
+  flag: string,
+  raw: string | undefined,
+  check: (n: number) => boolean,
+  allowed: string,
+): number {
+  const n = Number(raw);
+  if (raw === undefined || raw.trim() === "" || !Number.isFinite(n) || !check(n))
+    throw flagError(flag, raw, `must be ${allowed}`);
+  return n;
+}
+
+function loadFrom(values: { stack?: string; "stack-file"?: string }) {
+  if (values.stack && values["stack-file"])
+    throw flagError("stack-file", values["stack-file"], "give --stack or --stack-file, not both");
+  return loadStack({
+    ...(values.stack && { stack: values.stack }),
+    ...(values["stack-file"] && { stackFile: values["stack-file"] }),
+  });
+}
+
+function costCommand(args: string[], io: Io): void {
+  const v = parse(args, stackOptions);
+  const p = project(loadFrom(v));
+  io.out(v.json ? JSON.stringify(toDocument(p), null, 2) : textReport(p));
+}
+
+function compareCommand(args: string[], io: Io): void {
+  const v = parse(args, stackOptions);
+  const cfg = loadFrom(v);
+  const ranked = rank(cfg);
+  if (v.json) {
+    io.out(
+      JSON.stringify(
+        {
+          version: "1",
+          stack: cfg.stack,
+          options: ranked.map((r) => ({
+            ...r,
+            monthlyUsd: Math.round(r.monthly / 1e4) / 100,
+            monthly: undefined,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  const rows = ranked.map((r, i) => [
+    `${i + 1}.`,
+    r.label,
+    r.kind,
+    `${formatUsd(r.monthly)}/month`,
+    `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
+  ]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  io.out(`options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`);
+  for (const r of rows)
+    io.out(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  "));
+}
+
+function throughputCommand(args: string[], io: Io): void {
+  const v = parse(args, {
+    model: { type: "string" },
+    gpu: { type: "string" },
+    gpus: { type: "string", default: "1" },
+    dtype: { type: "string", default: "bf16" },
+    "input-tokens": { type: "string" },
+    "output-tokens": { type: "string" },
+    concurrency: { type: "string" },
+    "prefix-hit": { type: "string", default: "0" },
+    "latency-ms": { type: "string" },
+    json: { type: "boolean", default: false },
+  });
+  const modelKey = v.model ?? "";
+  const model =
+    MODELS[modelKey] ??
+    Object.values(MODELS).find((m) => m.huggingFaceId === modelKey || m.aliases.includes(modelKey));
+  if (!model) {
+    const guess = nearest(modelKey, Object.keys(MODELS));
+    throw flagError(
+      "model",
+      v.model,
+      `is not a catalog model; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(MODELS).join(", ")}`,
+    );
+  }
+  const gpu = GPUS[v.gpu ?? ""];
+  if (!gpu) {
+    const guess = nearest(v.gpu ?? "", Object.keys(GPUS));
+    throw flagError(
+      "gpu",
+      v.gpu,
+      `is not a catalog GPU; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(GPUS).join(", ")}`,
+    );
+  }
+  if (!(v.dtype! in BYTES_PER_PARAMETER))
+    throw flagError("dtype", v.dtype, `must be one of ${Object.keys(BYTES_PER_PARAMETER).join(", ")}`);
+  const dtype = v.dtype as Dtype;
+  if (dtype === "fp8" && gpu.fp8Flops === undefined)
+    throw flagError("dtype", "fp8", `${gpu.name} has no FP8 tensor cores; use bf16`);
+  const whole = (n: number) => Number.isInteger(n) && n >= 1;
+  const input = {
+    model,
+    dtype,
+    gpu,
+    gpus: number("gpus", v.gpus, (n) => [1, 2, 4, 8].includes(n), "1, 2, 4 or 8"),
+    inputTokens: number("input-tokens", v["input-tokens"], whole, "a whole number of tokens ≥ 1"),
+    outputTokens: number("output-tokens", v["output-tokens"], whole, "a whole number of tokens ≥ 1"),
+    concurrency: number("concurrency", v.concurrency, whole, "a whole number of concurrent requests ≥ 1"),
+    prefixHitShare: number("prefix-hit", v["prefix-hit"], (n) => n >= 0 && n <= 1, "a share from 0 to 1"),
+  };
+  const r = throughput(input);
+  if (r.maxConcurrency < 1)
+    throw flagError(
+      "gpus",
+      input.gpus,
+      `${input.gpus}× ${gpu.key} cannot hold ${model.key} ${dtype} with a KV cache for one ${input.inputTokens + input.outputTokens}-token request; use more GPUs or fp8`,
+    );
+  const latencyMs =
+    v["latency-ms"] === undefined
+      ? undefined
+      : number("latency-ms", v["latency-ms"], (n) => n > 0, "a positive number of milliseconds");
+  const doc = {
+    model: model.key,
+    gpu: gpu.key,
+    gpus: input.gpus,
+    dtype,
+    outputTokensPerSecond: Math.round(r.outputTokensPerSecond * 10) / 10,
+    rooflineOutputTokensPerSecond: Math.round(r.rooflineOutputTokensPerSecond * 10) / 10,
+    maxConcurrency: r.maxConcurrency,
+    concurrency: r.concurrency,
+    interTokenLatencyMs: Math.round(r.interTokenLatencyMs * 100) / 100,
+    prefillMs: Math.round(r.prefillMs * 100) / 100,
+    bound: r.bound,
+    ...(latencyMs !== undefined && {
+      concurrencyForLatency: concurrencyForLatency(input, latencyMs),
+      latencyMs,
+    }),
+  };
+  if (v.json) return io.out(JSON.stringify(doc, null, 2));
+  io.out(
+    `${model.key} ${dtype} on ${input.gpus}× ${gpu.key}, ${input.inputTokens} in / ${input.outputTokens} out, ${r.concurrency} concurrent${r.concurrency < input.concurrency ? ` (capped from ${input.concurrency}: the KV cache holds ${r.maxConcurrency})` : ""}:`,
+  );
+  io.out(
+    `  ${formatNumber(doc.outputTokensPerSecond, 1)} output tokens/s (physical limit ${formatNumber(doc.rooflineOutputTokensPerSecond, 1)}), ${doc.interTokenLatencyMs} ms/token, prefill ${doc.prefillMs} ms, ${r.bound}-bound`,
+  );
+  if (doc.concurrencyForLatency !== undefined)
+    io.out(`  highest concurrency within ${latencyMs} ms/token: ${doc.concurrencyForLatency}`);
+}
+
+async function planCommand(args: string[], io: Io): Promise<void> {
+  // Loaded only here: the Pulumi SDK is large and `cost` must start fast.
+  const { planCli } = await import("../infra/plan/cli");
+  await planCli(args, io);
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "cost":
+        costCommand(rest, io);
+        return 0;
+      case "compare":
+        compareCommand(rest, io);
+        return 0;
+      case "throughput":
+        throughputCommand(rest, io);
+        return 0;
+      case "plan":
+        await planCommand(rest, io);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default: {
+        const guess = nearest(command, ["cost", "compare", "throughput", "plan"]);
+        io.err(
+          `vllm-tco: unknown command ${show(command)}${guess ? `; did you mean "${guess}"?` : ""}\n\n${USAGE}`,
+        );
+        return 2;
+      }
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`vllm-tco: ${e.message}`);
+      return 2;
+    }
+    io.err(`vllm-tco: unexpected error (a bug, please report it): ${(e as Error).message ?? String(e)}`);
+    if (process.env["VLLM_TCO_DEBUG"]) io.err((e as Error).stack ?? "");
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  const io: Io = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

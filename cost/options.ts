@@ -1,0 +1,370 @@
+/**
+ * Every way to serve a stack's workload, priced as a function of volume: rented instances (each
+ * purchase option), owned servers, managed-open hosts and per-token APIs. Each option prices itself
+ * at `scale` × the stack's monthly volume, so the report, the compare ranking and the break-even
+ * solver share one implementation.
+ */
+import {
+  AWS_SERVICES,
+  OPERATIONS,
+  type ApiOffer,
+  type InstanceType,
+  type ManagedOffer,
+  type Source,
+  type TokenPrices,
+} from "./catalog";
+import { capacityBreakpoints, planCapacity, type CapacityPlan } from "./capacity";
+import { sum, times, usd, type Micros } from "./money";
+import { HOURS_PER_MONTH } from "./traffic";
+import { formatNumber } from "./format";
+import type { ReplicaCapacity } from "./replica";
+import type { StackConfig } from "../infra/stack-config";
+
+export interface LineItem {
+  readonly name: string;
+  readonly monthly: Micros;
+  /** The price's source and date. */
+  readonly source: Source;
+  /** The arithmetic, in words a reader can redo: "730 h × $6.88/h". */
+  readonly formula: string;
+}
+
+export interface Breakdown {
+  readonly total: Micros;
+  readonly lineItems: readonly LineItem[];
+  readonly plan?: CapacityPlan;
+}
+
+export type OptionKind = "rented" | "owned" | "managed" | "api";
+export type Purchase = "on-demand" | "spot" | "savings-plan" | "mixed";
+
+export interface CostOption {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: OptionKind;
+  /** Monthly cost at `scale` × the stack's token volume. */
+  at(scale: number): Breakdown;
+  /** Scales where the cost steps (a replica added in some hour); empty for per-token options. */
+  readonly breakpoints: readonly number[];
+  /** Largest scale served without turning requests away (Infinity for per-token options). */
+  readonly maxScale: number;
+  readonly replica?: ReplicaCapacity;
+}
+
+/** Bytes leaving the VPC per output token: streamed SSE chunks carry ~100 bytes of JSON per token. */
+export const EGRESS_BYTES_PER_OUTPUT_TOKEN = 100;
+/** The pinned vLLM image, pulled once per new instance. */
+const IMAGE_GB = 10;
+const ALARMS = 4;
+const SECRETS = 2;
+
+const fmt = formatNumber;
+const money = (n: number) => `$${formatNumber(n, 6)}`;
+
+function item(name: string, monthly: Micros, source: Source, formula: string): LineItem {
+  return { name, monthly, source, formula };
+}
+
+function breakdown(lineItems: LineItem[], plan?: CapacityPlan): Breakdown {
+  return { total: sum(lineItems.map((i) => i.monthly)), lineItems, ...(plan && { plan }) };
+}
+
+export function operationsItem(hours: number, rate: number, source: Source): LineItem {
+  return item("operations labour", times(usd(rate), hours), source, `${fmt(hours)} h × ${money(rate)}/h`);
+}
+
+/** Token bill at per-million prices: uncached input, cached input, output. */
+export function tokenItems(
+  prices: TokenPrices,
+  inputTokens: number,
+  cachedShare: number,
+  outputTokens: number,
+  source: Source,
+): LineItem[] {
+  const cachedPrice = prices.cachedInputPerMillion ?? prices.inputPerMillion;
+  const cached = inputTokens * cachedShare;
+  const m = (tokens: number) => tokens / 1e6;
+  return [
+    item(
+      "input tokens",
+      times(usd(prices.inputPerMillion), m(inputTokens - cached)),
+      source,
+      `${fmt(m(inputTokens - cached))}M × ${money(prices.inputPerMillion)}/M`,
+    ),
+    item(
+      "cached input tokens",
+      times(usd(cachedPrice), m(cached)),
+      source,
+      `${fmt(m(cached))}M × ${money(cachedPrice)}/M${prices.cachedInputPerMillion === undefined ? " (no cache discount)" : ""}`,
+    ),
+    item(
+      "output tokens",
+      times(usd(prices.outputPerMillion), m(outputTokens)),
+      source,
+      `${fmt(m(outputTokens))}M × ${money(prices.outputPerMillion)}/M`,
+    ),
+  ];
+}
+
+export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
+  const w = cfg.workload;
+  return {
+    id: `api:${api.key}`,
+    label: api.name,
+    kind: "api",
+    at: (s) =>
+      breakdown(
+        tokenItems(api, s * w.monthlyInputTokens, w.cachedInputShare, s * w.monthlyOutputTokens, api.source),
+      ),
+    breakpoints: [],
+    maxScale: Infinity,
+  };
+}
+
+export function managedOption(cfg: StackConfig, offer: ManagedOffer, opsHours: number): CostOption {
+  const w = cfg.workload;
+  const ops = operationsItem(opsHours, cfg.operations.hourlyRateUsd, cfg.operations.source);
+  return {
+    id: `managed:${offer.host}`,
+    label: `${offer.host} · ${cfg.model.key} (managed-open)`,
+    kind: "managed",
+    at: (s) =>
+      breakdown([
+        ...tokenItems(
+          offer,
+          s * w.monthlyInputTokens,
+          w.cachedInputShare,
+          s * w.monthlyOutputTokens,
+          offer.source,
+        ),
+        ops,
+      ]),
+    breakpoints: [],
+    maxScale: Infinity,
+  };
+}
+
+/** $/hour of the k-th replica (1-based) under a purchase option. */
+function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: StackConfig): number {
+  if (purchase === "spot") return instance.spotUsdPerHour;
+  if (purchase === "mixed") {
+    const base = cfg.aws?.onDemandBase ?? 0;
+    const spotShare = (cfg.aws?.spotPercentage ?? 70) / 100;
+    return k <= base
+      ? instance.onDemandUsdPerHour
+      : spotShare * instance.spotUsdPerHour + (1 - spotShare) * instance.onDemandUsdPerHour;
+  }
+  return instance.onDemandUsdPerHour;
+}
+
+function instanceItems(
+  instance: InstanceType,
+  purchase: Purchase,
+  plan: CapacityPlan,
+  cfg: StackConfig,
+): LineItem[] {
+  const hours = plan.hoursWithAtLeast;
+  const src =
+    instance.sources[purchase === "savings-plan" ? "savingsPlan" : purchase === "spot" ? "spot" : "onDemand"];
+  if (purchase === "savings-plan") {
+    // Commit to the k replicas that run at least sp/od of the month: beyond that on-demand is cheaper.
+    const od = instance.onDemandUsdPerHour;
+    const sp = instance.savingsPlanUsdPerHour;
+    let commit = 0;
+    while (commit + 1 < hours.length && hours[commit + 1]! / HOURS_PER_MONTH >= sp / od) commit++;
+    const above = hours.slice(commit + 1).reduce((a, b) => a + b, 0) + plan.scaleInDelayReplicaHours;
+    return [
+      item(
+        `GPU instances, savings plan (${commit} × ${instance.key} committed 24×7)`,
+        times(usd(sp), commit * HOURS_PER_MONTH),
+        src,
+        `${commit} × ${HOURS_PER_MONTH} h × ${money(sp)}/h`,
+      ),
+      item(
+        `GPU instances above the commitment, on-demand`,
+        times(usd(od), above),
+        instance.sources.onDemand,
+        `${fmt(above)} instance-h × ${money(od)}/h`,
+      ),
+    ];
+  }
+  // Mean rate over the replica-hours actually run (replicas above the on-demand base cost less when mixed).
+  let paid = 0;
+  let total = 0;
+  for (let k = 1; k < hours.length; k++) {
+    paid += hours[k]! * hourlyRate(instance, purchase, k, cfg);
+    total += hours[k]!;
+  }
+  // Replicas waiting out a scale-in delay are the top ones: priced at the top replica's rate.
+  paid += plan.scaleInDelayReplicaHours * hourlyRate(instance, purchase, Math.max(1, hours.length - 1), cfg);
+  total += plan.scaleInDelayReplicaHours;
+  const rate = total > 0 ? paid / total : hourlyRate(instance, purchase, 1, cfg);
+  const label = purchase === "mixed" ? `mixed spot/on-demand, mean ${money(+rate.toFixed(4))}/h` : purchase;
+  return [
+    item(
+      `GPU instances serving (${instance.key}, ${label})`,
+      times(usd(rate), plan.servingReplicaHours),
+      src,
+      `${fmt(plan.servingReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
+    ),
+    item(
+      `GPU instances idle (floor off-hours, ${cfg.scaling.idleMinutes} min before scale-to-zero)`,
+      times(usd(rate), plan.idleReplicaHours),
+      src,
+      `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
+    ),
+  ];
+}
+
+/** Supporting AWS infrastructure: load balancer, NAT, disks, egress, alarms and secrets. */
+function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, rootGb: number): LineItem[] {
+  const a = AWS_SERVICES;
+  const src = a.source;
+  const downloadsGb = plan.replicaStartsPerMonth * (cfg.model.weightBytes / 1e9 + IMAGE_GB);
+  const egressGb = (scale * cfg.workload.monthlyOutputTokens * EGRESS_BYTES_PER_OUTPUT_TOKEN) / 1e9;
+  const instanceMonths = (plan.servingReplicaHours + plan.idleReplicaHours) / HOURS_PER_MONTH;
+  const albRate = a.albUsdPerHour + a.albLcuUsdPerHour;
+  return [
+    item(
+      "load balancer (ALB + 1 LCU)",
+      times(usd(albRate), HOURS_PER_MONTH),
+      src,
+      `${HOURS_PER_MONTH} h × ${money(albRate)}/h`,
+    ),
+    item(
+      "NAT gateway",
+      sum([
+        times(usd(a.natGatewayUsdPerHour), HOURS_PER_MONTH),
+        times(usd(a.natGatewayUsdPerGb), downloadsGb),
+      ]),
+      src,
+      `${HOURS_PER_MONTH} h × ${money(a.natGatewayUsdPerHour)}/h + ${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
+    ),
+    item(
+      "root volumes (EBS gp3)",
+      times(usd(a.ebsGp3UsdPerGbMonth), rootGb * instanceMonths),
+      src,
+      `${rootGb} GB × ${fmt(instanceMonths, 2)} instance-months × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
+    ),
+    item(
+      "internet egress (streamed responses)",
+      times(usd(a.internetEgressUsdPerGb), egressGb),
+      src,
+      `${fmt(egressGb)} GB (${EGRESS_BYTES_PER_OUTPUT_TOKEN} B/output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
+    ),
+    item(
+      "alarms and secrets",
+      sum([
+        times(usd(a.cloudwatchAlarmUsdPerMonth), ALARMS),
+        times(usd(a.secretsManagerUsdPerSecretMonth), SECRETS),
+      ]),
+      src,
+      `${ALARMS} alarms × ${money(a.cloudwatchAlarmUsdPerMonth)} + ${SECRETS} secrets × ${money(a.secretsManagerUsdPerSecretMonth)}`,
+    ),
+  ];
+}
+
+interface SelfHostedBase {
+  readonly cfg: StackConfig;
+  readonly shape: Float64Array;
+  readonly replica: ReplicaCapacity;
+  readonly opsHours: number;
+}
+
+function plannedAt(b: SelfHostedBase, s: number): CapacityPlan {
+  return planCapacity(
+    b.shape,
+    s * b.cfg.workload.monthlyOutputTokens,
+    b.replica.tokensPerHour,
+    b.cfg.scaling,
+  );
+}
+
+function scaleLimits(b: SelfHostedBase) {
+  const peakShare = Math.max(...b.shape);
+  const weekly = b.cfg.workload.monthlyOutputTokens / (HOURS_PER_MONTH / 168);
+  return {
+    breakpoints: capacityBreakpoints(
+      b.shape,
+      b.cfg.workload.monthlyOutputTokens,
+      b.replica.tokensPerHour,
+      b.cfg.scaling.max,
+    ),
+    maxScale: weekly > 0 ? (b.cfg.scaling.max * b.replica.tokensPerHour) / (weekly * peakShare) : Infinity,
+  };
+}
+
+export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase: Purchase): CostOption {
+  const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
+  const rootGb = b.cfg.aws?.rootVolumeGb ?? 200;
+  return {
+    id: `rented:${instance.key}:${purchase}`,
+    label: `rented ${instance.key} (${purchase})`,
+    kind: "rented",
+    replica: b.replica,
+    at: (s) => {
+      const plan = plannedAt(b, s);
+      return breakdown(
+        [...instanceItems(instance, purchase, plan, b.cfg), ...awsSupportItems(b.cfg, plan, s, rootGb), ops],
+        plan,
+      );
+    },
+    ...scaleLimits(b),
+  };
+}
+
+/** Owned servers sized for the autoscaler's maximum; only power follows the load. */
+export function ownedOption(b: SelfHostedBase): CostOption {
+  const o = b.cfg.ownership;
+  const gpusPerServer = o.gpusPerServer.value;
+  const servers = Math.max(1, Math.ceil((b.cfg.scaling.max * b.cfg.gpu.count) / gpusPerServer));
+  const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
+  return {
+    id: "owned",
+    label: `owned ${servers}× ${gpusPerServer}-GPU server${servers > 1 ? "s" : ""} (${b.cfg.gpu.type.key})`,
+    kind: "owned",
+    replica: b.replica,
+    at: (s) => {
+      const plan = plannedAt(b, s);
+      // GPU-hours at load, as a share of one server's GPUs: the rest of the month draws idle power.
+      const loadServerHours = (plan.servingReplicaHours * plan.utilization * b.cfg.gpu.count) / gpusPerServer;
+      const kwh =
+        (servers * o.idleWatts.value * HOURS_PER_MONTH +
+          (o.loadWatts.value - o.idleWatts.value) * loadServerHours) /
+        1000;
+      const perMonth = o.purchaseUsd.value / o.depreciationMonths.value;
+      return breakdown(
+        [
+          item(
+            "hardware depreciation",
+            times(usd(perMonth), servers),
+            o.purchaseUsd.source,
+            `${servers} × ${money(o.purchaseUsd.value)} ÷ ${o.depreciationMonths.value} months`,
+          ),
+          item(
+            "power and cooling",
+            times(usd(o.electricityUsdPerKwh.value), kwh * o.pue.value),
+            o.electricityUsdPerKwh.source,
+            `${fmt(kwh)} kWh (${servers} × ${o.idleWatts.value} W idle + ${fmt(loadServerHours)} server-h at ${o.loadWatts.value} W) × PUE ${o.pue.value} × ${money(o.electricityUsdPerKwh.value)}/kWh`,
+          ),
+          item(
+            "rack and colocation",
+            times(usd(o.rackUsdPerMonth.value), servers),
+            o.rackUsdPerMonth.source,
+            `${servers} × ${money(o.rackUsdPerMonth.value)}`,
+          ),
+          ops,
+        ],
+        plan,
+      );
+    },
+    ...scaleLimits(b),
+  };
+}
+
+export function defaultOpsHours(kind: OptionKind, cfg: StackConfig): number {
+  const own = { rented: "aws", owned: "kubernetes", managed: "managed", api: undefined } as const;
+  const platform = own[kind];
+  if (platform === undefined) return 0;
+  return platform === cfg.platform ? cfg.operations.hoursPerMonth : OPERATIONS.hoursPerMonth[platform];
+}

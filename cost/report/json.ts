@@ -1,0 +1,169 @@
+/**
+ * The versioned JSON cost document: what `vllm-tco cost --json` prints, what the Pulumi program
+ * exports as the `costReport` output and what the policy pack reads. Bump REPORT_VERSION on any
+ * breaking change to its shape.
+ */
+import { CATALOG_AS_OF, type Source } from "../catalog";
+import { toCents } from "../money";
+import type { LineItem } from "../options";
+import type { Projection } from "../projection";
+
+export const REPORT_VERSION = "1";
+
+export interface LineItemDoc {
+  readonly name: string;
+  readonly monthlyUsd: number;
+  /** The source's title. */
+  readonly source: string;
+  readonly sourceUrl: string;
+  readonly asOf: string;
+  readonly estimate: boolean;
+  readonly formula: string;
+}
+
+export interface CostDocument {
+  readonly version: typeof REPORT_VERSION;
+  readonly stack: string;
+  readonly platform: string;
+  readonly model: {
+    readonly key: string;
+    readonly huggingFaceId: string;
+    readonly dtype: string;
+    readonly servedName: string;
+  };
+  readonly catalogAsOf: string;
+  readonly workload: {
+    readonly monthlyInputTokens: number;
+    readonly monthlyOutputTokens: number;
+    readonly cachedInputShare: number;
+  };
+  readonly selfHosted: {
+    readonly option: string;
+    readonly label: string;
+    readonly monthlyUsd: number;
+    readonly lineItems: readonly LineItemDoc[];
+    readonly replica: null | {
+      readonly gpu: string;
+      readonly gpus: number;
+      readonly concurrency: number;
+      readonly outputTokensPerSecond: number;
+      readonly rooflineOutputTokensPerSecond: number;
+      readonly maxConcurrency: number;
+      readonly interTokenLatencyMs: number;
+      readonly latencyMet: boolean;
+    };
+    readonly capacity: null | {
+      readonly servingReplicaHours: number;
+      readonly idleReplicaHours: number;
+      readonly peakReplicas: number;
+      readonly utilization: number;
+      readonly unservedShare: number;
+    };
+  };
+  readonly apis: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly monthlyUsd: number;
+    readonly lineItems: readonly LineItemDoc[];
+  }[];
+  readonly managed: readonly { readonly id: string; readonly name: string; readonly monthlyUsd: number }[];
+  readonly breakEven: readonly {
+    readonly api: string;
+    readonly name: string;
+    readonly monthlyOutputTokens: number | null;
+    readonly reason?: string;
+  }[];
+  readonly verdict: { readonly choice: string; readonly summary: string; readonly reason: string };
+  readonly budget: {
+    readonly enforce: string;
+    readonly ok: boolean;
+    readonly violations: readonly string[];
+    readonly ratioToCheapestApi: number | null;
+  };
+  readonly warnings: readonly string[];
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function sourceFields(s: Source) {
+  return { source: s.title, sourceUrl: s.url, asOf: s.asOf, estimate: s.estimate === true };
+}
+
+function lineItem(li: LineItem): LineItemDoc {
+  return { name: li.name, monthlyUsd: toCents(li.monthly), ...sourceFields(li.source), formula: li.formula };
+}
+
+export function toDocument(p: Projection): CostDocument {
+  const c = p.config;
+  const r = p.replica;
+  const plan = p.selfHosted.breakdown.plan;
+  return {
+    version: REPORT_VERSION,
+    stack: c.stack,
+    platform: c.platform,
+    model: {
+      key: c.model.key,
+      huggingFaceId: c.model.huggingFaceId,
+      dtype: c.model.dtype,
+      servedName: c.model.servedName,
+    },
+    catalogAsOf: CATALOG_AS_OF,
+    workload: {
+      monthlyInputTokens: c.workload.monthlyInputTokens,
+      monthlyOutputTokens: c.workload.monthlyOutputTokens,
+      cachedInputShare: c.workload.cachedInputShare,
+    },
+    selfHosted: {
+      option: p.selfHosted.option.id,
+      label: p.selfHosted.option.label,
+      monthlyUsd: toCents(p.selfHosted.breakdown.total),
+      lineItems: p.selfHosted.breakdown.lineItems.map(lineItem),
+      replica: r
+        ? {
+            gpu: r.gpu.key,
+            gpus: r.gpus,
+            concurrency: r.concurrency,
+            outputTokensPerSecond: round(r.throughput.outputTokensPerSecond, 1),
+            rooflineOutputTokensPerSecond: round(r.throughput.rooflineOutputTokensPerSecond, 1),
+            maxConcurrency: r.throughput.maxConcurrency,
+            interTokenLatencyMs: round(r.throughput.interTokenLatencyMs),
+            latencyMet: r.latencyMet,
+          }
+        : null,
+      capacity: plan
+        ? {
+            servingReplicaHours: round(plan.servingReplicaHours),
+            idleReplicaHours: round(plan.idleReplicaHours),
+            peakReplicas: plan.peakReplicas,
+            utilization: round(plan.utilization, 3),
+            unservedShare: round(plan.unservedShare, 4),
+          }
+        : null,
+    },
+    apis: p.apis.map((a) => ({
+      id: a.option.id.replace(/^api:/, ""),
+      name: a.option.label,
+      monthlyUsd: toCents(a.breakdown.total),
+      lineItems: a.breakdown.lineItems.map(lineItem),
+    })),
+    managed: p.managed.map((m) => ({
+      id: m.option.id,
+      name: m.option.label,
+      monthlyUsd: toCents(m.breakdown.total),
+    })),
+    breakEven: p.breakEven.map((b) => ({
+      api: b.against.replace(/^api:/, ""),
+      name: b.label,
+      monthlyOutputTokens: b.monthlyOutputTokens === null ? null : Math.round(b.monthlyOutputTokens),
+      ...(b.reason && { reason: b.reason }),
+    })),
+    verdict: p.verdict,
+    budget: {
+      enforce: p.budget.enforce,
+      ok: p.budget.ok,
+      violations: p.budget.violations,
+      ratioToCheapestApi: p.budget.ratioToCheapestApi === null ? null : round(p.budget.ratioToCheapestApi, 3),
+    },
+    warnings: p.warnings,
+  };
+}

@@ -1,0 +1,78 @@
+/** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
+import { formatNumber, formatTokens } from "../format";
+import { formatUsd } from "../money";
+import type { Projection } from "../projection";
+import { chartData } from "./chart-data";
+import { terminalChart } from "./terminal-chart";
+
+
+function table(rows: string[][], align: ("l" | "r")[]): string[] {
+  const widths = align.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (align[c] === "r" ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+export interface TextOptions {
+  /** Omit the chart and the formulas: the compact form printed in `pulumi preview`. */
+  readonly compact?: boolean;
+}
+
+export function textReport(p: Projection, opts: TextOptions = {}): string {
+  const c = p.config;
+  const out: string[] = [];
+  const w = c.workload;
+  out.push(`vllm-tco cost · stack ${c.stack} · ${c.platform} · ${c.model.key} ${c.model.dtype}`);
+  out.push(
+    `workload: ${formatTokens(w.monthlyInputTokens)} input + ${formatTokens(w.monthlyOutputTokens)} output tokens/month, ${Math.round(w.cachedInputShare * 100)}% cached input, ${w.activeHoursPerDay} h/day × ${w.activeDaysPerWeek} days/week, peak ${w.peakToAverage}× average`,
+  );
+  if (p.replica) {
+    const r = p.replica;
+    out.push(
+      `replica: ${r.gpus}× ${r.gpu.key}, ${r.concurrency} streams at ≤${w.interTokenLatencyMs} ms/token → ${formatNumber(r.throughput.outputTokensPerSecond, 0)} output tok/s (physical limit ${formatNumber(r.throughput.rooflineOutputTokensPerSecond, 0)}, ${r.throughput.bound}-bound, KV cache fits ${r.throughput.maxConcurrency})`,
+    );
+  }
+  const plan = p.selfHosted.breakdown.plan;
+  if (plan)
+    out.push(
+      `capacity: ${plan.servingReplicaHours.toFixed(0)} serving + ${plan.idleReplicaHours.toFixed(0)} idle replica-hours/month, peak ${plan.peakReplicas} replica(s), ${Math.round(plan.utilization * 100)}% utilised while serving`,
+    );
+  out.push("", `${p.selfHosted.option.label}: ${formatUsd(p.selfHosted.breakdown.total)}/month`);
+  out.push(
+    ...table(
+      p.selfHosted.breakdown.lineItems.map((li) => [
+        `  ${li.name}`,
+        formatUsd(li.monthly),
+        opts.compact ? "" : li.formula,
+        `${li.source.estimate ? "estimate, " : ""}as of ${li.source.asOf}`,
+      ]),
+      ["l", "r", "l", "l"],
+    ),
+  );
+  out.push("", "against per-token options:");
+  const be = new Map(p.breakEven.map((b) => [b.against, b]));
+  out.push(
+    ...table(
+      [...p.apis, ...p.managed].map((a) => {
+        const b = be.get(a.option.id);
+        return [
+          `  ${a.option.label}`,
+          `${formatUsd(a.breakdown.total)}/month`,
+          b?.monthlyOutputTokens != null
+            ? `break-even ${formatTokens(b.monthlyOutputTokens)} output tokens/month`
+            : "break-even never",
+        ];
+      }),
+      ["l", "r", "l"],
+    ),
+  );
+  out.push("", p.verdict.summary, p.verdict.reason);
+  const b = p.budget;
+  if (!b.ok) out.push(`budget (${b.enforce}): ${b.violations.join("; ")}`);
+  for (const warning of p.warnings) out.push(`warning: ${warning}`);
+  if (!opts.compact) out.push("", terminalChart(chartData(p)));
+  return out.join("\n");
+}

@@ -1,0 +1,96 @@
+/**
+ * Config errors that name the setting, the value found, what is allowed and how to fix it.
+ * One ConfigError carries every problem found, so a user fixes a stack file in one pass.
+ */
+import type { core } from "zod";
+
+export interface ConfigProblem {
+  /** Full setting path, e.g. `vllm-tco:gpu.count`. */
+  readonly path: string;
+  /** The value found, JSON-encoded (`(missing)` when absent). */
+  readonly found: string;
+  /** What is wrong and what to do about it. */
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    readonly where = "stack config",
+  ) {
+    super(
+      `invalid ${where}:\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message} (found ${p.found})`).join("\n"),
+    );
+  }
+}
+
+export const NAMESPACE = "vllm-tco";
+
+export function settingPath(path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path.map(String);
+  if (head === undefined) return `${NAMESPACE}:`;
+  return `${NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
+}
+
+export function show(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const s = JSON.stringify(value);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function at(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** A zod issue as a problem that says what is allowed, in the contract's words rather than zod's. */
+export function fromZodIssue(issue: core.$ZodIssue, root: unknown): ConfigProblem {
+  const found = at(root, issue.path);
+  const path = settingPath(issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const keys = issue.keys.map((k) => `\`${k}\``).join(", ");
+      return {
+        path,
+        found: show(issue.keys),
+        message: `unknown setting ${keys}; remove it or check its spelling against the contract in infra/config.ts`,
+      };
+    }
+    case "invalid_value":
+      return {
+        path,
+        found: show(found),
+        message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`,
+      };
+    case "invalid_type":
+      return {
+        path,
+        found: show(found),
+        message:
+          found === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`,
+      };
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const word = issue.code === "too_small" ? "at least" : "at most";
+      const strict = issue.inclusive === false ? (issue.code === "too_small" ? "above" : "below") : word;
+      const unit = issue.origin === "array" ? " entries" : issue.origin === "string" ? " characters" : "";
+      return { path, found: show(found), message: `must be ${strict} ${String(bound)}${unit}` };
+    }
+    default:
+      return { path, found: show(found), message: issue.message };
+  }
+}
+
+function article(type: string): string {
+  if (type === "int") return "a whole number";
+  if (type === "array") return "a list";
+  if (type === "object") return "a map of settings";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,298 @@
+/**
+ * The stack-config contract: one `vllm-tco:` namespace, camelCase, structured values.
+ * Pure (no Pulumi import) so the cost CLI reads the same contract from a stack's YAML that the
+ * Pulumi program reads through `pulumi.Config`. Every default is written next to its field.
+ */
+import { z } from "zod";
+import { GPUS, INSTANCE_TYPES, APIS, MANAGED_HOSTS, BYTES_PER_PARAMETER } from "../cost/catalog";
+
+const posInt = () => z.int().positive();
+const nonNegInt = () => z.int().nonnegative();
+const share = () => z.number().min(0).max(1);
+const dollars = () => z.number().nonnegative();
+
+/** A reference to a secret that already exists, instead of a Pulumi secret in this stack. */
+const SecretRef = z.strictObject({
+  /** A Kubernetes Secret in the serving namespace holding the value under `key`. */
+  kubernetesSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }).optional(),
+  /** An AWS Secrets Manager secret's ARN (the whole secret string is the value). */
+  awsSecretArn: z.string().startsWith("arn:aws").optional(),
+});
+
+export const ModelSchema = z.strictObject({
+  /** Catalog key (`llama-3.1-8b`) or Hugging Face id (`meta-llama/Llama-3.1-8B-Instruct`). Required. */
+  id: z.string().min(1),
+  /** Weight precision. Default `bf16`. `fp8` needs a GPU with FP8 tensor cores. */
+  dtype: z.enum(Object.keys(BYTES_PER_PARAMETER) as [keyof typeof BYTES_PER_PARAMETER]).default("bf16"),
+  /** vLLM `--max-model-len`. Default: the model's context, capped at 32768 to leave room for batching. */
+  maxModelLen: posInt().optional(),
+  /** vLLM `--served-model-name`, the `model` clients send. Default: the catalog key. */
+  servedName: z.string().min(1).optional(),
+  /** Repository vLLM loads, when it differs from the catalog's (a quantized variant, say). */
+  huggingFaceId: z.string().min(1).optional(),
+  /** Architecture overrides; required for a Hugging Face id the catalog does not know. */
+  parameters: z.number().positive().optional(),
+  activeParameters: z.number().positive().optional(),
+  layers: posInt().optional(),
+  kvHeads: posInt().optional(),
+  headDim: posInt().optional(),
+  contextLength: posInt().optional(),
+});
+
+export const GpuSchema = z.strictObject({
+  /** GPU catalog key. Default: the AWS instance type's GPU on `aws`, else `h100-sxm`. */
+  type: z.string().optional(),
+  /** GPUs per replica. Default: all of the instance's GPUs on `aws`, else the fewest (1, 2, 4, 8) that hold the model. */
+  count: posInt().max(8).optional(),
+  /** vLLM `--tensor-parallel-size`. Default: `count`. Must divide `count`. */
+  tensorParallel: posInt().optional(),
+});
+
+export const VllmSchema = z.strictObject({
+  /** Container image repository. Default `vllm/vllm-openai`. */
+  image: z.string().default("vllm/vllm-openai"),
+  /** Image tag, pinned. Default `v0.11.0`. `latest` is refused. */
+  version: z
+    .string()
+    .default("v0.11.0")
+    .refine((v) => v !== "latest", "must be a pinned version such as `v0.11.0`, not `latest`"),
+  /** HTTP port vLLM listens on. Default 8000. */
+  port: posInt().max(65535).default(8000),
+  /** vLLM `--gpu-memory-utilization`. Default 0.9. */
+  gpuMemoryUtilization: z.number().gt(0).max(0.98).default(0.9),
+  /** vLLM `--max-num-seqs`. Default: the concurrency that meets the latency target. */
+  maxNumSeqs: posInt().optional(),
+  /** How fast weights load (download or disk to GPU), MB/s: sizes startup probes and grace periods. Default 200. */
+  loadMegabytesPerSecond: z.number().positive().default(200),
+  /** Extra vLLM flags, appended last. Default none. */
+  extraArgs: z.array(z.string()).default([]),
+});
+
+export const ScalingSchema = z.strictObject({
+  /** Fewest replicas. Default 0 (scale to zero when idle). */
+  min: nonNegInt().default(0),
+  /** Most replicas. Default 1. */
+  max: posInt().default(1),
+  /** What the autoscaler tracks: vLLM's waiting queue, running requests, or load-balancer requests per target. Default `queue`. */
+  metric: z.enum(["queue", "running", "requests"]).default("queue"),
+  /** Target value of `metric` per replica. Default 5 (queue), 32 (running), 60 (requests per minute). */
+  target: z.number().positive().optional(),
+  /** Minutes without requests before scaling to zero. Default 15. */
+  idleMinutes: posInt().default(15),
+  /** How often the autoscaler reads the metric, seconds. Default 15. */
+  pollingSeconds: posInt().default(15),
+  /** Seconds after the last scale event before scaling in. Default 300. */
+  cooldownSeconds: nonNegInt().default(300),
+  /** Share of a replica's latency-bound throughput used before another is added (capacity planning). Default 0.8. */
+  targetUtilization: z.number().gt(0).max(1).default(0.8),
+});
+
+export const WorkloadSchema = z.strictObject({
+  /** Input (prompt) tokens a month. Give these two, or `requestsPerMonth`. */
+  monthlyInputTokens: z.number().nonnegative().optional(),
+  /** Output (completion) tokens a month. */
+  monthlyOutputTokens: z.number().nonnegative().optional(),
+  /** Requests a month; the token volumes are then requests × tokens per request. */
+  requestsPerMonth: z.number().nonnegative().optional(),
+  /** Mean prompt length. Default 1500. */
+  inputTokensPerRequest: posInt().default(1500),
+  /** Mean completion length. Default 300. */
+  outputTokensPerRequest: posInt().default(300),
+  /** Share of input tokens served from a prefix cache (APIs' cached-input price; vLLM's skipped prefill). Default 0.3. */
+  cachedInputShare: share().default(0.3),
+  /** Hours a day with traffic. Default 24. */
+  activeHoursPerDay: z.number().gt(0).max(24).default(24),
+  /** Days a week with traffic. Default 7. */
+  activeDaysPerWeek: z.number().gt(0).max(7).default(7),
+  /** Busiest hour's demand over the active hours' mean. Default 1 (flat). */
+  peakToAverage: z.number().min(1).max(10).default(1),
+  /** Largest acceptable inter-token latency per stream, ms. Default 50 (20 tokens/s a stream). */
+  interTokenLatencyMs: z.number().positive().default(50),
+});
+
+export const AwsSchema = z.strictObject({
+  /** Region. Default: `aws:region`, else `us-east-1`. Catalog prices are us-east-1's. */
+  region: z.string().optional(),
+  /** EC2 instance type from the catalog. Default `p5.4xlarge`. */
+  instanceType: z.string().default("p5.4xlarge"),
+  /** How instances are bought. `mixed` = `onDemandBase` on-demand, the rest `spotPercentage`% spot. Default `on-demand`. */
+  purchase: z.enum(["on-demand", "spot", "savings-plan", "mixed"]).default("on-demand"),
+  /** On-demand instances kept under a mixed fleet. Default 0. */
+  onDemandBase: nonNegInt().default(0),
+  /** Spot share above the base in a mixed fleet, percent. Default 70. */
+  spotPercentage: z.int().min(0).max(100).default(70),
+  /** Existing VPC; with it, `publicSubnetIds` and `privateSubnetIds` are required. Default: a new VPC. */
+  vpcId: z.string().optional(),
+  publicSubnetIds: z.array(z.string()).optional(),
+  privateSubnetIds: z.array(z.string()).optional(),
+  /** CIDRs the load balancer admits. Default: the VPC's own range. `0.0.0.0/0` needs `allowOpenIngress`. */
+  ingressCidrs: z.array(z.string()).optional(),
+  /** Explicitly allow `0.0.0.0/0` in `ingressCidrs`. Default false. */
+  allowOpenIngress: z.boolean().default(false),
+  /** ACM certificate ARN; HTTPS on 443 when set. Default: HTTP on 80. */
+  certificateArn: z.string().optional(),
+  /** Public SSM parameter holding the AMI id. Default: the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
+  amiSsmParameter: z
+    .string()
+    .default("/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id"),
+  /** A fixed AMI id, instead of the SSM lookup. */
+  amiId: z.string().optional(),
+  /** Root EBS volume, GB. Default 200. */
+  rootVolumeGb: posInt().default(200),
+  /** Keep stopped, pre-initialised instances to shorten cold starts. Default off. */
+  warmPool: z.strictObject({ enabled: z.boolean().default(false), size: nonNegInt().default(1) }).optional(),
+});
+
+export const KubernetesSchema = z.strictObject({
+  /** Path to a kubeconfig file. Default: the user's default kubeconfig. */
+  kubeconfig: z.string().optional(),
+  /** Context in the kubeconfig. Default: its current context. */
+  context: z.string().optional(),
+  /** Namespace to deploy into. Default `vllm`. */
+  namespace: z.string().default("vllm"),
+  /** Create the namespace (false: it already exists). Default true. */
+  createNamespace: z.boolean().default(true),
+  /** StorageClass of the model-cache claim. Default: the cluster's default class. */
+  storageClass: z.string().optional(),
+  /** Size of the model-cache claim, GiB. Default: twice the weights, at least 50. */
+  modelCacheGi: posInt().optional(),
+  /** Use this existing PersistentVolumeClaim for the model cache instead of creating one. */
+  existingClaim: z.string().optional(),
+  /** Autoscale with KEDA (installed in the cluster). false: a HorizontalPodAutoscaler with a floor of one. Default true. */
+  keda: z.boolean().default(true),
+  /** Prometheus server address KEDA queries. Default `http://prometheus-operated.monitoring:9090`. */
+  prometheusAddress: z.string().default("http://prometheus-operated.monitoring:9090"),
+  /** Create a ServiceMonitor (Prometheus Operator installed); otherwise scrape annotations. Default false. */
+  serviceMonitor: z.boolean().default(false),
+  /** How the router spreads requests. Default `prefix`. */
+  routing: z.enum(["prefix", "session", "roundrobin"]).default("prefix"),
+  /** Namespaces whose pods may call the router. Default: the serving namespace only. */
+  clientNamespaces: z.array(z.string()).default([]),
+  /** Extra node selector terms for GPU pods. Default: the GPU product label only. */
+  nodeSelector: z.record(z.string(), z.string()).default({}),
+});
+
+export const ManagedSchema = z.strictObject({
+  /** The managed host. Required for `platform: managed`. */
+  host: z.enum(MANAGED_HOSTS),
+  /** Budget alert recipients (Bedrock). Default none. */
+  alertEmails: z.array(z.email()).default([]),
+  /** Budget alert thresholds, percent of the projected monthly spend. Default [80, 100]. */
+  alertThresholdsPercent: z.array(z.number().positive()).default([80, 100]),
+  /** Token-usage alarm at this multiple of the planned daily volume. Default 1.2. */
+  usageAlarmFactor: z.number().min(1).default(1.2),
+});
+
+const TokenPriceOverride = z.strictObject({
+  input: dollars().optional(),
+  cachedInput: dollars().optional(),
+  output: dollars().optional(),
+});
+
+export const PricesSchema = z.strictObject({
+  /** Per-instance-type overrides, $/hour. */
+  instances: z
+    .record(
+      z.string(),
+      z.strictObject({
+        onDemand: dollars().optional(),
+        spot: dollars().optional(),
+        savingsPlan: dollars().optional(),
+      }),
+    )
+    .default({}),
+  /** Per-API overrides, $ per million tokens. */
+  apis: z.record(z.string(), TokenPriceOverride).default({}),
+  /** Per-managed-host overrides for this stack's model, $ per million tokens. */
+  managed: z.partialRecord(z.enum(MANAGED_HOSTS), TokenPriceOverride).default({}),
+});
+
+export const CompareSchema = z.strictObject({
+  /** API catalog keys to set against. Default: gpt-4o-mini, gpt-4.1, claude-haiku-4.5, gemini-2.5-flash. */
+  apis: z
+    .array(z.string())
+    .min(1)
+    .default(["gpt-4o-mini", "gpt-4.1", "claude-haiku-4.5", "gemini-2.5-flash"]),
+  /** Also price every managed-open host serving the model. Default true. */
+  managedHosts: z.boolean().default(true),
+});
+
+export const OwnershipSchema = z.strictObject({
+  /** Purchase price of one server, $. Default 270000. */
+  purchaseUsd: dollars().optional(),
+  /** Months over which it is written off. Default 36. */
+  depreciationMonths: posInt().optional(),
+  /** GPUs in one server. Default 8. */
+  gpusPerServer: posInt().optional(),
+  /** Whole-server power at load and at idle, W. Default 7500 / 1800. */
+  loadWatts: z.number().positive().optional(),
+  idleWatts: z.number().positive().optional(),
+  /** Power usage effectiveness of the room. Default 1.58. */
+  pue: z.number().min(1).max(3).optional(),
+  /** $/kWh. Default 0.13. */
+  electricityUsdPerKwh: dollars().optional(),
+  /** Rack space, cross-connects and remote hands per server per month, $. Default 800. */
+  rackUsdPerMonth: dollars().optional(),
+});
+
+export const OperationsSchema = z.strictObject({
+  /** Engineer hours a month on the serving stack. Default 16 (aws), 32 (kubernetes), 2 (managed). */
+  hoursPerMonth: z.number().nonnegative().optional(),
+  /** Loaded hourly rate, $. Default 96. */
+  hourlyRateUsd: dollars().optional(),
+});
+
+export const BudgetSchema = z.strictObject({
+  /** Largest acceptable projected monthly total, $. */
+  monthlyUsd: z.number().positive().optional(),
+  /** Largest acceptable ratio of self-hosted cost to the cheapest compared API. */
+  maxRatioToCheapestApi: z.number().positive().optional(),
+  /** `mandatory` stops the update when the rule fails; `advisory` warns. Default `advisory`. */
+  enforce: z.enum(["mandatory", "advisory"]).default("advisory"),
+});
+
+export const SecretsSchema = z.strictObject({
+  /** Existing Hugging Face token. Default: the stack's Pulumi secret `vllm-tco:hfToken`. */
+  hfToken: SecretRef.optional(),
+  /** Existing vLLM API key. Default: the Pulumi secret `vllm-tco:apiKey`, else one generated. */
+  apiKey: SecretRef.optional(),
+});
+
+export const MetricsSchema = z.strictObject({
+  /** Prometheus HTTP API base URL that scrapes the replicas (for `vllm-tco reap`). */
+  prometheusUrl: z.url().optional(),
+});
+
+/** The whole `vllm-tco:` namespace as written in a stack file (before catalog resolution). */
+export const StackConfigSchema = z.strictObject({
+  /** Where to serve. Required. */
+  platform: z.enum(["aws", "kubernetes", "managed"]),
+  model: ModelSchema,
+  gpu: GpuSchema.default({}),
+  vllm: VllmSchema.default(VllmSchema.parse({})),
+  scaling: ScalingSchema.default(ScalingSchema.parse({})),
+  workload: WorkloadSchema,
+  aws: AwsSchema.optional(),
+  kubernetes: KubernetesSchema.optional(),
+  managed: ManagedSchema.optional(),
+  compare: CompareSchema.default(CompareSchema.parse({})),
+  prices: PricesSchema.default(PricesSchema.parse({})),
+  ownership: OwnershipSchema.default({}),
+  operations: OperationsSchema.default({}),
+  budget: BudgetSchema.default(BudgetSchema.parse({})),
+  secrets: SecretsSchema.default({}),
+  metrics: MetricsSchema.default({}),
+});
+
+export type StackConfigInput = z.input<typeof StackConfigSchema>;
+export type ParsedStackConfig = z.output<typeof StackConfigSchema>;
+
+/** Keys of the namespace that must be Pulumi secrets; they are not part of the structured contract. */
+export const SECRET_KEYS = ["hfToken", "apiKey"] as const;
+
+/** Names the catalog keys each free-form field is checked against, for "did you mean". */
+export const CATALOG_KEYS = {
+  gpu: Object.keys(GPUS),
+  instance: Object.keys(INSTANCE_TYPES),
+  api: Object.keys(APIS),
+};

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole check: build, type-check, lint and format, then every vitest suite. Ends with the plain
+# line "N passed, N failed" (vitest's tests plus one per static check) that CI reads.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+check() {
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    echo "FAILED: $name" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+check build npm run --silent build
+check typecheck npx --no-install tsc -p .
+check eslint npx --no-install eslint .
+check prettier npx --no-install prettier --check . --log-level warn
+
+report=$(mktemp)
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$report"
+vitest_status=$?
+if [ -s "$report" ]; then
+  read -r vp vf < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0))' "$report")
+else
+  vp=0
+  vf=1
+fi
+[ "$vitest_status" -ne 0 ] && [ "$vf" -eq 0 ] && vf=1
+rm -f "$report"
+passed=$((passed + vp))
+failed=$((failed + vf))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

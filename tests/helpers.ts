@@ -1,0 +1,54 @@
+/** Shared test fixtures: a minimal valid namespace per platform, and a resolver that returns the error text. */
+import { resolveStackConfig, type StackConfig } from "../infra/stack-config";
+import { ConfigError } from "../infra/config-errors";
+
+export const base = {
+  aws: {
+    platform: "aws",
+    model: { id: "llama-3.1-8b" },
+    aws: { instanceType: "p5.4xlarge" },
+    workload: { monthlyInputTokens: 1e9, monthlyOutputTokens: 2e8 },
+  },
+  kubernetes: {
+    platform: "kubernetes",
+    model: { id: "llama-3.3-70b", maxModelLen: 16384 },
+    gpu: { type: "h100-sxm", count: 4 },
+    workload: { requestsPerMonth: 1e6 },
+  },
+  managed: {
+    platform: "managed",
+    model: { id: "llama-3.3-70b" },
+    managed: { host: "bedrock" },
+    workload: { monthlyInputTokens: 6e8, monthlyOutputTokens: 1.2e8 },
+  },
+} as const;
+
+type Obj = Record<string, unknown>;
+
+/** Deep-merge `patch` into `target` (objects merge, everything else replaces). */
+export function merge(target: Obj, patch: Obj): Obj {
+  const out: Obj = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    const t = out[k];
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && t && typeof t === "object" && !Array.isArray(t)
+        ? merge(t as Obj, v as Obj)
+        : v;
+  }
+  return out;
+}
+
+export function resolve(raw: Obj, stack = "test"): StackConfig {
+  return resolveStackConfig(raw, stack);
+}
+
+/** The ConfigError message for a raw namespace, or "ok". */
+export function errorOf(raw: Obj): string {
+  try {
+    resolveStackConfig(raw, "test");
+    return "ok";
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+}

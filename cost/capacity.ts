@@ -42,7 +42,11 @@ export function planCapacity(
   replicaTokensPerHour: number,
   policy: ScalingPolicy,
 ): CapacityPlan {
+  const { values, counts } = runs(shape);
   const weekly = monthlyOutputTokens / WEEKS_PER_MONTH;
+  const { min, max } = policy;
+  const toZero = policy.idleMinutes / 60;
+  const scaleIn = policy.cooldownSeconds / 3600;
   let serving = 0;
   let idle = 0;
   let delay = 0;
@@ -50,30 +54,24 @@ export function planCapacity(
   let starts = 0;
   let unserved = 0;
   let used = 0;
-  const need = (h: number) => {
-    const demand = weekly * shape[h]!;
-    const r = demand > 0 ? Math.ceil(demand / replicaTokensPerHour - 1e-9) : 0;
-    return Math.min(policy.max, Math.max(policy.min, r));
-  };
-  const atLeast = new Array<number>(policy.max + 1).fill(0);
-  let prev = need(HOURS_PER_WEEK - 1);
-  for (let h = 0; h < HOURS_PER_WEEK; h++) {
-    const demand = weekly * shape[h]!;
-    const r = need(h);
+  const atLeast = new Array<number>(max + 1).fill(0);
+  const n = values.length;
+  let prev = replicasFor(weekly * values[n - 1]!, replicaTokensPerHour, min, max);
+  for (let i = 0; i < n; i++) {
+    const demand = weekly * values[i]!;
+    const hours = counts[i]!;
+    const r = replicasFor(demand, replicaTokensPerHour, min, max);
     if (demand > 0) {
-      serving += r;
+      serving += r * hours;
       const servable = r * replicaTokensPerHour;
-      used += Math.min(demand, servable);
-      if (demand > servable) unserved += demand - servable;
-    } else idle += r;
-    if (r < prev) {
-      const delayHours = r === 0 ? policy.idleMinutes / 60 : policy.cooldownSeconds / 3600;
-      delay += (prev - r) * delayHours;
-    }
+      used += (demand < servable ? demand : servable) * hours;
+      if (demand > servable) unserved += (demand - servable) * hours;
+    } else idle += r * hours;
+    if (r < prev) delay += (prev - r) * (r === 0 ? toZero : scaleIn);
     // Every replica added is a start: a scale-out from a warm fleet downloads the weights just as a
     // start from zero does (a new instance's local disk is empty).
     if (r > prev) starts += r - prev;
-    for (let k = 1; k <= r; k++) atLeast[k]! += 1;
+    for (let k = 1; k <= r; k++) atLeast[k]! += hours;
     if (r > peak) peak = r;
     prev = r;
   }
@@ -87,6 +85,35 @@ export function planCapacity(
     utilization: serving > 0 ? used / (serving * replicaTokensPerHour) : 0,
     hoursWithAtLeast: atLeast.slice(0, peak + 1).map((x) => x * WEEKS_PER_MONTH),
   };
+}
+
+function replicasFor(demand: number, perReplica: number, min: number, max: number): number {
+  // A relative tolerance keeps float noise at exact multiples (3.0000000001 replicas) from adding one.
+  const r = demand > 0 ? Math.ceil((demand / perReplica) * (1 - 1e-12)) : 0;
+  return r < min ? min : r > max ? max : r;
+}
+
+/**
+ * The week as runs of equal consecutive hours: replicas only change between runs, and a work-week
+ * shape has far fewer runs than hours. Cached per shape: sweeps reuse one shape thousands of times.
+ */
+const runCache = new WeakMap<Float64Array, { values: Float64Array; counts: Int32Array }>();
+function runs(shape: Float64Array) {
+  let cached = runCache.get(shape);
+  if (cached) return cached;
+  const values: number[] = [];
+  const counts: number[] = [];
+  for (let h = 0; h < HOURS_PER_WEEK; h++) {
+    const v = shape[h]!;
+    if (values.length && values[values.length - 1] === v) counts[counts.length - 1]! += 1;
+    else {
+      values.push(v);
+      counts.push(1);
+    }
+  }
+  cached = { values: Float64Array.from(values), counts: Int32Array.from(counts) };
+  runCache.set(shape, cached);
+  return cached;
 }
 
 /** Volume scales at which the replica count of some hour changes: where cost steps. */

@@ -61,8 +61,29 @@ const SECRETS = 2;
 const fmt = formatNumber;
 const money = (n: number) => `$${formatNumber(n, 6)}`;
 
-function item(name: string, monthly: Micros, source: Source, formula: string): LineItem {
-  return { name, monthly, source, formula };
+/**
+ * A line item whose formula text is built only when read: the break-even solver and sweeps price
+ * thousands of volumes and never look at it. A class, because V8 makes object literals with getters
+ * slow to create.
+ */
+class PricedItem implements LineItem {
+  #formula: (() => string) | string;
+  constructor(
+    readonly name: string,
+    readonly monthly: Micros,
+    readonly source: Source,
+    formula: () => string,
+  ) {
+    this.#formula = formula;
+  }
+  get formula(): string {
+    if (typeof this.#formula !== "string") this.#formula = this.#formula();
+    return this.#formula;
+  }
+}
+
+function item(name: string, monthly: Micros, source: Source, formula: () => string): LineItem {
+  return new PricedItem(name, monthly, source, formula);
 }
 
 function breakdown(lineItems: LineItem[], plan?: CapacityPlan): Breakdown {
@@ -70,7 +91,12 @@ function breakdown(lineItems: LineItem[], plan?: CapacityPlan): Breakdown {
 }
 
 export function operationsItem(hours: number, rate: number, source: Source): LineItem {
-  return item("operations labour", times(usd(rate), hours), source, `${fmt(hours)} h × ${money(rate)}/h`);
+  return item(
+    "operations labour",
+    times(usd(rate), hours),
+    source,
+    () => `${fmt(hours)} h × ${money(rate)}/h`,
+  );
 }
 
 /** Token bill at per-million prices: uncached input, cached input, output. */
@@ -89,19 +115,20 @@ export function tokenItems(
       "input tokens",
       times(usd(prices.inputPerMillion), m(inputTokens - cached)),
       source,
-      `${fmt(m(inputTokens - cached))}M × ${money(prices.inputPerMillion)}/M`,
+      () => `${fmt(m(inputTokens - cached))}M × ${money(prices.inputPerMillion)}/M`,
     ),
     item(
       "cached input tokens",
       times(usd(cachedPrice), m(cached)),
       source,
-      `${fmt(m(cached))}M × ${money(cachedPrice)}/M${prices.cachedInputPerMillion === undefined ? " (no cache discount)" : ""}`,
+      () =>
+        `${fmt(m(cached))}M × ${money(cachedPrice)}/M${prices.cachedInputPerMillion === undefined ? " (no cache discount)" : ""}`,
     ),
     item(
       "output tokens",
       times(usd(prices.outputPerMillion), m(outputTokens)),
       source,
-      `${fmt(m(outputTokens))}M × ${money(prices.outputPerMillion)}/M`,
+      () => `${fmt(m(outputTokens))}M × ${money(prices.outputPerMillion)}/M`,
     ),
   ];
 }
@@ -178,13 +205,13 @@ function instanceItems(
         `GPU instances, savings plan (${commit} × ${instance.key} committed 24×7)`,
         times(usd(sp), commit * HOURS_PER_MONTH),
         src,
-        `${commit} × ${HOURS_PER_MONTH} h × ${money(sp)}/h`,
+        () => `${commit} × ${HOURS_PER_MONTH} h × ${money(sp)}/h`,
       ),
       item(
         `GPU instances above the commitment, on-demand`,
         times(usd(od), above),
         instance.sources.onDemand,
-        `${fmt(above)} instance-h × ${money(od)}/h`,
+        () => `${fmt(above)} instance-h × ${money(od)}/h`,
       ),
     ];
   }
@@ -205,13 +232,13 @@ function instanceItems(
       `GPU instances serving (${instance.key}, ${label})`,
       times(usd(rate), plan.servingReplicaHours),
       src,
-      `${fmt(plan.servingReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
+      () => `${fmt(plan.servingReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
     item(
       `GPU instances idle (floor off-hours, ${cfg.scaling.idleMinutes} min before scale-to-zero)`,
       times(usd(rate), plan.idleReplicaHours),
       src,
-      `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
+      () => `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
   ];
 }
@@ -229,7 +256,7 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
       "load balancer (ALB + 1 LCU)",
       times(usd(albRate), HOURS_PER_MONTH),
       src,
-      `${HOURS_PER_MONTH} h × ${money(albRate)}/h`,
+      () => `${HOURS_PER_MONTH} h × ${money(albRate)}/h`,
     ),
     item(
       "NAT gateway",
@@ -238,19 +265,22 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
         times(usd(a.natGatewayUsdPerGb), downloadsGb),
       ]),
       src,
-      `${HOURS_PER_MONTH} h × ${money(a.natGatewayUsdPerHour)}/h + ${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
+      () =>
+        `${HOURS_PER_MONTH} h × ${money(a.natGatewayUsdPerHour)}/h + ${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
     ),
     item(
       "root volumes (EBS gp3)",
       times(usd(a.ebsGp3UsdPerGbMonth), rootGb * instanceMonths),
       src,
-      `${rootGb} GB × ${fmt(instanceMonths, 2)} instance-months × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
+      () =>
+        `${rootGb} GB × ${fmt(instanceMonths, 2)} instance-months × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
     ),
     item(
       "internet egress (streamed responses)",
       times(usd(a.internetEgressUsdPerGb), egressGb),
       src,
-      `${fmt(egressGb)} GB (${EGRESS_BYTES_PER_OUTPUT_TOKEN} B/output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
+      () =>
+        `${fmt(egressGb)} GB (${EGRESS_BYTES_PER_OUTPUT_TOKEN} B/output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
     ),
     item(
       "alarms and secrets",
@@ -259,7 +289,8 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
         times(usd(a.secretsManagerUsdPerSecretMonth), SECRETS),
       ]),
       src,
-      `${ALARMS} alarms × ${money(a.cloudwatchAlarmUsdPerMonth)} + ${SECRETS} secrets × ${money(a.secretsManagerUsdPerSecretMonth)}`,
+      () =>
+        `${ALARMS} alarms × ${money(a.cloudwatchAlarmUsdPerMonth)} + ${SECRETS} secrets × ${money(a.secretsManagerUsdPerSecretMonth)}`,
     ),
   ];
 }
@@ -339,19 +370,20 @@ export function ownedOption(b: SelfHostedBase): CostOption {
             "hardware depreciation",
             times(usd(perMonth), servers),
             o.purchaseUsd.source,
-            `${servers} × ${money(o.purchaseUsd.value)} ÷ ${o.depreciationMonths.value} months`,
+            () => `${servers} × ${money(o.purchaseUsd.value)} ÷ ${o.depreciationMonths.value} months`,
           ),
           item(
             "power and cooling",
             times(usd(o.electricityUsdPerKwh.value), kwh * o.pue.value),
             o.electricityUsdPerKwh.source,
-            `${fmt(kwh)} kWh (${servers} × ${o.idleWatts.value} W idle + ${fmt(loadServerHours)} server-h at ${o.loadWatts.value} W) × PUE ${o.pue.value} × ${money(o.electricityUsdPerKwh.value)}/kWh`,
+            () =>
+              `${fmt(kwh)} kWh (${servers} × ${o.idleWatts.value} W idle + ${fmt(loadServerHours)} server-h at ${o.loadWatts.value} W) × PUE ${o.pue.value} × ${money(o.electricityUsdPerKwh.value)}/kWh`,
           ),
           item(
             "rack and colocation",
             times(usd(o.rackUsdPerMonth.value), servers),
             o.rackUsdPerMonth.source,
-            `${servers} × ${money(o.rackUsdPerMonth.value)}`,
+            () => `${servers} × ${money(o.rackUsdPerMonth.value)}`,
           ),
           ops,
         ],

@@ -12,29 +12,30 @@ export interface TrafficShape {
   readonly peakToAverage: number;
 }
 
-/** Weight of each hour of an active window, mean 1 over the window, peak/mean as close to `p` as the window allows. */
+/**
+ * Weight of each hour of an active window: mean 1 over the window, peak/mean = `p`. The family
+ * exp(k·cos(2π(x − ½))) peaks mid-window and stays positive everywhere (every active hour has some
+ * traffic); its peak/mean grows with k, so k is found by bisection.
+ */
 function windowWeights(coverage: readonly number[], p: number): number[] {
   const n = coverage.length;
-  const at = (a: number) =>
-    coverage.map((_, i) => Math.max(0, 1 + a * Math.cos(2 * Math.PI * ((i + 0.5) / n - 0.5))));
-  const ratio = (w: number[]) => {
-    const total = w.reduce((s, x, i) => s + x * coverage[i]!, 0);
-    const mean = total / coverage.reduce((s, c) => s + c, 0);
-    return Math.max(...w) / mean;
+  const covered = coverage.reduce((s, c) => s + c, 0);
+  const at = (k: number) => {
+    const w = coverage.map((_, i) => Math.exp(k * Math.cos(2 * Math.PI * ((i + 0.5) / n - 0.5))));
+    const mean = w.reduce((s, x, i) => s + x * coverage[i]!, 0) / covered;
+    return w.map((x) => x / mean);
   };
-  // A raised cosine peaking mid-window; its amplitude is found by bisection because clipping at zero
-  // (p > 2) makes the ratio non-linear in it.
+  if (p <= 1 || n < 2) return at(0);
   let lo = 0;
   let hi = 1;
-  while (ratio(at(hi)) < p && hi < 1e6) hi *= 2;
-  for (let i = 0; i < 60 && p > 1; i++) {
+  // One or two hours cannot reach every ratio: stop at the steepest shape the window allows.
+  while (Math.max(...at(hi)) < p && hi < 64) hi *= 2;
+  for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
-    if (ratio(at(mid)) < p) lo = mid;
+    if (Math.max(...at(mid)) < p) lo = mid;
     else hi = mid;
   }
-  const w = at(p > 1 ? hi : 0);
-  const mean = w.reduce((s, x, i) => s + x * coverage[i]!, 0) / coverage.reduce((s, c) => s + c, 0);
-  return w.map((x) => x / mean);
+  return at(hi);
 }
 
 /** Share of a week's tokens in each of its 168 hours (sums to 1). Partial hours and days count pro rata. */

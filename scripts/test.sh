@@ -25,13 +25,13 @@ check prettier npx --no-install prettier --check . --log-level warn
 report=$(mktemp)
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$report"
 vitest_status=$?
-if [ -s "$report" ]; then
-  read -r vp vf < <(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0))' "$report")
-else
-  vp=0
-  vf=1
-fi
-[ "$vitest_status" -ne 0 ] && [ "$vf" -eq 0 ] && vf=1
+counts=$(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0));
+' "$report" 2>/dev/null) || counts="0 1"
+read -r vp vf <<<"$counts"
+# A failing vitest run with no failed test (a suite that did not load) still counts as a failure.
+if [ "$vitest_status" -ne 0 ] && [ "$vf" -eq 0 ]; then vf=1; fi
 rm -f "$report"
 passed=$((passed + vp))
 failed=$((failed + vf))

@@ -5,7 +5,6 @@ import type { Projection } from "../projection";
 import { chartData } from "./chart-data";
 import { terminalChart } from "./terminal-chart";
 
-
 function table(rows: string[][], align: ("l" | "r")[]): string[] {
   const widths = align.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   return rows.map((r) =>

@@ -1,0 +1,78 @@
+/**
+ * Benchmarks that print figures and ratios against their targets (never asserted in tests: timings
+ * vary by machine). Run: npm run bench.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { breakEven } from "../cost/breakeven";
+import { calibrate } from "../cost/calibration";
+import { apiOption } from "../cost/options";
+import { stackOption } from "../cost/projection";
+import { loadStack } from "../cost/stack-file";
+
+const root = path.resolve(__dirname, "..");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function wall(args: string[], runs = 7): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [path.join(root, "dist/cli.js"), ...args], { encoding: "utf8" });
+    times.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`vllm-tco ${args.join(" ")} failed: ${r.stderr}`);
+  }
+  return median(times);
+}
+
+function line(name: string, value: number, unit: string, target: number) {
+  const ok = value <= target ? "ok  " : "MISS";
+  console.log(
+    `${ok} ${name.padEnd(52)} ${value.toFixed(1).padStart(8)} ${unit.padEnd(3)} target < ${target} ${unit} (${(value / target).toFixed(2)}× target)`,
+  );
+}
+
+console.log("== vllm-tco benchmarks");
+const node = wall(["--help"]);
+line(
+  "vllm-tco cost --stack aws-h100 (wall, incl. Node start)",
+  wall(["cost", "--stack", "aws-h100"]),
+  "ms",
+  400,
+);
+console.log(`     (bare CLI start-up for reference: ${node.toFixed(1)} ms)`);
+
+const cfg = loadStack({ stack: "aws-h100" });
+const self = stackOption(cfg);
+const api = apiOption(cfg, cfg.compare.apis[0]!);
+const points = 10_000;
+const sweep: number[] = [];
+for (let run = 0; run < 5; run++) {
+  const t = performance.now();
+  let crossings = 0;
+  let prev = 0;
+  for (let i = 1; i <= points; i++) {
+    const s = (i / points) * self.maxScale;
+    const d = api.at(s).total - self.at(s).total;
+    if (d >= 0 && prev < 0) crossings++;
+    prev = d;
+  }
+  sweep.push(performance.now() - t);
+  if (run === 0) console.log(`     sweep found ${crossings} crossing(s) of ${api.label}`);
+}
+line(`break-even sweep, ${points} volume points`, median(sweep), "ms", 50);
+const exact: number[] = [];
+for (let run = 0; run < 20; run++) {
+  const t = performance.now();
+  breakEven(self, api);
+  exact.push(performance.now() - t);
+}
+line("exact break-even solve (step function)", median(exact), "ms", 50);
+
+console.log("\n== throughput model: predicted / published (target ±25% on fitted rows)");
+for (const r of calibrate()) {
+  const ok = !r.row.fit || Math.abs(r.ratio - 1) <= 0.25 ? "ok  " : "MISS";
+  console.log(
+    `${ok} ${r.row.fit ? "fit  " : "check"} ${r.ratio.toFixed(3)}  ${r.predicted.toFixed(0).padStart(6)} vs ${r.row.publishedOutputTokensPerSecond.toFixed(0).padStart(6)} tok/s  ${r.row.id}`,
+  );
+}

@@ -1,0 +1,150 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { main } from "../cost/cli";
+import { listStacks } from "../cost/stack-file";
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("vllm-tco cost", () => {
+  it("bundles the three example stacks", () => {
+    expect(listStacks()).toEqual(["aws-h100", "managed", "onprem"]);
+  });
+
+  it.each(["aws-h100", "onprem", "managed"])("--json prints the versioned document for %s", async (stack) => {
+    const r = await run("cost", "--stack", stack, "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.version).toBe("1");
+    expect(doc.stack).toBe(stack);
+    const items = doc.selfHosted.lineItems as {
+      name: string;
+      monthlyUsd: number;
+      source: string;
+      asOf: string;
+    }[];
+    expect(items.length).toBeGreaterThan(0);
+    for (const li of items) expect(li.source.length && li.asOf.length).toBeTruthy();
+    // The total is the sum of its line items, to the cent.
+    const total = Math.round(items.reduce((s, li) => s + li.monthlyUsd * 100, 0));
+    expect(Math.abs(total - Math.round(doc.selfHosted.monthlyUsd * 100))).toBeLessThanOrEqual(items.length);
+    for (const a of doc.apis) expect(typeof a.monthlyUsd).toBe("number");
+    for (const b of doc.breakEven)
+      expect(b.monthlyOutputTokens === null || typeof b.monthlyOutputTokens === "number").toBe(true);
+    expect(["self-host", "api"]).toContain(doc.verdict.choice);
+    expect(doc.verdict.summary).toMatch(/\$[\d,]+\.\d\d\/month/);
+  });
+
+  it("the text report has the line items, the comparison, the verdict and the chart", async () => {
+    const r = await run("cost", "--stack", "aws-h100");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("rented p5.4xlarge (on-demand): $");
+    expect(r.out).toContain("GPU instances serving (p5.4xlarge, on-demand)");
+    expect(r.out).toContain("OpenAI gpt-4o-mini");
+    expect(r.out).toMatch(/^(Keep the API|Self-host): /m);
+    expect(r.out).toContain("X break-even");
+  });
+
+  it("reads any file with --stack-file", async () => {
+    const file = path.join(os.tmpdir(), `Pulumi.tmp-${process.pid}.yaml`);
+    fs.writeFileSync(
+      file,
+      "config:\n  vllm-tco:platform: managed\n  vllm-tco:model: {id: llama-3.1-8b}\n  vllm-tco:managed: {host: groq}\n  vllm-tco:workload: {requestsPerMonth: 1000}\n",
+    );
+    const r = await run("cost", "--stack-file", file, "--json");
+    expect(JSON.parse(r.out)).toMatchObject({ stack: `tmp-${process.pid}`, platform: "managed" });
+  });
+});
+
+describe("bad input: one clear message, exit status 2", () => {
+  const tp = "throughput --gpu h100-sxm --input-tokens 1 --output-tokens 1 --concurrency 1";
+  it.each([
+    ["cost --stack aws-h10", "vllm-tco: invalid command line:\n  - --stack: no stack file"],
+    ["cost --jsn", "did you mean --json?"],
+    ["cots", 'vllm-tco: unknown command "cots"; did you mean "cost"?'],
+    [`${tp} --model llama-3.1-8`, '--model: is not a catalog model; did you mean "llama-3.1-8b"?'],
+    [`${tp} --model llama-3.1-8b --gpus 3`, '--gpus: must be 1, 2, 4 or 8 (found "3")'],
+    [
+      "throughput --model llama-3.3-70b --gpu h100-sxm --input-tokens 1000 --output-tokens 100 --concurrency 1",
+      "--gpus: 1× h100-sxm cannot hold llama-3.3-70b bf16",
+    ],
+  ])("%s", async (command, expected) => {
+    const r = await run(...command.split(" "));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(expected);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("a secret written in plain text is refused without echoing it", async () => {
+    const file = path.join(os.tmpdir(), `Pulumi.plain-${process.pid}.yaml`);
+    fs.writeFileSync(file, "config:\n  vllm-tco:platform: managed\n  vllm-tco:hfToken: hf_supersecret\n");
+    const r = await run("cost", "--stack-file", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "vllm-tco:hfToken: must be a Pulumi secret: run `pulumi config set --secret vllm-tco:hfToken <value>`",
+    );
+    expect(r.err).not.toContain("hf_supersecret");
+  });
+});
+
+describe("vllm-tco throughput", () => {
+  it("--json prints the figures the issue names", async () => {
+    const r = await run(
+      "throughput",
+      "--model",
+      "llama-3.1-8b",
+      "--gpu",
+      "h100-sxm",
+      "--gpus",
+      "1",
+      "--dtype",
+      "bf16",
+      "--input-tokens",
+      "1000",
+      "--output-tokens",
+      "200",
+      "--concurrency",
+      "10000",
+      "--json",
+    );
+    const doc = JSON.parse(r.out);
+    expect(doc.maxConcurrency).toBe(342);
+    expect(doc.concurrency).toBe(342);
+    expect(doc.outputTokensPerSecond).toBeGreaterThan(0);
+    expect(doc.outputTokensPerSecond).toBeLessThan(doc.rooflineOutputTokensPerSecond);
+  });
+});
+
+describe("the built binary", () => {
+  const cli = path.resolve(__dirname, "../dist/cli.js");
+  beforeAll(() => {
+    if (!fs.existsSync(cli))
+      execFileSync("npm", ["run", "--silent", "build"], { cwd: path.resolve(__dirname, "..") });
+  });
+
+  it("prints the report and exits 0", () => {
+    const r = spawnSync(process.execPath, [cli, "compare", "--stack", "onprem"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^options for stack onprem \(llama-3.3-70b\), cheapest first:/);
+  });
+
+  it("exits 2 with no stack trace on a broken stack file", () => {
+    const file = path.join(os.tmpdir(), `Pulumi.broken-${process.pid}.yaml`);
+    fs.writeFileSync(
+      file,
+      "config:\n  vllm-tco:platform: aws\n  vllm-tco:model: {id: llama-3.1-8b}\n  vllm-tco:scaling: {min: 3, max: 1}\n  vllm-tco:workload: {requestsPerMonth: 5}\n",
+    );
+    const r = spawnSync(process.execPath, [cli, "cost", "--stack-file", file], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `vllm-tco: invalid stack broken-${process.pid}:\n  - vllm-tco:scaling.min: is above scaling.max (1); lower min or raise max (found 3)\n`,
+    );
+  });
+});

@@ -1,0 +1,267 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { breakEven } from "../cost/breakeven";
+import { checkBudget } from "../cost/budget";
+import { planCapacity } from "../cost/capacity";
+import { formatUsd, sum, times, toCents, usd } from "../cost/money";
+import { apiOption } from "../cost/options";
+import { project, rank, stackOption } from "../cost/projection";
+import { weeklyShape } from "../cost/traffic";
+import { base, merge, resolve } from "./helpers";
+
+const flat = weeklyShape({ activeHoursPerDay: 24, activeDaysPerWeek: 7, peakToAverage: 1 });
+const policy = { min: 0, max: 10, idleMinutes: 15, cooldownSeconds: 300 };
+
+describe("money", () => {
+  it.each([
+    [5022.4, "$5,022.40"],
+    [0.004, "$0.00"],
+    [1234567.891, "$1,234,567.89"],
+    [-12.5, "-$12.50"],
+  ])("formats %f as %s", (n, s) => expect(formatUsd(usd(n))).toBe(s));
+  it("sums micro-dollars without drift", () => {
+    const tenCents = Array.from({ length: 1000 }, () => usd(0.1));
+    expect(toCents(sum(tenCents))).toBe(100);
+    expect(times(usd(6.88), 730)).toBe(5_022_400_000);
+  });
+});
+
+describe("traffic shape and capacity", () => {
+  it("a week's shape sums to 1 and keeps the peak-to-average ratio inside the active hours", () => {
+    const s = weeklyShape({ activeHoursPerDay: 12, activeDaysPerWeek: 5, peakToAverage: 2 });
+    expect(s.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    const active = [...s].filter((x) => x > 0);
+    expect(active).toHaveLength(60);
+    expect(Math.max(...active) / (1 / 60)).toBeCloseTo(2, 6);
+  });
+
+  it("replicas per hour = ceil(demand ÷ capacity): 2.5 replicas of flat demand run 3 all month", () => {
+    const perReplica = 1e6;
+    const plan = planCapacity(flat, 2.5 * perReplica * 730, perReplica, policy);
+    expect(plan.servingReplicaHours).toBeCloseTo(3 * 730, 6);
+    expect(plan.idleReplicaHours).toBe(0);
+    expect(plan.peakReplicas).toBe(3);
+    expect(plan.utilization).toBeCloseTo(2.5 / 3, 9);
+  });
+
+  it("replicas beyond max leave demand unserved and say how much", () => {
+    const plan = planCapacity(flat, 20 * 730, 1, policy);
+    expect(plan.peakReplicas).toBe(10);
+    expect(plan.unservedShare).toBeCloseTo(0.5, 9);
+  });
+
+  it("idle time: the floor runs off-hours, and scale-to-zero waits idleMinutes", () => {
+    const workday = weeklyShape({ activeHoursPerDay: 10, activeDaysPerWeek: 5, peakToAverage: 1 });
+    const plan = planCapacity(workday, 1, 1e12, { ...policy, min: 0 });
+    // 5 scale-to-zero events a week, 15 minutes each.
+    expect(plan.idleReplicaHours).toBeCloseTo(5 * 0.25 * (730 / 168), 9);
+    const floor = planCapacity(workday, 1, 1e12, { ...policy, min: 1 });
+    expect(floor.idleReplicaHours).toBeCloseTo((168 - 50) * (730 / 168), 9);
+  });
+});
+
+describe("hand-computed monthly costs", () => {
+  it("one p5.4xlarge on-demand always on = 6.88 × 730 = $5,022.40 of compute", () => {
+    const c = resolve(merge(base.aws, { scaling: { min: 1, max: 1 } }) as never);
+    const b = stackOption(c).at(1);
+    const gpu = b.lineItems.filter((li) => li.name.startsWith("GPU instances"));
+    expect(formatUsd(sum(gpu.map((li) => li.monthly)))).toBe("$5,022.40");
+    expect(gpu[0]!.formula).toBe("730 instance-h × $6.88/h");
+  });
+
+  it("an API bill = uncached input + cached input at its price + output", () => {
+    const c = resolve(base.aws as never);
+    const mini = apiOption(
+      c,
+      c.compare.apis.find((a) => a.key === "gpt-4o-mini")!,
+    ).at(1);
+    // 1B input, 30% cached: 700M × 0.15 + 300M × 0.075 + 200M output × 0.60
+    expect(mini.lineItems.map((li) => toCents(li.monthly))).toEqual([105, 22.5, 120]);
+    expect(toCents(mini.total)).toBe(247.5);
+  });
+
+  it("owned hardware: purchase ÷ depreciation months, power × PUE × price, rack, labour", () => {
+    const c = resolve(
+      merge(base.kubernetes, {
+        scaling: { min: 1, max: 2 },
+        ownership: { pue: 1.5, electricityUsdPerKwh: 0.1 },
+      }) as never,
+    );
+    const b = stackOption(c).at(1);
+    const byName = Object.fromEntries(b.lineItems.map((li) => [li.name, toCents(li.monthly)]));
+    expect(byName["hardware depreciation"]).toBe(7500);
+    expect(byName["rack and colocation"]).toBe(800);
+    expect(byName["operations labour"]).toBe(32 * 96);
+    // at least the idle draw: 1.8 kW × 730 h × 1.5 × $0.10
+    expect(byName["power and cooling"]).toBeGreaterThanOrEqual(197.1);
+  });
+
+  it("a managed-open host bills tokens at its price, with no cache discount where it has none", () => {
+    const p = project(resolve(base.managed as never));
+    expect(toCents(p.selfHosted.breakdown.total)).toBe(600 * 0.72 + 120 * 0.72 + 2 * 96);
+  });
+
+  it("savings plan commits only to replicas that run most of the month", () => {
+    const always = resolve(
+      merge(base.aws, { scaling: { min: 1, max: 1 }, aws: { purchase: "savings-plan" } }) as never,
+    );
+    const b = stackOption(always).at(1);
+    expect(b.lineItems[0]!.formula).toBe("1 × 730 h × $2.97/h");
+    const workday = resolve(
+      merge(base.aws, {
+        aws: { purchase: "savings-plan" },
+        workload: { activeHoursPerDay: 8, activeDaysPerWeek: 5 },
+      }) as never,
+    );
+    expect(stackOption(workday).at(1).lineItems[0]!.formula).toBe("0 × 730 h × $2.97/h");
+  });
+});
+
+describe("break-even", () => {
+  const c = resolve(
+    merge(base.aws, { scaling: { max: 6 }, workload: { activeHoursPerDay: 12, peakToAverage: 2 } }) as never,
+  );
+  const self = stackOption(c);
+  const diff = (api: ReturnType<typeof apiOption>, s: number) => api.at(s).total - self.at(s).total;
+
+  it.each(c.compare.apis.map((a) => [a.key, a] as const))(
+    "against %s: the first volume where the curves cross",
+    (_k, offer) => {
+      const api = apiOption(c, offer);
+      const be = breakEven(self, api);
+      const grid = Array.from({ length: 400 }, (_, i) => ((i + 1) / 400) * self.maxScale);
+      if (be.scale === null) {
+        for (const s of grid) expect(diff(api, s)).toBeLessThan(0);
+        return;
+      }
+      expect(Math.abs(diff(api, be.scale * (1 + 1e-9)))).toBeLessThan(self.at(be.scale).total * 1e-6 + 2e4);
+      for (const s of grid.filter((g) => g < be.scale! * (1 - 1e-6))) expect(diff(api, s)).toBeLessThan(0);
+    },
+  );
+
+  it("reports never when the API stays cheaper up to the fleet's capacity", () => {
+    // One cent per million tokens: no H100 fleet of one replica gets that low.
+    const cheap = { input: 0.01, cachedInput: 0.01, output: 0.01 };
+    const small = resolve(
+      merge(base.aws, {
+        scaling: { max: 1 },
+        compare: { apis: ["gemini-2.5-flash-lite"] },
+        prices: { apis: { "gemini-2.5-flash-lite": cheap } },
+      }) as never,
+    );
+    const p = project(small);
+    expect(p.breakEven[0]).toMatchObject({ against: "api:gemini-2.5-flash-lite", monthlyOutputTokens: null });
+    expect(p.breakEven[0]!.reason).toMatch(/^not within scaling.max/);
+  });
+});
+
+describe("properties", () => {
+  const workloads = fc.record({
+    activeHoursPerDay: fc.integer({ min: 1, max: 24 }),
+    activeDaysPerWeek: fc.integer({ min: 1, max: 7 }),
+    peakToAverage: fc.double({ min: 1, max: 4, noNaN: true }),
+    monthlyOutputTokens: fc.double({ min: 1e6, max: 5e9, noNaN: true }),
+  });
+
+  it("monthly cost never falls when volume rises at fixed settings", () => {
+    fc.assert(
+      fc.property(
+        workloads,
+        fc.double({ min: 0.01, max: 3, noNaN: true }),
+        fc.double({ min: 1, max: 2, noNaN: true }),
+        (w, s, k) => {
+          const c = resolve(
+            merge(base.aws, {
+              scaling: { max: 8 },
+              workload: { ...w, monthlyInputTokens: 5 * w.monthlyOutputTokens },
+            }) as never,
+          );
+          for (const option of [stackOption(c), apiOption(c, c.compare.apis[0]!)]) {
+            expect(option.at(s * k).total).toBeGreaterThanOrEqual(option.at(s).total);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("break-even is where the curves cross: cheaper API just below, no dearer just above", () => {
+    fc.assert(
+      fc.property(workloads, (w) => {
+        const c = resolve(
+          merge(base.aws, {
+            scaling: { max: 8 },
+            workload: { ...w, monthlyInputTokens: 5 * w.monthlyOutputTokens },
+          }) as never,
+        );
+        const self = stackOption(c);
+        for (const offer of c.compare.apis) {
+          const api = apiOption(c, offer);
+          const be = breakEven(self, api);
+          if (be.scale === null || be.scale === 0) continue;
+          expect(api.at(be.scale * (1 - 1e-6)).total).toBeLessThan(self.at(be.scale * (1 - 1e-6)).total);
+          expect(api.at(be.scale * (1 + 1e-6)).total).toBeGreaterThanOrEqual(
+            self.at(be.scale * (1 + 1e-6)).total - 2e4,
+          );
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe("budget rule", () => {
+  it.each([
+    [
+      "under both limits",
+      { monthlyUsd: 5000, maxRatioToCheapestApi: 2, enforce: "mandatory" as const },
+      true,
+      [],
+    ],
+    [
+      "over the monthly limit",
+      { monthlyUsd: 3000, enforce: "mandatory" as const },
+      false,
+      ["projected $3,171.01/month is over budget.monthlyUsd $3,000.00"],
+    ],
+    [
+      "too dear next to the cheapest API",
+      { maxRatioToCheapestApi: 1.2, enforce: "advisory" as const },
+      false,
+      [
+        "projected $3,171.01/month is 1.42× OpenAI gpt-4o-mini ($2,227.50/month), above budget.maxRatioToCheapestApi 1.2",
+      ],
+    ],
+  ])("%s", (_n, rule, ok, violations) => {
+    const r = checkBudget(rule, usd(3171.01), { label: "OpenAI gpt-4o-mini", total: usd(2227.5) });
+    expect(r.ok).toBe(ok);
+    expect(r.violations).toEqual(violations);
+  });
+});
+
+describe("compare", () => {
+  it("ranks every option cheapest first, with the cost per million tokens", () => {
+    const c = resolve(base.aws as never);
+    const ranked = rank(c);
+    expect(ranked.map((r) => r.kind).sort()).toEqual(
+      [
+        "api",
+        "api",
+        "api",
+        "api",
+        "managed",
+        "managed",
+        "managed",
+        "managed",
+        "owned",
+        "rented",
+        "rented",
+        "rented",
+      ].sort(),
+    );
+    for (let i = 1; i < ranked.length; i++)
+      expect(ranked[i]!.monthly).toBeGreaterThanOrEqual(ranked[i - 1]!.monthly);
+    const mini = ranked.find((r) => r.id === "api:gpt-4o-mini")!;
+    expect(mini.usdPerMillionTokens).toBeCloseTo(247.5 / 1200, 9);
+  });
+});

@@ -156,16 +156,29 @@ export const KubernetesSchema = z.strictObject({
   storageClass: z.string().optional(),
   /** Size of the model-cache claim, GiB. Default: twice the weights, at least 50. */
   modelCacheGi: posInt().optional(),
+  /** Access mode of the model-cache claim: ReadWriteMany (NFS, CephFS, EFS) when replicas span nodes. Default ReadWriteOnce. */
+  modelCacheAccessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).default("ReadWriteOnce"),
   /** Use this existing PersistentVolumeClaim for the model cache instead of creating one. */
   existingClaim: z.string().optional(),
   /** Autoscale with KEDA (installed in the cluster). false: a HorizontalPodAutoscaler with a floor of one. Default true. */
   keda: z.boolean().default(true),
   /** Prometheus server address KEDA queries. Default `http://prometheus-operated.monitoring:9090`. */
   prometheusAddress: z.string().default("http://prometheus-operated.monitoring:9090"),
+  /** Namespace Prometheus runs in: the network policy lets it scrape the engines. Default `monitoring`. */
+  monitoringNamespace: z.string().default("monitoring"),
   /** Create a ServiceMonitor (Prometheus Operator installed); otherwise scrape annotations. Default false. */
   serviceMonitor: z.boolean().default(false),
   /** How the router spreads requests. Default `prefix`. */
   routing: z.enum(["prefix", "session", "roundrobin"]).default("prefix"),
+  /** The router image, pinned. Default: the vLLM production-stack router, a tag seen in public deployments. */
+  routerImage: z
+    .string()
+    .default("lmcache/lmstack-router:0.1.9.dev9-g37bafbcf5.d20260107")
+    .refine((v) => !v.endsWith(":latest") && v.includes(":"), "must name a pinned tag, not `latest`"),
+  /** Router replicas (CPU only; keep two for availability). Default 2. */
+  routerReplicas: posInt().default(2),
+  /** Host header clients send through the KEDA HTTP add-on when scaling from zero. Default `<servedName>.<namespace>`. */
+  host: z.string().optional(),
   /** Namespaces whose pods may call the router. Default: the serving namespace only. */
   clientNamespaces: z.array(z.string()).default([]),
   /** Extra node selector terms for GPU pods. Default: the GPU product label only. */

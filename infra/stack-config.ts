@@ -24,7 +24,7 @@ import {
 } from "../cost/catalog";
 import { kvCacheTokens, minimumGpus, weightBytes } from "../cost/memory";
 import { ConfigError, fromZodIssue, settingPath, show, type ConfigProblem } from "./config-errors";
-import { AwsSchema, StackConfigSchema, type ParsedStackConfig } from "./config";
+import { AwsSchema, KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./config";
 
 export type Platform = ParsedStackConfig["platform"];
 
@@ -423,6 +423,8 @@ export function resolveStackConfig(
   }
   if (p.list.length) throw new ConfigError(p.list, `stack ${stack}`);
 
+  const kubernetes =
+    c.platform === "kubernetes" ? (c.kubernetes ?? KubernetesSchema.parse({})) : c.kubernetes;
   const monthlyInputTokens = w.monthlyInputTokens ?? w.requestsPerMonth! * w.inputTokensPerRequest;
   const monthlyOutputTokens = w.monthlyOutputTokens ?? w.requestsPerMonth! * w.outputTokensPerRequest;
   const o = c.ownership;
@@ -442,7 +444,17 @@ export function resolveStackConfig(
       weightBytes: weights,
     },
     gpu: { type: gpu, count, tensorParallel },
-    scaling: { ...c.scaling, target: c.scaling.target ?? DEFAULT_TARGET[c.scaling.metric] },
+    // Without KEDA a HorizontalPodAutoscaler runs the fleet, and it cannot go below one replica:
+    // price what will run.
+    scaling: {
+      ...c.scaling,
+      min:
+        c.platform === "kubernetes" && kubernetes?.keda === false
+          ? Math.max(1, c.scaling.min)
+          : c.scaling.min,
+      target: c.scaling.target ?? DEFAULT_TARGET[c.scaling.metric],
+    },
+    kubernetes,
     workload: { ...w, monthlyInputTokens, monthlyOutputTokens },
     aws: aws && instance ? { ...aws, region, instance } : undefined,
     managed,

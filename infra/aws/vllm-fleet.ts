@@ -1,0 +1,371 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../stack-config";
+import { engineSettings } from "../vllm/engine";
+import { assumeRolePolicy, hostPolicy, SSM_MANAGED_POLICY } from "./iam-policies";
+import { coldStartMinutes, idleAlarm, wakeAlarm } from "./idle-teardown";
+import { LoadBalancer } from "./load-balancer";
+import { Network } from "./network";
+import { METRIC_NAMESPACE, QUEUE_METRIC, userData } from "./user-data";
+
+export interface AwsVllmFleetArgs {
+  readonly config: StackConfig;
+  /** Hugging Face token (Pulumi secret); ignored when `secrets.hfToken.awsSecretArn` is set. */
+  readonly hfToken?: pulumi.Output<string>;
+  /** vLLM API key (Pulumi secret); ignored when `secrets.apiKey.awsSecretArn` is set; generated when neither. */
+  readonly apiKey?: pulumi.Output<string>;
+}
+
+const WARM_POOL_HOOK = "vllm-tco-prewarm";
+const PRIVATE_RANGES = ["10.", "192.168.", ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}.`)];
+
+/**
+ * vLLM on rented EC2 GPU instances: an Auto Scaling group of private hosts running the pinned vLLM
+ * container, behind a health-checked, sticky load balancer, scaling on load, to zero when idle and
+ * back from zero on demand.
+ */
+export class AwsVllmFleet extends pulumi.ComponentResource {
+  readonly endpoint: pulumi.Output<string>;
+  readonly groupName: pulumi.Output<string>;
+  readonly secretArns: pulumi.Output<{ apiKey: string; hfToken?: string }>;
+  readonly usage: pulumi.Output<string>;
+  readonly coldStartMinutes: number;
+
+  constructor(name: string, args: AwsVllmFleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("vllm-tco:aws:VllmFleet", name, {}, opts);
+    const cfg = args.config;
+    const a = cfg.aws!;
+    const e = engineSettings(cfg);
+    const child = { parent: this };
+
+    const network = new Network(
+      `${name}-net`,
+      {
+        ...(a.vpcId && {
+          vpcId: a.vpcId,
+          publicSubnetIds: a.publicSubnetIds,
+          privateSubnetIds: a.privateSubnetIds,
+        }),
+      },
+      child,
+    );
+    const cidrs = a.ingressCidrs ? pulumi.output(a.ingressCidrs) : network.cidrBlock.apply((c) => [c]);
+    const internal =
+      !a.allowOpenIngress &&
+      (a.ingressCidrs ?? ["10."]).every((c) => PRIVATE_RANGES.some((p) => c.startsWith(p)));
+    const lb = new LoadBalancer(
+      `${name}-lb`,
+      {
+        vpcId: network.vpcId,
+        subnetIds: network.publicSubnetIds,
+        ingressCidrs: cidrs,
+        internal,
+        port: e.port,
+        drainSeconds: e.drainSeconds,
+        ...(a.certificateArn && { certificateArn: a.certificateArn }),
+      },
+      child,
+    );
+
+    // Secrets: referenced when the stack names existing ones, else stored from the Pulumi secrets.
+    const stored = (suffix: string, value: pulumi.Output<string>) => {
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-${suffix}`,
+        { description: `vllm-tco ${suffix} for stack ${cfg.stack}`, recoveryWindowInDays: 7 },
+        child,
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-${suffix}`,
+        { secretId: secret.id, secretString: pulumi.secret(value) },
+        child,
+      );
+      return secret.arn;
+    };
+    const generatedKey = () =>
+      pulumi.secret(
+        aws.secretsmanager
+          .getRandomPasswordOutput({ passwordLength: 48, excludePunctuation: true }, child)
+          .apply((r) => r.randomPassword!),
+      );
+    const apiKeyArn = cfg.secrets.apiKey?.awsSecretArn
+      ? pulumi.output(cfg.secrets.apiKey.awsSecretArn)
+      : stored("api-key", args.apiKey ?? generatedKey());
+    const hfTokenArn = cfg.secrets.hfToken?.awsSecretArn
+      ? pulumi.output(cfg.secrets.hfToken.awsSecretArn)
+      : args.hfToken
+        ? stored("hf-token", args.hfToken)
+        : undefined;
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 30 }, child);
+    const identity = aws.getCallerIdentityOutput({}, child);
+    const warm = a.warmPool?.enabled === true;
+    const groupNamePrefix = `${name}-${cfg.stack}-`;
+    const role = new aws.iam.Role(
+      `${name}-host`,
+      { assumeRolePolicy: JSON.stringify(assumeRolePolicy()) },
+      child,
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-host-ssm`,
+      { role: role.name, policyArn: SSM_MANAGED_POLICY },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-host`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([apiKeyArn, hfTokenArn, logGroup.arn, identity.accountId])
+          .apply(([api, hf, logs, account]) =>
+            JSON.stringify(
+              hostPolicy({
+                secretArns: hf ? [api, hf] : [api],
+                logGroupArn: logs,
+                ...(warm && {
+                  groupArnPattern: `arn:aws:autoscaling:${a.region}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix}*`,
+                }),
+              }),
+            ),
+          ),
+      },
+      child,
+    );
+    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name }, child);
+
+    const imageId = a.amiId
+      ? pulumi.output(a.amiId)
+      : aws.ssm.getParameterOutput({ name: a.amiSsmParameter }, child).value;
+    const template = new aws.ec2.LaunchTemplate(
+      `${name}-host`,
+      {
+        imageId,
+        instanceType: a.instance.key,
+        iamInstanceProfile: { arn: profile.arn },
+        // IMDSv2 only; hop limit 2 so the container reaches it through Docker's bridge.
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 2,
+          instanceMetadataTags: "enabled",
+        },
+        networkInterfaces: [
+          {
+            associatePublicIpAddress: "false",
+            deleteOnTermination: "true",
+            securityGroups: [lb.hostSecurityGroupId],
+          },
+        ],
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/sda1",
+            ebs: {
+              volumeSize: a.rootVolumeGb,
+              volumeType: "gp3",
+              encrypted: "true",
+              deleteOnTermination: "true",
+            },
+          },
+        ],
+        monitoring: { enabled: true },
+        userData: pulumi.all([apiKeyArn, hfTokenArn, logGroup.name]).apply(([api, hf, logs]) =>
+          Buffer.from(
+            userData(cfg, {
+              apiKeySecretArn: api,
+              ...(hf && { hfTokenSecretArn: hf }),
+              region: a.region,
+              logGroup: logs,
+              ...(warm && { warmPoolHook: WARM_POOL_HOOK }),
+            }),
+          ).toString("base64"),
+        ),
+        tagSpecifications: [
+          {
+            resourceType: "instance",
+            tags: { Name: `${name}-${cfg.stack}-gpu`, "vllm-tco:stack": cfg.stack },
+          },
+          { resourceType: "volume", tags: { "vllm-tco:stack": cfg.stack } },
+        ],
+        updateDefaultVersion: true,
+      },
+      child,
+    );
+
+    const spotMix = a.purchase === "spot" || a.purchase === "mixed";
+    const templateRef = { id: template.id, version: template.latestVersion.apply(String) };
+    const group = new aws.autoscaling.Group(
+      `${name}-fleet`,
+      {
+        namePrefix: groupNamePrefix,
+        minSize: cfg.scaling.min,
+        maxSize: cfg.scaling.max,
+        desiredCapacity: cfg.scaling.min,
+        vpcZoneIdentifiers: network.privateSubnetIds,
+        targetGroupArns: [lb.targetGroupArn],
+        healthCheckType: "ELB",
+        // Covers the model load: the same budget as the startup probe elsewhere (≥ 10 minutes).
+        healthCheckGracePeriod: e.probes.startupBudgetSeconds,
+        defaultInstanceWarmup: e.probes.startupBudgetSeconds,
+        capacityRebalance: spotMix,
+        ...(spotMix
+          ? {
+              mixedInstancesPolicy: {
+                instancesDistribution: {
+                  onDemandBaseCapacity: a.purchase === "mixed" ? a.onDemandBase : 0,
+                  onDemandPercentageAboveBaseCapacity: a.purchase === "mixed" ? 100 - a.spotPercentage : 0,
+                  spotAllocationStrategy: "price-capacity-optimized",
+                },
+                launchTemplate: {
+                  launchTemplateSpecification: {
+                    launchTemplateId: templateRef.id,
+                    version: templateRef.version,
+                  },
+                  overrides: [{ instanceType: a.instance.key }],
+                },
+              },
+            }
+          : { launchTemplate: templateRef }),
+        instanceRefresh: {
+          strategy: "Rolling",
+          preferences: {
+            minHealthyPercentage: cfg.scaling.max > 1 ? 50 : 0,
+            instanceWarmup: String(e.probes.startupBudgetSeconds),
+          },
+        },
+        ...(warm && {
+          warmPool: {
+            poolState: "Stopped",
+            minSize: a.warmPool!.size,
+            instanceReusePolicy: { reuseOnScaleIn: true },
+          },
+          initialLifecycleHooks: [
+            {
+              name: WARM_POOL_HOOK,
+              lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+              defaultResult: "CONTINUE",
+              heartbeatTimeout: e.probes.startupBudgetSeconds,
+            },
+          ],
+        }),
+        tags: [{ key: "vllm-tco:stack", value: cfg.stack, propagateAtLaunch: true }],
+      },
+      // The alarms and target tracking own the desired count after creation.
+      { ...child, ignoreChanges: ["desiredCapacity"] },
+    );
+
+    // Load: target tracking on vLLM's queue (published by the hosts) or the ALB's requests per target.
+    const s = cfg.scaling;
+    new aws.autoscaling.Policy(
+      `${name}-load`,
+      {
+        autoscalingGroupName: group.name,
+        policyType: "TargetTrackingScaling",
+        estimatedInstanceWarmup: e.probes.startupBudgetSeconds,
+        targetTrackingConfiguration:
+          s.metric === "requests"
+            ? {
+                targetValue: s.target,
+                predefinedMetricSpecification: {
+                  predefinedMetricType: "ALBRequestCountPerTarget",
+                  resourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
+                },
+              }
+            : {
+                targetValue: s.target,
+                customizedMetricSpecification: {
+                  namespace: METRIC_NAMESPACE,
+                  metricName: QUEUE_METRIC[s.metric],
+                  statistic: "Average",
+                  metricDimensions: [{ name: "AutoScalingGroupName", value: group.name }],
+                },
+              },
+      },
+      child,
+    );
+    if (s.min === 0) {
+      const dims = pulumi
+        .all([lb.arnSuffix, lb.targetGroupArnSuffix])
+        .apply(([loadBalancer, targetGroup]) => ({ loadBalancer, targetGroup }));
+      const toZero = new aws.autoscaling.Policy(
+        `${name}-to-zero`,
+        {
+          autoscalingGroupName: group.name,
+          policyType: "SimpleScaling",
+          adjustmentType: "ExactCapacity",
+          scalingAdjustment: 0,
+          cooldown: 60,
+        },
+        child,
+      );
+      // One host per wake-up; the cooldown spans a model load so waiting requests do not start more.
+      const wake = new aws.autoscaling.Policy(
+        `${name}-wake`,
+        {
+          autoscalingGroupName: group.name,
+          policyType: "SimpleScaling",
+          adjustmentType: "ChangeInCapacity",
+          scalingAdjustment: 1,
+          cooldown: e.probes.startupBudgetSeconds,
+        },
+        child,
+      );
+      const idle = dims.apply((d) => idleAlarm(cfg, d));
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-idle`,
+        {
+          namespace: idle.namespace,
+          metricName: idle.metricName,
+          dimensions: idle.dimensions,
+          statistic: idle.statistic,
+          period: idle.period,
+          evaluationPeriods: idle.evaluationPeriods,
+          datapointsToAlarm: idle.datapointsToAlarm,
+          threshold: idle.threshold,
+          comparisonOperator: idle.comparisonOperator,
+          treatMissingData: idle.treatMissingData,
+          alarmDescription: idle.alarmDescription,
+          alarmActions: [toZero.arn],
+        },
+        child,
+      );
+      const w = dims.apply(wakeAlarm);
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-wake`,
+        {
+          evaluationPeriods: w.evaluationPeriods,
+          datapointsToAlarm: w.datapointsToAlarm,
+          threshold: w.threshold,
+          comparisonOperator: w.comparisonOperator,
+          treatMissingData: w.treatMissingData,
+          alarmDescription: w.alarmDescription,
+          metricQueries: w.metricQueries,
+          alarmActions: [wake.arn],
+        },
+        child,
+      );
+    }
+
+    this.coldStartMinutes = coldStartMinutes(e.expectedLoadSeconds);
+    this.endpoint = pulumi.interpolate`${lb.url}/v1`;
+    this.groupName = group.name;
+    this.secretArns = pulumi
+      .all([apiKeyArn, hfTokenArn])
+      .apply(([apiKey, hfToken]) => ({ apiKey, ...(hfToken && { hfToken }) }));
+    this.usage = pulumi.interpolate`KEY=$(aws secretsmanager get-secret-value --secret-id ${apiKeyArn} --query SecretString --output text); curl ${this.endpoint}/chat/completions -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"model": "${cfg.model.servedName}", "messages": [{"role": "user", "content": "Hello"}]}'${s.min === 0 ? `  (an idle fleet is at zero: the first request gets 503 and starts a host; retry with backoff for ~${this.coldStartMinutes} minutes)` : ""}`;
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      groupName: this.groupName,
+      secretArns: this.secretArns,
+      usage: this.usage,
+    });
+  }
+
+  outputs(): Record<string, unknown> {
+    return {
+      endpoint: this.endpoint,
+      groupName: this.groupName,
+      secretArns: this.secretArns,
+      usage: this.usage,
+      coldStartMinutes: this.coldStartMinutes,
+    };
+  }
+}

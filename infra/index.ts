@@ -1,0 +1,71 @@
+/**
+ * The Pulumi program's entry, and the only place that reads Pulumi configuration: the `vllm-tco:`
+ * namespace is validated and resolved once (infra/stack-config.ts), then handed to the program.
+ * Config errors become a RunError: one clear message in `pulumi preview`, no stack trace.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_KEYS } from "./config";
+import { ConfigError, NAMESPACE } from "./config-errors";
+import { runProgram, type ProgramSecrets, type StackOutputs } from "./program";
+import { resolveStackConfig, type StackConfig } from "./stack-config";
+
+/** Structured config arrives as JSON text; plain strings stay strings. */
+function decode(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Whether the engine delivered `key` as a secret. The SDK exports this from its runtime but leaves it
+ * out of the type declarations; without it (a future SDK) the check is skipped, never wrongly failed.
+ */
+function isSecret(key: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  return runtime.isConfigSecret?.(key) ?? true;
+}
+
+function readConfig(): { config: StackConfig; secrets: ProgramSecrets } {
+  const all = pulumi.runtime.allConfig();
+  const namespace: Record<string, unknown> = {};
+  const providerConfig: Record<string, unknown> = {};
+  const problems = [];
+  for (const [key, value] of Object.entries(all)) {
+    if (!key.startsWith(`${NAMESPACE}:`)) {
+      providerConfig[key] = decode(value);
+      continue;
+    }
+    const name = key.slice(NAMESPACE.length + 1);
+    if ((SECRET_KEYS as readonly string[]).includes(name)) {
+      if (!isSecret(key))
+        problems.push({
+          path: key,
+          found: "(a plain value, not shown)",
+          message: `must be a Pulumi secret: run \`pulumi config set --secret ${key} <value>\``,
+        });
+      continue;
+    }
+    namespace[name] = decode(value);
+  }
+  if (problems.length) throw new ConfigError(problems, `stack ${pulumi.getStack()}`);
+  const cfg = new pulumi.Config(NAMESPACE);
+  const hfToken = cfg.getSecret("hfToken");
+  const apiKey = cfg.getSecret("apiKey");
+  return {
+    config: resolveStackConfig(namespace, pulumi.getStack(), providerConfig),
+    secrets: { ...(hfToken && { hfToken }), ...(apiKey && { apiKey }) },
+  };
+}
+
+export = async (): Promise<StackOutputs> => {
+  let resolved: ReturnType<typeof readConfig>;
+  try {
+    resolved = readConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+  return runProgram(resolved.config, resolved.secrets);
+};

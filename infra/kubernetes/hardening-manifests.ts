@@ -1,0 +1,59 @@
+/**
+ * Hardening (pure): disruption budgets that keep a voluntary drain from taking every replica at once,
+ * and a NetworkPolicy that admits only the router (and Prometheus) to the engines' model port, and
+ * only the configured client namespaces (and the activator) to the router.
+ */
+import type { StackConfig } from "../stack-config";
+import { labels, selectorLabels, type Component, type KubeNames } from "./names";
+import { scalesFromZero } from "./router-manifests";
+
+export function disruptionBudget(cfg: StackConfig, name: string, n: KubeNames, component: Component) {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: {
+      name: component === "engine" ? n.engine : n.router,
+      namespace: n.namespace,
+      labels: labels(cfg, name, component),
+    },
+    // maxUnavailable rather than minAvailable: it stays satisfiable at zero replicas.
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name, component) } },
+  };
+}
+
+const ns = (name: string) => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+});
+
+export function networkPolicies(cfg: StackConfig, name: string, n: KubeNames) {
+  const k = cfg.kubernetes!;
+  const engine = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: n.engine, namespace: n.namespace, labels: labels(cfg, name, "engine") },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(name, "engine") },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: selectorLabels(name, "router") } }, ns(k.monitoringNamespace)],
+          ports: [{ protocol: "TCP", port: cfg.vllm.port }],
+        },
+      ],
+    },
+  };
+  const clients = [
+    ...new Set([n.namespace, ...k.clientNamespaces, ...(scalesFromZero(cfg) ? ["keda"] : [])]),
+  ];
+  const router = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: n.router, namespace: n.namespace, labels: labels(cfg, name, "router") },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(name, "router") },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: clients.map(ns), ports: [{ protocol: "TCP", port: 8000 }] }],
+    },
+  };
+  return { engine, router };
+}

@@ -1,0 +1,117 @@
+/**
+ * vLLM server settings resolved from the model and GPU, shared by every platform (pure): the engine
+ * flags, the port, and health-check timings sized for the model's load time. What the cost model
+ * priced is what runs: `--max-num-seqs` is the concurrency the throughput model chose for the
+ * latency target.
+ */
+import { replicaCapacity } from "../../cost/replica";
+import type { StackConfig } from "../stack-config";
+
+/** The shortest startup budget: even a small model must survive a slow image pull and CUDA graph capture. */
+export const MIN_STARTUP_SECONDS = 600;
+/** Engine start-up besides reading weights: CUDA init, profiling run, CUDA-graph capture. */
+const ENGINE_INIT_SECONDS = 120;
+
+export interface EngineSettings {
+  readonly image: string;
+  readonly port: number;
+  /** Container arguments after the image's entrypoint (`vllm serve` in vllm/vllm-openai). */
+  readonly args: readonly string[];
+  /** Seconds from container start to a ready engine: weights at the configured load speed, plus init. */
+  readonly expectedLoadSeconds: number;
+  readonly probes: ProbeTimings;
+  /** Seconds a replica keeps serving in-flight requests after it is told to stop. */
+  readonly drainSeconds: number;
+}
+
+export interface ProbeTimings {
+  readonly path: "/health";
+  readonly startup: {
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
+    readonly timeoutSeconds: number;
+  };
+  /** Readiness drops a replica from routing quickly; it never restarts it. */
+  readonly readiness: {
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
+    readonly timeoutSeconds: number;
+  };
+  /**
+   * Liveness restarts a wedged engine only: a long timeout and threshold (2.5 minutes) so a replica
+   * busy with a full batch, whose /health answers slowly, is not killed.
+   */
+  readonly liveness: {
+    readonly periodSeconds: number;
+    readonly failureThreshold: number;
+    readonly timeoutSeconds: number;
+  };
+  /** Startup budget: period × failure threshold, ≥ expected load time × 1.5 and ≥ 10 minutes. */
+  readonly startupBudgetSeconds: number;
+}
+
+export function expectedLoadSeconds(cfg: StackConfig): number {
+  return Math.ceil(cfg.model.weightBytes / (cfg.vllm.loadMegabytesPerSecond * 1e6)) + ENGINE_INIT_SECONDS;
+}
+
+export function probeTimings(cfg: StackConfig): ProbeTimings {
+  const period = 10;
+  const budget = Math.max(MIN_STARTUP_SECONDS, Math.ceil(expectedLoadSeconds(cfg) * 1.5));
+  const failureThreshold = Math.ceil(budget / period);
+  return {
+    path: "/health",
+    startup: { periodSeconds: period, failureThreshold, timeoutSeconds: 5 },
+    readiness: { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+    liveness: { periodSeconds: 30, failureThreshold: 5, timeoutSeconds: 10 },
+    startupBudgetSeconds: period * failureThreshold,
+  };
+}
+
+/** Time a typical request takes at the planned latency, doubled, within [30, 300] s: the drain window. */
+export function drainSeconds(cfg: StackConfig): number {
+  const w = cfg.workload;
+  const requestSeconds = (w.outputTokensPerRequest * w.interTokenLatencyMs) / 1000;
+  return Math.min(300, Math.max(30, Math.ceil(2 * requestSeconds)));
+}
+
+export function engineArgs(cfg: StackConfig): string[] {
+  const m = cfg.model;
+  const { count, tensorParallel } = cfg.gpu;
+  const maxNumSeqs =
+    cfg.vllm.maxNumSeqs ?? (cfg.platform === "managed" ? 256 : replicaCapacity(cfg).concurrency);
+  const args = [
+    m.huggingFaceId,
+    "--served-model-name",
+    m.servedName,
+    "--host",
+    "0.0.0.0",
+    "--port",
+    String(cfg.vllm.port),
+    "--tensor-parallel-size",
+    String(tensorParallel),
+    ...(count / tensorParallel > 1 ? ["--pipeline-parallel-size", String(count / tensorParallel)] : []),
+    "--max-model-len",
+    String(m.maxModelLen),
+    "--gpu-memory-utilization",
+    String(cfg.vllm.gpuMemoryUtilization),
+    "--max-num-seqs",
+    String(maxNumSeqs),
+    "--enable-prefix-caching",
+    // Weights stored in bf16 are quantised on load; an FP8 checkpoint needs no flag but accepts it.
+    ...(m.dtype === "fp8" ? ["--quantization", "fp8"] : []),
+    ...(m.dtype === "fp16" ? ["--dtype", "float16"] : []),
+    ...cfg.vllm.extraArgs,
+  ];
+  return args;
+}
+
+export function engineSettings(cfg: StackConfig): EngineSettings {
+  return {
+    image: `${cfg.vllm.image}:${cfg.vllm.version}`,
+    port: cfg.vllm.port,
+    args: engineArgs(cfg),
+    expectedLoadSeconds: expectedLoadSeconds(cfg),
+    probes: probeTimings(cfg),
+    drainSeconds: drainSeconds(cfg),
+  };
+}

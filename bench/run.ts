@@ -69,6 +69,14 @@ for (let run = 0; run < 20; run++) {
 }
 line("exact break-even solve (step function)", median(exact), "ms", 50);
 
+console.log("\n== vllm-tco plan: the Pulumi program under the mock runtime");
+for (const stack of ["aws-h100", "onprem", "managed"])
+  line(`vllm-tco plan --stack ${stack} (wall)`, wall(["plan", "--stack", stack], 3) / 1000, "s", 5);
+console.log(
+  "     growth with models per stack: not measured - a stack serves one model (the contract has one `model`);",
+);
+console.log("     several models are several stacks, each planned on its own.");
+
 console.log("\n== throughput model: predicted / published (target ±25% on fitted rows)");
 for (const r of calibrate()) {
   const ok = !r.row.fit || Math.abs(r.ratio - 1) <= 0.25 ? "ok  " : "MISS";

@@ -212,10 +212,10 @@ function throughputCommand(args: string[], io: Io): void {
     io.out(`  highest concurrency within ${latencyMs} ms/token: ${doc.concurrencyForLatency}`);
 }
 
-async function planCommand(args: string[], io: Io): Promise<void> {
+async function planCommand(args: string[], io: Io): Promise<number> {
   // Loaded only here: the Pulumi SDK is large and `cost` must start fast.
   const { planCli } = await import("../infra/plan/cli");
-  await planCli(args, io);
+  return planCli(args, io);
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -232,8 +232,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throughputCommand(rest, io);
         return 0;
       case "plan":
-        await planCommand(rest, io);
-        return 0;
+        return await planCommand(rest, io);
       case undefined:
       case "help":
       case "--help":

@@ -28,6 +28,15 @@ export async function runProgram(cfg: StackConfig, secrets: ProgramSecrets): Pro
     if (projection.budget.enforce === "mandatory") throw new pulumi.RunError(budgetMessage(projection));
     await pulumi.log.warn(budgetMessage(projection));
   }
+  if (
+    cfg.platform !== "managed" &&
+    !secrets.hfToken &&
+    !cfg.secrets.hfToken &&
+    cfg.model.huggingFaceId.startsWith("meta-llama/")
+  )
+    await pulumi.log.warn(
+      `${cfg.model.huggingFaceId} is gated on Hugging Face: replicas cannot download it without a token. Run \`pulumi config set --secret vllm-tco:hfToken hf_...\` or reference an existing secret in vllm-tco:secrets.hfToken.`,
+    );
   new CostReport("cost", { document });
   // A managed host's Budget covers its token bill (engineer time is not an AWS charge).
   const tokenBill = toCents(

@@ -3,15 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../cost/cli";
+import { runCli as run } from "./helpers";
 import { listStacks } from "../cost/stack-file";
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("vllm-tco cost", () => {
   it("bundles the three example stacks", () => {

@@ -1,4 +1,5 @@
 /** Shared test fixtures: a minimal valid namespace per platform, and a resolver that returns the error text. */
+import { main } from "../cost/cli";
 import { resolveStackConfig, type StackConfig } from "../infra/stack-config";
 import { ConfigError } from "../infra/config-errors";
 
@@ -51,4 +52,12 @@ export function errorOf(raw: Obj): string {
     if (e instanceof ConfigError) return e.message;
     throw e;
   }
+}
+
+/** Runs the CLI in-process and returns its exit status and what it printed. */
+export async function runCli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
 }

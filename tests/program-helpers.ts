@@ -4,7 +4,10 @@ import { readStackFile, splitConfig, type RawStack } from "../cost/stack-file";
 import { planStack, type PlanResult, type RecordedResource } from "../infra/plan/run";
 import { merge } from "./helpers";
 
-export const SENTINELS = { hfToken: "hf_SENTINEL_TOKEN_123", apiKey: "sk-SENTINEL-API-KEY-456" };
+export const SENTINELS = {
+  hfToken: "hf_SentinelTokenAbcdefghijklmnop0123",
+  apiKey: "sk-SentinelKey-abcdefghijklmnop456",
+};
 
 export function rawStack(stack: string, patch: Record<string, unknown> = {}): RawStack {
   const raw = readStackFile(path.resolve(__dirname, `../stacks/Pulumi.${stack}.yaml`), stack);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { OPEN_INGRESS_TAG } from "../policy/rules";
 
 export interface LoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -8,6 +9,8 @@ export interface LoadBalancerArgs {
   readonly ingressCidrs: pulumi.Input<pulumi.Input<string>[]>;
   /** No internet-facing address when every admitted range is private. */
   readonly internal: boolean;
+  /** The stack explicitly allows 0.0.0.0/0: the security group says so for the policy pack. */
+  readonly allowOpenIngress: boolean;
   readonly port: number;
   readonly certificateArn?: string;
   /** Seconds the target group waits for in-flight requests of a deregistering host. */
@@ -54,6 +57,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       {
         vpcId: args.vpcId,
         description: "vllm-tco load balancer: clients in, GPU hosts out",
+        ...(args.allowOpenIngress && { tags: { [OPEN_INGRESS_TAG]: "true" } }),
         ingress: [
           {
             protocol: "tcp",

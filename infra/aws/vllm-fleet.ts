@@ -60,6 +60,7 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
         subnetIds: network.publicSubnetIds,
         ingressCidrs: cidrs,
         internal,
+        allowOpenIngress: a.allowOpenIngress,
         port: e.port,
         drainSeconds: e.drainSeconds,
         ...(a.certificateArn && { certificateArn: a.certificateArn }),

@@ -1,16 +1,157 @@
-/** Placeholder until the plan command lands (issue 6): says so plainly instead of pretending. */
-import { ConfigError } from "../config-errors";
+/**
+ * `vllm-tco plan --stack NAME [--json]`: the stack's Pulumi program under the mock runtime, with no
+ * Pulumi CLI, credentials or network. Prints the resource tree with the inputs that matter, the cost
+ * report and the policy pack's verdicts. Exit status: 0 done, 2 bad input, 3 a mandatory budget or
+ * policy stops the update (as `pulumi preview` would).
+ */
+import { parseArgs } from "node:util";
 import type { Io } from "../../cost/cli";
+import { loadStack, readStackFile, stackFile } from "../../cost/stack-file";
+import { project } from "../../cost/projection";
+import { textReport } from "../../cost/report/text";
+import { ConfigError, show } from "../config-errors";
+import { evaluate, type Violation } from "../policy/rules";
+import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "./run";
 
-export async function planCli(_args: string[], _io: Io): Promise<void> {
-  throw new ConfigError(
-    [
-      {
-        path: "plan",
-        found: '"plan"',
-        message: "is not built yet in this version; use `vllm-tco cost` for the projection",
+export const EXIT_BLOCKED = 3;
+
+/** Inputs with every secret path replaced by the placeholder: the plan never prints a secret. */
+export function redacted(r: RecordedResource): Record<string, unknown> {
+  const copy = structuredClone(r.inputs);
+  for (const p of r.secretPaths) {
+    const keys = p.replace(/\[(\d+)\]/g, ".$1").split(".");
+    let at: Record<string, unknown> = copy;
+    for (const k of keys.slice(0, -1)) at = (at[k] ?? {}) as Record<string, unknown>;
+    at[keys[keys.length - 1]!] = SECRET_PLACEHOLDER;
+  }
+  return copy;
+}
+
+type Obj = Record<string, unknown>;
+const get = (o: unknown, path: string): unknown =>
+  path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Obj)[k] : undefined), o);
+
+/** The few inputs a reader checks first, per resource type. */
+const SUMMARY: Record<string, readonly string[]> = {
+  "aws:ec2/launchTemplate:LaunchTemplate": ["instanceType", "imageId", "metadataOptions.httpTokens"],
+  "aws:autoscaling/group:Group": ["minSize", "maxSize", "healthCheckType", "healthCheckGracePeriod"],
+  "aws:lb/targetGroup:TargetGroup": ["port", "healthCheck.path", "stickiness.type"],
+  "aws:lb/loadBalancer:LoadBalancer": ["internal", "idleTimeout"],
+  "aws:lb/listener:Listener": ["port", "protocol"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "evaluationPeriods", "threshold"],
+  "aws:autoscaling/policy:Policy": ["policyType", "adjustmentType", "scalingAdjustment"],
+  "aws:bedrock/inferenceProfile:InferenceProfile": ["modelSource.copyFrom"],
+  "aws:budgets/budget:Budget": ["limitAmount", "timeUnit"],
+  "kubernetes:apps/v1:Deployment": ["spec.replicas", "spec.template.spec.containers.0.image"],
+  "kubernetes:keda.sh/v1alpha1:ScaledObject": ["spec.minReplicaCount", "spec.maxReplicaCount"],
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": ["spec.minReplicas", "spec.maxReplicas"],
+  "kubernetes:core/v1:PersistentVolumeClaim": ["spec.resources.requests.storage"],
+};
+
+function summary(r: RecordedResource): string {
+  const inputs = redacted(r);
+  const fields = SUMMARY[r.type] ?? [];
+  const parts = fields
+    .map((f) => [f.split(".").pop(), get(inputs, f)] as const)
+    .filter(([, v]) => v !== undefined);
+  return parts.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ");
+}
+
+function tree(resources: readonly RecordedResource[]): string[] {
+  const key = (r: RecordedResource) => `${r.type}::${r.name}`;
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const r of resources) {
+    if (r.type === "pulumi:pulumi:Stack") continue;
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      const s = summary(r);
+      lines.push(`${"  ".repeat(depth)}+ ${r.type}  ${r.name}${s ? `  (${s})` : ""}`);
+      walk(key(r), depth + 1);
+    }
+  };
+  walk(undefined, 1);
+  return lines;
+}
+
+export async function planCli(args: string[], io: Io): Promise<number> {
+  let values: { stack?: string; "stack-file"?: string; json?: boolean };
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        stack: { type: "string" },
+        "stack-file": { type: "string" },
+        json: { type: "boolean", default: false },
       },
-    ],
-    "command line",
-  );
+      strict: true,
+    }).values;
+  } catch (e) {
+    throw new ConfigError(
+      [
+        {
+          path: "plan",
+          found: show(args.join(" ")),
+          message: `${(e as Error).message.split(".")[0]}; usage: vllm-tco plan --stack NAME | --stack-file PATH [--json]`,
+        },
+      ],
+      "command line",
+    );
+  }
+  const file = values["stack-file"] ?? stackFile(values.stack ?? "aws-h100");
+  const raw = readStackFile(file, values["stack-file"] ? undefined : (values.stack ?? "aws-h100"));
+  // Config errors surface here, exactly as the CLI's other commands report them.
+  const cfg = loadStack({ stackFile: file, ...(values.stack && { stack: values.stack }) });
+  const result = await planStack(raw);
+  const violations: Violation[] = result.error
+    ? []
+    : evaluate(
+        result.resources.map((r) => ({
+          type: r.type,
+          name: r.name,
+          props: r.inputs,
+          secretPaths: r.secretPaths,
+        })),
+      );
+  const projection = project(cfg);
+  const blocked = result.error !== undefined || violations.some((v) => v.enforcementLevel === "mandatory");
+  if (values.json) {
+    io.out(
+      JSON.stringify(
+        {
+          version: "1",
+          stack: raw.stack,
+          resources: result.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            parent: r.parent ?? null,
+            inputs: redacted(r),
+          })),
+          cost: (result.outputs["costReport"] as object | undefined) ?? null,
+          violations,
+          ...(result.error && { error: result.error }),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    io.out(
+      `vllm-tco plan · stack ${raw.stack} · the Pulumi program under the mock runtime (no cloud calls)\n`,
+    );
+    io.out(`resources (${result.resources.length - 1}):`);
+    io.out(tree(result.resources).join("\n"));
+    io.out("");
+    io.out(textReport(projection, { compact: true }));
+    io.out("");
+    if (result.error) io.out(`the update stops: ${result.error}`);
+    io.out(violations.length === 0 ? "policies: all passed" : `policies: ${violations.length} violation(s)`);
+    for (const v of violations)
+      io.out(`  [${v.enforcementLevel}] ${v.policy}${v.resource ? ` ${v.resource}` : ""}: ${v.message}`);
+  }
+  return blocked ? EXIT_BLOCKED : 0;
 }

@@ -1,0 +1,265 @@
+/**
+ * The policy pack's rules as pure functions over (type, name, props): the CrossGuard pack
+ * (infra/policy/index.ts) wraps them for `pulumi preview --policy-pack infra/policy`, and
+ * `vllm-tco plan` applies them to the resources recorded under the mock runtime. One implementation,
+ * two runners.
+ */
+
+export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
+
+export interface PolicyResource {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, unknown>;
+  /** Input paths known to be Pulumi secrets (the mock runtime knows; a real preview does not). */
+  readonly secretPaths?: readonly string[];
+}
+
+export interface PackConfig {
+  /** Organisation-wide ceiling on any stack's projected monthly cost, USD. */
+  readonly maxMonthlyUsd?: number;
+}
+
+export interface Rule {
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+}
+
+export interface ResourceRule extends Rule {
+  check(r: PolicyResource, config: PackConfig): string[];
+}
+
+export interface StackRule extends Rule {
+  check(resources: readonly PolicyResource[], config: PackConfig): string[];
+}
+
+export interface Violation {
+  readonly policy: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly resource?: string;
+  readonly message: string;
+}
+
+/** Tag/label a stack sets when it explicitly allows ingress from anywhere (aws.allowOpenIngress). */
+export const OPEN_INGRESS_TAG = "vllm-tco:allowOpenIngress";
+const OPEN = ["0.0.0.0/0", "::/0"];
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+const noOpenIngress: ResourceRule = {
+  name: "no-open-model-ingress",
+  description:
+    "No ingress from 0.0.0.0/0 to the model's load balancer or hosts unless the stack explicitly allows it.",
+  enforcementLevel: "mandatory",
+  check(r) {
+    const allowed = obj(r.props["tags"])[OPEN_INGRESS_TAG] === "true";
+    if (allowed) return [];
+    const open = (rule: Obj) =>
+      [...arr(rule["cidrBlocks"]), ...arr(rule["ipv6CidrBlocks"])].some((c) => OPEN.includes(String(c)));
+    if (r.type === "aws:ec2/securityGroup:SecurityGroup")
+      return arr(r.props["ingress"])
+        .map(obj)
+        .filter(open)
+        .map(
+          (rule) =>
+            `security group ${r.name} admits ${String(rule["fromPort"])}/tcp from anywhere; list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true`,
+        );
+    if (
+      r.type === "aws:ec2/securityGroupRule:SecurityGroupRule" &&
+      r.props["type"] === "ingress" &&
+      open(r.props)
+    )
+      return [`security group rule ${r.name} admits traffic from anywhere; restrict its CIDRs`];
+    return [];
+  },
+};
+
+const imdsv2: ResourceRule = {
+  name: "imdsv2-required",
+  description: "GPU hosts require IMDSv2 session tokens (no IMDSv1).",
+  enforcementLevel: "mandatory",
+  check(r) {
+    if (r.type !== "aws:ec2/launchTemplate:LaunchTemplate" && r.type !== "aws:ec2/instance:Instance")
+      return [];
+    const tokens = obj(r.props["metadataOptions"])["httpTokens"];
+    return tokens === "required"
+      ? []
+      : [
+          `${r.name} allows IMDSv1 (metadataOptions.httpTokens is ${JSON.stringify(tokens ?? "optional")}); set it to "required"`,
+        ];
+  },
+};
+
+const truthy = (v: unknown) => v === true || v === "true";
+
+const encryptedVolumes: ResourceRule = {
+  name: "encrypted-volumes",
+  description: "Every EBS volume is encrypted.",
+  enforcementLevel: "mandatory",
+  check(r) {
+    if (r.type === "aws:ec2/launchTemplate:LaunchTemplate")
+      return arr(r.props["blockDeviceMappings"])
+        .map(obj)
+        .filter((m) => m["ebs"] !== undefined && !truthy(obj(m["ebs"])["encrypted"]))
+        .map((m) => `${r.name} maps an unencrypted volume at ${String(m["deviceName"])}; set ebs.encrypted`);
+    if (r.type === "aws:ebs/volume:Volume" && !truthy(r.props["encrypted"]))
+      return [`volume ${r.name} is not encrypted`];
+    if (
+      r.type === "aws:ec2/instance:Instance" &&
+      r.props["rootBlockDevice"] &&
+      !truthy(obj(r.props["rootBlockDevice"])["encrypted"])
+    )
+      return [`instance ${r.name} has an unencrypted root volume`];
+    return [];
+  },
+};
+
+/** An image reference with a fixed tag or digest (not `latest`, not tagless). */
+export function pinned(image: string): boolean {
+  if (image.includes("@sha256:")) return true;
+  const lastSlash = image.lastIndexOf("/");
+  const colon = image.indexOf(":", lastSlash + 1);
+  return colon > 0 && image.slice(colon + 1) !== "latest";
+}
+
+function podImages(props: Obj): string[] {
+  const spec = obj(obj(obj(props["spec"])["template"])["spec"]);
+  return [...arr(spec["containers"]), ...arr(spec["initContainers"])].map((c) =>
+    String(obj(c)["image"] ?? ""),
+  );
+}
+
+const pinnedImages: ResourceRule = {
+  name: "pinned-images",
+  description: "Container images are pinned to a version or digest, never `latest`.",
+  enforcementLevel: "mandatory",
+  check(r) {
+    if (/^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|batch\/v1:Job)$/.test(r.type))
+      return podImages(r.props)
+        .filter((i) => !pinned(i))
+        .map(
+          (i) => `${r.name} runs ${JSON.stringify(i)}; pin a version tag such as vllm/vllm-openai:v0.11.0`,
+        );
+    if (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && typeof r.props["userData"] === "string") {
+      const script = Buffer.from(r.props["userData"], "base64").toString("utf8");
+      return [...script.matchAll(/\b(?:docker (?:pull|run)[^\n]*?|IMAGE=')([\w./-]+(?::[\w.-]+)?)/g)]
+        .map((m) => m[1]!)
+        .filter((i) => i.includes("/") && !pinned(i))
+        .map((i) => `${r.name}'s user data runs ${JSON.stringify(i)}; pin a version tag`);
+    }
+    return [];
+  },
+};
+
+/** Strings that look like credentials: Hugging Face tokens, OpenAI-style keys, AWS access keys. */
+const SECRET_PATTERNS = [/\bhf_[A-Za-z0-9]{16,}/, /\bsk-[A-Za-z0-9-]{16,}/, /\bAKIA[0-9A-Z]{16}\b/];
+/** Places built to hold secret values (encrypted at rest by their service). */
+const SECRET_HOLDERS: Record<string, readonly string[]> = {
+  "kubernetes:core/v1:Secret": ["data", "stringData"],
+  "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
+};
+
+function stringsOf(value: unknown, at: string, out: [string, string][]): [string, string][] {
+  if (typeof value === "string") out.push([at, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => stringsOf(v, `${at}[${i}]`, out));
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) stringsOf(v, at ? `${at}.${k}` : k, out);
+  return out;
+}
+
+const noPlainSecrets: ResourceRule = {
+  name: "no-plain-secrets",
+  description:
+    "No credential in a resource's inputs outside a secret store, and none unmarked as a Pulumi secret.",
+  enforcementLevel: "mandatory",
+  check(r) {
+    const holders = SECRET_HOLDERS[r.type] ?? [];
+    const marked = (path: string) =>
+      (r.secretPaths ?? []).some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+    return stringsOf(r.props, "", [])
+      .filter(([, s]) => SECRET_PATTERNS.some((re) => re.test(s)))
+      .filter(
+        ([path]) =>
+          !(
+            holders.some((h) => path === h || path.startsWith(`${h}.`)) &&
+            (r.secretPaths === undefined || marked(path))
+          ),
+      )
+      .map(
+        ([path]) =>
+          `${r.name} has a credential in plain text at ${path}; pass it as a Pulumi secret into a Secret or Secrets Manager, and reference it`,
+      );
+  },
+};
+
+export const COST_REPORT_TYPE = "vllm-tco:cost:CostReport";
+
+interface BudgetDoc {
+  readonly stack?: string;
+  readonly selfHosted?: { readonly monthlyUsd?: number };
+  readonly budget?: {
+    readonly ok?: boolean;
+    readonly enforce?: string;
+    readonly violations?: readonly string[];
+  };
+}
+
+const costBudget: StackRule = {
+  name: "cost-budget",
+  description: "The stack's projected monthly TCO meets its own budget rule and the organisation's ceiling.",
+  enforcementLevel: "mandatory",
+  check(resources, config) {
+    const report = resources.find((r) => r.type === COST_REPORT_TYPE);
+    if (!report)
+      return [
+        "no vllm-tco cost report in the stack: deploy through infra/index.ts so the projection is registered",
+      ];
+    const doc = obj(report.props["document"]) as BudgetDoc;
+    const out = [...(doc.budget?.ok === false ? (doc.budget.violations ?? []) : [])];
+    const monthly = doc.selfHosted?.monthlyUsd;
+    if (config.maxMonthlyUsd !== undefined && monthly !== undefined && monthly > config.maxMonthlyUsd)
+      out.push(
+        `projected $${monthly.toFixed(2)}/month is above the organisation's maxMonthlyUsd $${config.maxMonthlyUsd.toFixed(2)}`,
+      );
+    return out;
+  },
+};
+
+export const RESOURCE_RULES: readonly ResourceRule[] = [
+  noOpenIngress,
+  imdsv2,
+  encryptedVolumes,
+  pinnedImages,
+  noPlainSecrets,
+];
+export const STACK_RULES: readonly StackRule[] = [costBudget];
+
+/** Apply every rule, at its configured enforcement level, to a recorded set of resources. */
+export function evaluate(
+  resources: readonly PolicyResource[],
+  config: PackConfig = {},
+  levels: Readonly<Record<string, EnforcementLevel>> = {},
+): Violation[] {
+  const level = (r: Rule) => levels[r.name] ?? r.enforcementLevel;
+  const out: Violation[] = [];
+  for (const rule of RESOURCE_RULES) {
+    if (level(rule) === "disabled") continue;
+    for (const r of resources)
+      for (const message of rule.check(r, config))
+        out.push({
+          policy: rule.name,
+          enforcementLevel: level(rule),
+          resource: `${r.type}::${r.name}`,
+          message,
+        });
+  }
+  for (const rule of STACK_RULES) {
+    if (level(rule) === "disabled") continue;
+    for (const message of rule.check(resources, config))
+      out.push({ policy: rule.name, enforcementLevel: level(rule), message });
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * 1 an unexpected failure (a bug: the message says so; VLLM_TCO_DEBUG=1 prints the stack).
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { GPUS, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "./catalog";
+import { GPUS, INSTANCE_TYPES, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "./catalog";
 import { ConfigError, show } from "../infra/config-errors";
 import { formatNumber } from "./format";
 import { formatUsd } from "./money";
@@ -22,6 +22,7 @@ commands:
   throughput  --model M --gpu G --gpus N --dtype bf16|fp8 --input-tokens N --output-tokens N
               --concurrency N [--prefix-hit 0..1] [--latency-ms MS] [--json]
   plan        --stack NAME | --stack-file PATH  [--json]   the Pulumi program under mocks: resources, cost, policy
+  prices refresh [--region R] [--instance-types a,b] [--json]   live AWS prices into the local cache
 
 stacks live in stacks/Pulumi.<NAME>.yaml; the default stack is aws-h100.`;
 
@@ -212,6 +213,59 @@ function throughputCommand(args: string[], io: Io): void {
     io.out(`  highest concurrency within ${latencyMs} ms/token: ${doc.concurrencyForLatency}`);
 }
 
+async function pricesCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== "refresh")
+    throw flagError(
+      "prices",
+      sub ?? "",
+      "the only subcommand is `refresh`: vllm-tco prices refresh [--region R] [--instance-types a,b] [--json]",
+    );
+  const v = parse(rest, {
+    region: { type: "string" },
+    "instance-types": { type: "string" },
+    json: { type: "boolean", default: false },
+  });
+  const types =
+    v["instance-types"]
+      ?.split(",")
+      .map((t) => t.trim())
+      .filter(Boolean) ?? Object.keys(INSTANCE_TYPES);
+  for (const t of types)
+    if (!INSTANCE_TYPES[t]) {
+      const guess = nearest(t, Object.keys(INSTANCE_TYPES));
+      throw flagError(
+        "instance-types",
+        t,
+        `is not a catalog instance type; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(INSTANCE_TYPES).join(", ")}`,
+      );
+    }
+  const region = v.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"] ?? "us-east-1";
+  // Loaded only here: the AWS SDK is large and `cost` must start fast.
+  const { refreshPrices } = await import("./prices/refresh");
+  const { cachePath } = await import("./prices/cache");
+  const report = await refreshPrices({ region, instanceTypes: types, cacheFile: cachePath() });
+  if (v.json) io.out(JSON.stringify({ version: "1", ...report }, null, 2));
+  else {
+    if (report.unavailable) io.err(`vllm-tco: ${report.unavailable}`);
+    for (const u of report.updated)
+      io.out(
+        `${u.instanceType} ${region}: ${u.onDemand !== undefined ? `on-demand $${u.onDemand}/h` : "on-demand unchanged"}, ${u.spot !== undefined ? `spot $${u.spot.toFixed(4)}/h` : "spot unchanged"}`,
+      );
+    for (const p of report.problems)
+      io.err(`vllm-tco: ${p.instanceType} ${p.kind}: ${p.problem}; not cached, the older price stays in use`);
+    io.out(
+      report.updated.length
+        ? `cached in ${report.cacheFile}`
+        : "nothing cached; reports keep using the catalog",
+    );
+  }
+  return report.unavailable || report.problems.length ? EXIT_PARTIAL : 0;
+}
+
+/** `prices refresh` could not fetch everything (the rest is reported; the catalog stays in use). */
+export const EXIT_PARTIAL = 4;
+
 async function planCommand(args: string[], io: Io): Promise<number> {
   // Loaded only here: the Pulumi SDK is large and `cost` must start fast.
   const { planCli } = await import("../infra/plan/cli");
@@ -233,6 +287,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return 0;
       case "plan":
         return await planCommand(rest, io);
+      case "prices":
+        return await pricesCommand(rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -240,7 +296,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default: {
-        const guess = nearest(command, ["cost", "compare", "throughput", "plan"]);
+        const guess = nearest(command, ["cost", "compare", "throughput", "plan", "prices"]);
         io.err(
           `vllm-tco: unknown command ${show(command)}${guess ? `; did you mean "${guess}"?` : ""}\n\n${USAGE}`,
         );

@@ -3,7 +3,7 @@
  * host, break-even volumes, the verdict and the budget check. Pure: the CLI, the Pulumi program and
  * the policy pack all render this one object.
  */
-import { INSTANCE_TYPES, type InstanceType } from "./catalog";
+import { ageDays, INSTANCE_TYPES, type InstanceType } from "./catalog";
 import { breakEven } from "./breakeven";
 import { checkBudget, type BudgetResult } from "./budget";
 import { formatTokens } from "./format";
@@ -138,6 +138,29 @@ function verdictFor(
   };
 }
 
+/** The stack's GPU instance prices older than `prices.maxAgeDays`, each with how to refresh it. */
+function staleInstancePrices(cfg: StackConfig): string[] {
+  if (!cfg.aws) return [];
+  const i = cfg.aws.instance;
+  const used =
+    cfg.aws.purchase === "on-demand"
+      ? ["onDemand"]
+      : cfg.aws.purchase === "spot"
+        ? ["spot"]
+        : cfg.aws.purchase === "savings-plan"
+          ? ["savingsPlan", "onDemand"]
+          : ["onDemand", "spot"];
+  const now = new Date(cfg.evaluatedAt);
+  return (used as ("onDemand" | "spot" | "savingsPlan")[]).flatMap((k) => {
+    const age = ageDays(i.sources[k], now);
+    if (age === undefined || age <= cfg.prices.maxAgeDays) return [];
+    const origin = i.sources[k].origin ?? "catalog";
+    return [
+      `${i.key} ${k} price ($${i[`${k}UsdPerHour`]}/h) is from the ${origin === "cache" ? "price cache" : "bundled catalog"}, ${age} days old (prices.maxAgeDays ${cfg.prices.maxAgeDays}): run \`vllm-tco prices refresh\``,
+    ];
+  });
+}
+
 export function project(cfg: StackConfig): Projection {
   const option = stackOption(cfg);
   const self: Priced = { option, breakdown: option.at(1) };
@@ -163,6 +186,7 @@ export function project(cfg: StackConfig): Projection {
     warnings.push(
       `one stream alone runs at ${option.replica.throughput.interTokenLatencyMs.toFixed(1)} ms/token, slower than workload.interTokenLatencyMs ${cfg.workload.interTokenLatencyMs}: use more or faster GPUs, or fp8 weights`,
     );
+  warnings.push(...cfg.priceWarnings, ...staleInstancePrices(cfg));
   if (plan && plan.unservedShare > 0)
     warnings.push(
       `scaling.max ${cfg.scaling.max} replicas cannot serve ${(plan.unservedShare * 100).toFixed(1)}% of the monthly tokens at peak: raise scaling.max to at least ${plan.peakReplicas + Math.ceil(plan.peakReplicas * plan.unservedShare) + 1}`,

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { ConfigError, NAMESPACE, show } from "../infra/config-errors";
 import { SECRET_KEYS } from "../infra/config";
 import { resolveStackConfig, type StackConfig } from "../infra/stack-config";
+import { readCache } from "./prices/cache";
 
 export interface RawStack {
   readonly stack: string;
@@ -133,9 +134,19 @@ export function readStackFile(file: string, stack?: string): RawStack {
   return splitConfig(config as Record<string, unknown>, name, file);
 }
 
-/** Load and resolve a stack by name (`stacks/`) or by path. */
-export function loadStack(opts: { stack?: string; stackFile?: string; dir?: string }): StackConfig {
+/** Load and resolve a stack by name (`stacks/`) or by path, with the live-price cache when there is one. */
+export function loadStack(opts: {
+  stack?: string;
+  stackFile?: string;
+  dir?: string;
+  now?: Date;
+}): StackConfig {
   const file = opts.stackFile ?? stackFile(opts.stack ?? "aws-h100", opts.dir);
   const raw = readStackFile(file, opts.stackFile ? undefined : opts.stack);
-  return resolveStackConfig(raw.namespace, raw.stack, raw.providerConfig);
+  const { cache, warning } = readCache();
+  return resolveStackConfig(raw.namespace, raw.stack, raw.providerConfig, {
+    cache,
+    ...(opts.now && { now: opts.now }),
+    ...(warning && { warnings: [warning] }),
+  });
 }

@@ -203,6 +203,8 @@ const TokenPriceOverride = z.strictObject({
 });
 
 export const PricesSchema = z.strictObject({
+  /** Prices older than this many days are flagged in reports; cache entries older are not used. Default 30. */
+  maxAgeDays: posInt().default(30),
   /** Per-instance-type overrides, $/hour. */
   instances: z
     .record(

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS } from "./config";
 import { ConfigError, NAMESPACE } from "./config-errors";
 import { runProgram, type ProgramSecrets, type StackOutputs } from "./program";
-import { resolveStackConfig, type StackConfig } from "./stack-config";
+import { readCache } from "../cost/prices/cache";
+import { resolveStackConfig, type PriceContext, type StackConfig } from "./stack-config";
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
 function decode(value: string): unknown {
@@ -25,6 +26,11 @@ function decode(value: string): unknown {
 function isSecret(key: string): boolean {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
   return runtime.isConfigSecret?.(key) ?? true;
+}
+
+function livePrices(): PriceContext {
+  const { cache, warning } = readCache();
+  return { cache, ...(warning && { warnings: [warning] }) };
 }
 
 function readConfig(): { config: StackConfig; secrets: ProgramSecrets } {
@@ -54,7 +60,8 @@ function readConfig(): { config: StackConfig; secrets: ProgramSecrets } {
   const hfToken = cfg.getSecret("hfToken");
   const apiKey = cfg.getSecret("apiKey");
   return {
-    config: resolveStackConfig(namespace, pulumi.getStack(), providerConfig),
+    // The same live-price cache `vllm-tco cost` uses, so the preview shows the same figures.
+    config: resolveStackConfig(namespace, pulumi.getStack(), providerConfig, livePrices()),
     secrets: { ...(hfToken && { hfToken }), ...(apiKey && { apiKey }) },
   };
 }

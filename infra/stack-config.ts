@@ -23,6 +23,7 @@ import {
   type Source,
 } from "../cost/catalog";
 import { kvCacheTokens, minimumGpus, weightBytes } from "../cost/memory";
+import { cacheKey, type CachedPrice, type PriceCache } from "../cost/prices/cache";
 import { ConfigError, fromZodIssue, settingPath, show, type ConfigProblem } from "./config-errors";
 import { AwsSchema, KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./config";
 
@@ -57,6 +58,9 @@ export interface StackConfig extends Omit<
   "model" | "gpu" | "workload" | "aws" | "compare" | "ownership" | "operations"
 > {
   readonly stack: string;
+  /** When prices' ages are measured from (ISO time). */
+  readonly priceWarnings: readonly string[];
+  readonly evaluatedAt: string;
   readonly model: ResolvedModel;
   readonly gpu: { readonly type: Gpu; readonly count: number; readonly tensorParallel: number };
   readonly scaling: ParsedStackConfig["scaling"] & { readonly target: number };
@@ -175,10 +179,49 @@ function withOverride(
     : { value: override, source: stackOverride(stack, path) };
 }
 
-function resolvePrices(p: Problems, c: ParsedStackConfig, stack: string) {
-  const instances: Record<string, InstanceType> = { ...INSTANCE_TYPES };
+/** Live prices the resolver may use, and the time that decides their age. */
+export interface PriceContext {
+  readonly cache?: PriceCache;
+  readonly now?: Date;
+  /** Problems met while reading live prices (an unreadable cache), carried into the report. */
+  readonly warnings?: readonly string[];
+}
+
+/** Catalog prices, replaced by cache entries younger than `maxAgeDays` for the stack's region. */
+function withCachedPrices(
+  region: string,
+  maxAgeDays: number,
+  ctx: PriceContext,
+): Record<string, InstanceType> {
+  const now = ctx.now ?? new Date();
+  const out: Record<string, InstanceType> = { ...INSTANCE_TYPES };
+  for (const [key, base] of Object.entries(INSTANCE_TYPES)) {
+    const entry = ctx.cache?.entries[cacheKey(region, key)];
+    const fresh = (c: CachedPrice | undefined) =>
+      c && (now.getTime() - new Date(c.fetchedAt).getTime()) / 86_400_000 <= maxAgeDays;
+    const src = (c: CachedPrice): Source => ({
+      title: `${c.source}, ${region}`,
+      url: "https://aws.amazon.com/ec2/pricing/",
+      asOf: c.fetchedAt,
+      origin: "cache",
+    });
+    const od = fresh(entry?.onDemand) ? entry!.onDemand! : undefined;
+    const spot = fresh(entry?.spot) ? entry!.spot! : undefined;
+    if (!od && !spot) continue;
+    out[key] = {
+      ...base,
+      onDemandUsdPerHour: od?.usdPerHour ?? base.onDemandUsdPerHour,
+      spotUsdPerHour: spot?.usdPerHour ?? base.spotUsdPerHour,
+      sources: { ...base.sources, ...(od && { onDemand: src(od) }), ...(spot && { spot: src(spot) }) },
+    };
+  }
+  return out;
+}
+
+function resolvePrices(p: Problems, c: ParsedStackConfig, stack: string, region: string, ctx: PriceContext) {
+  const instances = withCachedPrices(region, c.prices.maxAgeDays, ctx);
   for (const [key, o] of Object.entries(c.prices.instances)) {
-    const base = INSTANCE_TYPES[key];
+    const base = instances[key];
     if (!base) {
       unknownKey(p, ["prices", "instances", key], key, Object.keys(INSTANCE_TYPES), "an instance type");
       continue;
@@ -253,6 +296,7 @@ export function resolveStackConfig(
   raw: unknown,
   stack: string,
   providerConfig: Readonly<Record<string, unknown>> = {},
+  live: PriceContext = {},
 ): StackConfig {
   const parsed = StackConfigSchema.safeParse(raw);
   if (!parsed.success)
@@ -264,7 +308,10 @@ export function resolveStackConfig(
   const p = new Problems();
 
   const model = resolveModel(p, c.model);
-  const prices = resolvePrices(p, c, stack);
+  const region =
+    c.aws?.region ??
+    (typeof providerConfig["aws:region"] === "string" ? providerConfig["aws:region"] : "us-east-1");
+  const prices = resolvePrices(p, c, stack, region, live);
 
   // GPU: on aws the instance type decides it; elsewhere the config (default h100-sxm).
   let instance: InstanceType | undefined;
@@ -430,12 +477,11 @@ export function resolveStackConfig(
   const o = c.ownership;
   const own = (k: keyof typeof o & keyof typeof OWNED_SERVER.sources, base: number) =>
     withOverride(base, o[k], OWNED_SERVER.sources[k], stack, `ownership.${k}`);
-  const region =
-    aws?.region ??
-    (typeof providerConfig["aws:region"] === "string" ? providerConfig["aws:region"] : "us-east-1");
   return {
     ...c,
     stack,
+    evaluatedAt: (live.now ?? new Date()).toISOString(),
+    priceWarnings: live.warnings ?? [],
     model: {
       ...model,
       dtype: c.model.dtype,

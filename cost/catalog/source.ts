@@ -8,12 +8,30 @@ export interface Source {
   readonly asOf: string;
   /** Set when the figure is our own estimate rather than a published number. */
   readonly estimate?: boolean;
+  /** Where the cost model took it from: the bundled catalog (default), the live-price cache, the stack. */
+  readonly origin?: "catalog" | "cache" | "override";
 }
 
 /** The source used for any figure a stack's config overrides. */
 export function stackOverride(stack: string, path: string): Source {
-  return { title: `stack ${stack}: ${path}`, url: `stacks/Pulumi.${stack}.yaml`, asOf: "stack config" };
+  return {
+    title: `stack ${stack}: ${path}`,
+    url: `stacks/Pulumi.${stack}.yaml`,
+    asOf: "stack config",
+    origin: "override",
+  };
 }
 
 /** The reference sheet the catalog was seeded from. */
 export const REFERENCE_SHEET = "shared/data/reference-prices.md";
+
+/** Days from a source's `asOf` (YYYY, YYYY-MM or an ISO date) to `now`; undefined for stack overrides. */
+export function ageDays(source: Source, now: Date): number | undefined {
+  const m = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(source.asOf);
+  if (!m) return undefined;
+  const at =
+    source.origin === "cache"
+      ? new Date(source.asOf)
+      : new Date(Date.UTC(+m[1]!, m[2] ? +m[2] - 1 : 0, m[3] ? +m[3] : 1));
+  return Math.max(0, Math.floor((now.getTime() - at.getTime()) / 86_400_000));
+}

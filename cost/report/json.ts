@@ -3,7 +3,7 @@
  * exports as the `costReport` output and what the policy pack reads. Bump REPORT_VERSION on any
  * breaking change to its shape.
  */
-import { CATALOG_AS_OF, type Source } from "../catalog";
+import { ageDays, CATALOG_AS_OF, type Source } from "../catalog";
 import { toCents } from "../money";
 import type { LineItem } from "../options";
 import type { Projection } from "../projection";
@@ -18,6 +18,10 @@ export interface LineItemDoc {
   readonly sourceUrl: string;
   readonly asOf: string;
   readonly estimate: boolean;
+  /** catalog | cache | override: which of the price sources, in precedence order, was used. */
+  readonly priceOrigin: "catalog" | "cache" | "override";
+  /** Days since the price was checked or fetched; null for a stack override. */
+  readonly ageDays: number | null;
   readonly formula: string;
 }
 
@@ -85,16 +89,30 @@ export interface CostDocument {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-function sourceFields(s: Source) {
-  return { source: s.title, sourceUrl: s.url, asOf: s.asOf, estimate: s.estimate === true };
+function sourceFields(s: Source, now: Date) {
+  const origin = s.origin ?? "catalog";
+  return {
+    source: s.title,
+    sourceUrl: s.url,
+    asOf: s.asOf,
+    estimate: s.estimate === true,
+    priceOrigin: origin,
+    ageDays: origin === "override" ? null : (ageDays(s, now) ?? null),
+  };
 }
 
-function lineItem(li: LineItem): LineItemDoc {
-  return { name: li.name, monthlyUsd: toCents(li.monthly), ...sourceFields(li.source), formula: li.formula };
+function lineItem(li: LineItem, now: Date): LineItemDoc {
+  return {
+    name: li.name,
+    monthlyUsd: toCents(li.monthly),
+    ...sourceFields(li.source, now),
+    formula: li.formula,
+  };
 }
 
 export function toDocument(p: Projection): CostDocument {
   const c = p.config;
+  const now = new Date(c.evaluatedAt);
   const r = p.replica;
   const plan = p.selfHosted.breakdown.plan;
   return {
@@ -117,7 +135,7 @@ export function toDocument(p: Projection): CostDocument {
       option: p.selfHosted.option.id,
       label: p.selfHosted.option.label,
       monthlyUsd: toCents(p.selfHosted.breakdown.total),
-      lineItems: p.selfHosted.breakdown.lineItems.map(lineItem),
+      lineItems: p.selfHosted.breakdown.lineItems.map((li) => lineItem(li, now)),
       replica: r
         ? {
             gpu: r.gpu.key,
@@ -144,7 +162,7 @@ export function toDocument(p: Projection): CostDocument {
       id: a.option.id.replace(/^api:/, ""),
       name: a.option.label,
       monthlyUsd: toCents(a.breakdown.total),
-      lineItems: a.breakdown.lineItems.map(lineItem),
+      lineItems: a.breakdown.lineItems.map((li) => lineItem(li, now)),
     })),
     managed: p.managed.map((m) => ({
       id: m.option.id,

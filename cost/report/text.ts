@@ -1,4 +1,5 @@
 /** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
+import { ageDays, type Source } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd } from "../money";
 import type { Projection } from "../projection";
@@ -13,6 +14,14 @@ function table(rows: string[][], align: ("l" | "r")[]): string[] {
       .join("  ")
       .trimEnd(),
   );
+}
+
+/** Where a line's price came from and how old it is. */
+export function priceLabel(source: Source, now: Date): string {
+  if (source.origin === "override") return "stack override";
+  const age = ageDays(source, now);
+  if (source.origin === "cache") return `price list, fetched ${age === 0 ? "today" : `${age} days ago`}`;
+  return `${source.estimate ? "estimate" : "catalog"}, as of ${source.asOf}`;
 }
 
 export interface TextOptions {
@@ -46,7 +55,7 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
         `  ${li.name}`,
         formatUsd(li.monthly),
         opts.compact ? "" : li.formula,
-        `${li.source.estimate ? "estimate, " : ""}as of ${li.source.asOf}`,
+        priceLabel(li.source, new Date(c.evaluatedAt)),
       ]),
       ["l", "r", "l", "l"],
     ),

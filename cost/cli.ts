@@ -3,12 +3,14 @@
  * Exit status: 0 done, 2 bad input (one message naming the setting, the value and the fix),
  * 1 an unexpected failure (a bug: the message says so; VLLM_TCO_DEBUG=1 prints the stack).
  */
+import * as fs from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GPUS, INSTANCE_TYPES, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "./catalog";
 import { ConfigError, show } from "../infra/config-errors";
 import { formatNumber } from "./format";
 import { formatUsd } from "./money";
 import { project, rank } from "./projection";
+import { compareHtml, costHtml } from "./report/html";
 import { toDocument } from "./report/json";
 import { textReport } from "./report/text";
 import { loadStack } from "./stack-file";
@@ -17,8 +19,8 @@ import { concurrencyForLatency, throughput } from "./throughput";
 export const USAGE = `usage: vllm-tco <command> [options]
 
 commands:
-  cost        --stack NAME | --stack-file PATH  [--json]   monthly TCO, API comparison, break-even, verdict
-  compare     --stack NAME | --stack-file PATH  [--json]   every option ranked by monthly cost
+  cost        --stack NAME | --stack-file PATH  [--json | --html FILE]   monthly TCO, API comparison, break-even, verdict
+  compare     --stack NAME | --stack-file PATH  [--json | --html FILE]   every option ranked by monthly cost
   throughput  --model M --gpu G --gpus N --dtype bf16|fp8 --input-tokens N --output-tokens N
               --concurrency N [--prefix-hit 0..1] [--latency-ms MS] [--json]
   plan        --stack NAME | --stack-file PATH  [--json]   the Pulumi program under mocks: resources, cost, policy
@@ -35,7 +37,22 @@ const stackOptions = {
   stack: { type: "string" },
   "stack-file": { type: "string" },
   json: { type: "boolean", default: false },
+  html: { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
+
+/** Write a report file; a path that cannot be written is bad input, not a crash. */
+function writeReport(file: string, html: string, io: Io): void {
+  try {
+    fs.writeFileSync(file, html);
+  } catch (e) {
+    throw flagError(
+      "html",
+      file,
+      `cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); give a path in an existing, writable folder`,
+    );
+  }
+  io.out(`wrote ${file}`);
+}
 
 function flagError(flag: string, value: unknown, message: string): ConfigError {
   return new ConfigError([{ path: `--${flag}`, found: show(value), message }], "command line");
@@ -86,6 +103,7 @@ function loadFrom(values: { stack?: string; "stack-file"?: string }) {
 function costCommand(args: string[], io: Io): void {
   const v = parse(args, stackOptions);
   const p = project(loadFrom(v));
+  if (v.html) return writeReport(v.html, costHtml(p), io);
   io.out(v.json ? JSON.stringify(toDocument(p), null, 2) : textReport(p));
 }
 
@@ -93,6 +111,7 @@ function compareCommand(args: string[], io: Io): void {
   const v = parse(args, stackOptions);
   const cfg = loadFrom(v);
   const ranked = rank(cfg);
+  if (v.html) return writeReport(v.html, compareHtml(cfg.stack, cfg.model.key, ranked), io);
   if (v.json) {
     io.out(
       JSON.stringify(

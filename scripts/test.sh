@@ -4,6 +4,19 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Real servers and browsers the tests drive, from Debian's packages when missing (CI starts bare).
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]} (Debian packages) for the browser and Prometheus tests"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
+    echo "could not install ${need[*]}: the tests that need them will fail" >&2
+fi
+
 passed=0
 failed=0
 check() {

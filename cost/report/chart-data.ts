@@ -45,7 +45,8 @@ export function chartData(p: Projection, points = 60): ChartData {
     })),
   ];
   const breakEvens = p.breakEven
-    .filter((b) => b.scale !== null && b.monthlyOutputTokens !== null)
+    // A break-even at zero volume is no crossing (one option is cheaper at every volume): not plotted.
+    .filter((b) => b.scale !== null && b.scale > 0 && b.monthlyOutputTokens !== null)
     .map((b) => ({ against: b.against, x: b.monthlyOutputTokens!, y: toUsd(self.at(b.scale!).total) }));
   return { xs, series, breakEvens, stackVolume: volume };
 }

@@ -1,0 +1,128 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareHtml, costHtml } from "../cost/report/html";
+import { niceTicks } from "../cost/report/svg-chart";
+import { project, rank } from "../cost/projection";
+import { loadStack } from "../cost/stack-file";
+
+const STACKS = ["aws-h100", "onprem", "managed"] as const;
+const html = Object.fromEntries(STACKS.map((s) => [s, costHtml(project(loadStack({ stack: s })))]));
+
+/** What would make a browser fetch something: scripts, stylesheets, images, fonts, CSS urls. */
+function externalLoads(page: string): string[] {
+  const patterns = [
+    /<script\b/gi,
+    /<link\b/gi,
+    /<img\b/gi,
+    /<iframe\b/gi,
+    /\bsrc\s*=/gi,
+    /@import/gi,
+    /url\((?!#)[^)]*\)/gi,
+    /<image\b/gi,
+    /xlink:href/gi,
+  ];
+  return patterns.flatMap((re) => page.match(re) ?? []);
+}
+
+describe("the HTML cost report", () => {
+  it.each(STACKS)("%s: the plotted break-even points are the computed ones", (stack) => {
+    const p = project(loadStack({ stack }));
+    const plotted = [
+      ...html[stack]!.matchAll(/class="breakeven" data-against="([^"]+)" data-x="([^"]+)"/g),
+    ].map((m) => [m[1], Number(m[2])]);
+    const computed = p.breakEven
+      .filter((b) => b.monthlyOutputTokens !== null && b.monthlyOutputTokens > 0)
+      .map((b) => [b.against, b.monthlyOutputTokens]);
+    expect(plotted.length).toBeGreaterThan(0);
+    // Every plotted point is a computed break-even, exactly; computed ones off the chart are only those above its y range.
+    for (const [against, x] of plotted) expect(computed).toContainEqual([against, x]);
+  });
+
+  it.each(STACKS)("%s: self-contained, no external resource", (stack) => {
+    expect(externalLoads(html[stack]!)).toEqual([]);
+    expect(html[stack]).toMatch(/^<!doctype html>/);
+  });
+
+  it("marks the stack's own volume and escapes every text", () => {
+    const p = project(loadStack({ stack: "aws-h100" }));
+    expect(html["aws-h100"]).toContain(
+      `<line class="volume" data-x="${p.config.workload.monthlyOutputTokens}"`,
+    );
+    expect(html["aws-h100"]).not.toMatch(
+      /<(?!\/?(html|head|meta|title|style|body|header|h1|h2|p|section|svg|defs|clipPath|rect|line|text|g|path|circle|ul|li|span|table|thead|tbody|tfoot|tr|th|td|a|footer|div)\b)[a-z]/i,
+    );
+  });
+
+  it("compare --html ranks every option with its bar", () => {
+    const cfg = loadStack({ stack: "onprem" });
+    const page = compareHtml(cfg.stack, cfg.model.key, rank(cfg));
+    expect(page.match(/<div class="bar/g)).toHaveLength(rank(cfg).length);
+    expect(externalLoads(page)).toEqual([]);
+  });
+
+  it.each([
+    [10, [0, 2, 4, 6, 8, 10]],
+    [5.3e9, [0, 2e9, 4e9, 6e9]],
+    [0, [0, 1]],
+  ])("niceTicks(%d)", (max, ticks) => expect(niceTicks(max)).toEqual(ticks));
+});
+
+describe("rendered in headless Chromium", () => {
+  let browser: Browser;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-"));
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env["CHROMIUM"] ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 60_000);
+  afterAll(() => browser?.close());
+
+  it.each([
+    ["aws-h100", "light"],
+    ["onprem", "dark"],
+  ] as const)(
+    "%s in the %s theme: the chart area is drawn and the page logs no error",
+    async (stack, theme) => {
+      const file = path.join(dir, `${stack}.html`);
+      fs.writeFileSync(file, html[stack]!);
+      const page = await browser.newPage({ viewport: { width: 1100, height: 1400 }, colorScheme: theme });
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("requestfailed", (r) => problems.push(`request ${r.url()}`));
+      await page.goto(`file://${file}`);
+      const png = PNG.sync.read(await page.locator("svg.chart").screenshot());
+      const bg = theme === "dark" ? [17, 24, 39] : [255, 255, 255];
+      let drawn = 0;
+      for (let i = 0; i < png.data.length; i += 4) {
+        const d =
+          Math.abs(png.data[i]! - bg[0]!) +
+          Math.abs(png.data[i + 1]! - bg[1]!) +
+          Math.abs(png.data[i + 2]! - bg[2]!);
+        if (d > 60) drawn++;
+      }
+      const share = drawn / (png.width * png.height);
+      // Curves, axes, grid and labels: a few percent of the area, never blank, never a solid fill.
+      expect(share).toBeGreaterThan(0.02);
+      expect(share).toBeLessThan(0.6);
+      // The page background follows the theme (the top-left pixel of the chart is background).
+      expect([png.data[0], png.data[1], png.data[2]]).toEqual(bg);
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
+});

@@ -25,6 +25,8 @@ commands:
               --concurrency N [--prefix-hit 0..1] [--latency-ms MS] [--json]
   plan        --stack NAME | --stack-file PATH  [--json]   the Pulumi program under mocks: resources, cost, policy
   prices refresh [--region R] [--instance-types a,b] [--json]   live AWS prices into the local cache
+  reap        --stack NAME [--idle-minutes N] [--apply [--destroy]] [--source prometheus|endpoints|cloudwatch] [--json]
+              idle GPUs: decide busy / idle / unknown from metrics, scale to zero (dry run by default)
 
 stacks live in stacks/Pulumi.<NAME>.yaml; the default stack is aws-h100.`;
 
@@ -308,6 +310,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await planCommand(rest, io);
       case "prices":
         return await pricesCommand(rest, io);
+      case "reap": {
+        // Loaded only here, like plan: the cloud clients are large.
+        const { reapCli } = await import("../infra/reap/cli");
+        return await reapCli(rest, io);
+      }
       case undefined:
       case "help":
       case "--help":
@@ -315,7 +322,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default: {
-        const guess = nearest(command, ["cost", "compare", "throughput", "plan", "prices"]);
+        const guess = nearest(command, ["cost", "compare", "throughput", "plan", "prices", "reap"]);
         io.err(
           `vllm-tco: unknown command ${show(command)}${guess ? `; did you mean "${guess}"?` : ""}\n\n${USAGE}`,
         );

@@ -1,0 +1,153 @@
+/**
+ * `vllm-tco reap --stack NAME [--idle-minutes N] [--apply [--destroy]] [--json]`: find GPUs that sat
+ * idle and stop paying for them. Dry run by default. Exit status: 0 busy, 10 idle, 12 unknown (no
+ * action), 13 the action failed, 2 bad input.
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { Io } from "../../cost/cli";
+import { loadStack, stacksDir } from "../../cost/stack-file";
+import { ConfigError, show } from "../config-errors";
+import { pulumiAutomation, type Automation } from "./automation";
+import { observeEndpoints } from "./endpoints";
+import { awsFleet, kubernetesFleet, observeCloudWatch, type Fleet } from "./platforms";
+import { observePrometheus } from "./prometheus";
+import { reap, type Observe } from "./reap";
+
+export const REAP_EXIT = { busy: 0, idle: 10, unknown: 12, failed: 13 } as const;
+
+export interface ReapDeps {
+  readonly fleet?: Fleet;
+  readonly automation?: Automation;
+  readonly now?: () => Date;
+}
+
+const bad = (flag: string, value: unknown, message: string) =>
+  new ConfigError([{ path: `--${flag}`, found: show(value), message }], "command line");
+
+export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Promise<number> {
+  let v;
+  try {
+    v = parseArgs({
+      args,
+      strict: true,
+      options: {
+        stack: { type: "string" },
+        "stack-file": { type: "string" },
+        "idle-minutes": { type: "string" },
+        apply: { type: "boolean", default: false },
+        destroy: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        source: { type: "string", default: "prometheus" },
+        prometheus: { type: "string" },
+        selector: { type: "string" },
+        endpoint: { type: "string", multiple: true },
+        group: { type: "string" },
+        "load-balancer": { type: "string" },
+        "target-group": { type: "string" },
+        "audit-log": { type: "string" },
+        "tolerance-seconds": { type: "string" },
+      },
+    }).values;
+  } catch (e) {
+    throw bad(
+      "reap",
+      args.join(" "),
+      `${(e as Error).message.split(".")[0]}; see \`vllm-tco reap --help\` in the README`,
+    );
+  }
+  const cfg = loadStack({
+    ...(v.stack && { stack: v.stack }),
+    ...(v["stack-file"] && { stackFile: v["stack-file"] }),
+  });
+  if (cfg.platform === "managed")
+    throw bad("stack", cfg.stack, "is a managed-open stack: it bills per token and has no GPUs to reap");
+  const idleMinutes = v["idle-minutes"] === undefined ? cfg.scaling.idleMinutes : Number(v["idle-minutes"]);
+  if (!(idleMinutes > 0))
+    throw bad("idle-minutes", v["idle-minutes"], "must be a positive number of minutes");
+  const tolerance = v["tolerance-seconds"] === undefined ? 60 : Number(v["tolerance-seconds"]);
+  if (!(tolerance >= 0))
+    throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
+  if (v.destroy && !v.apply)
+    throw bad("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
+
+  let fleet = deps.fleet;
+  if (!fleet) {
+    if (cfg.platform === "aws") {
+      if (!v.group)
+        throw bad(
+          "group",
+          undefined,
+          "is required for an aws stack: the `groupName` stack output (`pulumi stack output groupName`)",
+        );
+      fleet = awsFleet(cfg, v.group);
+    } else fleet = kubernetesFleet(cfg);
+  }
+
+  const selector = v.selector ?? `model_name="${cfg.model.servedName}"`;
+  let observe: Observe;
+  switch (v.source) {
+    case "prometheus": {
+      const url = v.prometheus ?? cfg.metrics.prometheusUrl;
+      if (!url)
+        throw bad(
+          "prometheus",
+          undefined,
+          "is required: the Prometheus URL that scrapes the replicas (or set vllm-tco:metrics.prometheusUrl)",
+        );
+      observe = (windowSeconds, now) => observePrometheus({ url, selector, windowSeconds, now });
+      break;
+    }
+    case "endpoints": {
+      const endpoints = v.endpoint ?? [];
+      if (!endpoints.length)
+        throw bad(
+          "endpoint",
+          undefined,
+          "give each replica's base URL with --endpoint (repeatable) for --source endpoints",
+        );
+      observe = (windowSeconds) =>
+        observeEndpoints({ endpoints, windowSeconds, intervalSeconds: Math.max(1, windowSeconds / 20) });
+      break;
+    }
+    case "cloudwatch": {
+      const lb = v["load-balancer"];
+      const tg = v["target-group"];
+      if (cfg.platform !== "aws" || !lb || !tg)
+        throw bad(
+          "source",
+          "cloudwatch",
+          "needs an aws stack, --load-balancer app/… and --target-group targetgroup/… (the ALB's metric dimensions)",
+        );
+      observe = async (windowSeconds, now) => observeCloudWatch(cfg, lb, tg, windowSeconds, now);
+      break;
+    }
+    default:
+      throw bad("source", v.source, "must be prometheus, endpoints or cloudwatch");
+  }
+
+  const root = path.dirname(stacksDir());
+  const record = await reap({
+    config: cfg,
+    idleMinutes,
+    observe,
+    fleet,
+    apply: v.apply,
+    ...(v.destroy && { destroy: { automation: deps.automation ?? pulumiAutomation, workDir: root } }),
+    auditLog: v["audit-log"] ?? path.join(root, ".vllm-tco", "reap-audit.jsonl"),
+    toleranceSeconds: tolerance,
+    ...(deps.now && { now: deps.now }),
+    log: (line) => io.err(line),
+  });
+  if (v.json) io.out(JSON.stringify(record, null, 2));
+  else {
+    io.out(`${record.decision}: ${record.reason}`);
+    for (const r of record.evidence.replicas)
+      io.out(
+        `  ${r.replica}: running ≤ ${r.maxRunning}, waiting ≤ ${r.maxWaiting}, completed ${r.completed}${r.covered ? "" : " (does not cover the window)"}`,
+      );
+    io.out(record.result);
+  }
+  if (record.result.startsWith("failed")) return REAP_EXIT.failed;
+  return REAP_EXIT[record.decision];
+}

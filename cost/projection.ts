@@ -47,6 +47,8 @@ export interface Projection {
   readonly replica?: ReplicaCapacity;
   readonly apis: readonly Priced[];
   readonly managed: readonly Priced[];
+  /** For a managed-open stack: renting or owning GPUs for the same model and workload. */
+  readonly selfHostedAlternatives: readonly Priced[];
   readonly breakEven: readonly BreakEvenRow[];
   readonly verdict: Verdict;
   readonly budget: BudgetResult;
@@ -197,6 +199,12 @@ export function project(cfg: StackConfig): Projection {
     ...(option.replica && { replica: option.replica }),
     apis,
     managed,
+    selfHostedAlternatives:
+      cfg.platform === "managed"
+        ? allOptions(cfg)
+            .filter((o) => o.kind === "rented" || o.kind === "owned")
+            .map(price)
+        : [],
     breakEven: rows,
     verdict: verdictFor(self, cheapest, rows, cfg),
     budget: checkBudget(cfg.budget, self.breakdown.total, {

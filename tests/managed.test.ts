@@ -170,3 +170,20 @@ describe("managed-open pricing", () => {
     ]);
   });
 });
+
+describe("the managed stack's cost report", () => {
+  it("shows its bill beside renting and owning GPUs for the same model, and the compared APIs", async () => {
+    const { runCli } = await import("./helpers");
+    const doc = JSON.parse((await runCli("cost", "--stack", "managed", "--json")).out);
+    expect(doc.selfHosted).toMatchObject({ option: "managed:bedrock", monthlyUsd: 710.4 });
+    expect(doc.selfHostedAlternatives.map((a: { id: string }) => a.id)).toEqual([
+      "rented:p5.48xlarge:on-demand",
+      "rented:p5.48xlarge:spot",
+      "rented:p5.48xlarge:savings-plan",
+      "owned",
+    ]);
+    expect(doc.apis.length).toBe(4);
+    const text = (await runCli("cost", "--stack", "managed")).out;
+    expect(text).toContain("self-hosting the same model instead:");
+  });
+});

@@ -116,6 +116,7 @@ describe("--destroy through the Automation API", () => {
       async selectStack(stackName, workDir) {
         recorded.push(["selectStack", stackName, workDir]);
         return {
+          outputs: async () => ({}),
           async exportStack() {
             recorded.push(["exportStack"]);
             return {
@@ -178,6 +179,7 @@ describe("--destroy through the Automation API", () => {
   it("a stack with no GPU resources is a failed action, not a crash", async () => {
     const automation: Automation = {
       selectStack: async () => ({
+        outputs: async () => ({}),
         exportStack: async () => ({ deployment: { resources: [] } }),
         destroy: async () => undefined,
       }),
@@ -293,5 +295,64 @@ describe("the decision", () => {
         [3, 4],
       ]),
     ).toBe(3 + 1 + 3);
+  });
+});
+
+describe("reap's inputs", () => {
+  it("reads the group from the stack's outputs through the Automation API when --group is absent", async () => {
+    const { reapCli } = await import("../infra/reap/cli");
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+    const stackOutputs = (outputs: Record<string, { value: unknown }>): Automation => ({
+      selectStack: async () => ({
+        outputs: async () => outputs,
+        exportStack: async () => ({ deployment: {} }),
+        destroy: async () => undefined,
+      }),
+    });
+    const args = [
+      "--stack",
+      "aws-h100",
+      "--source",
+      "endpoints",
+      "--endpoint",
+      "http://127.0.0.1:9",
+      "--idle-minutes",
+      "0.01",
+      "--audit-log",
+      path.join(dir, "outputs.jsonl"),
+      "--json",
+    ];
+    const code = await reapCli(args, io, { automation: stackOutputs({ groupName: { value: GROUP } }) });
+    expect(code).toBe(12); // the endpoint is down: unknown, and nothing sent but the group's description
+    expect(JSON.parse(out[0]!).evidence.expectedReplicas).toBe(2);
+    expect(actions(calls)).toEqual(["DescribeAutoScalingGroups"]);
+    const failing: Automation = {
+      selectStack: async () => Promise.reject(new Error("pulumi: command not found")),
+    };
+    await expect(reapCli(args, io, { automation: failing })).rejects.toThrow(
+      "--group: was not given, and the stack's outputs could not be read (pulumi: command not found); pass --group with the `groupName` stack output (found (missing))",
+    );
+  });
+
+  it("a Prometheus that does not answer in time is unknown", async () => {
+    const { observePrometheus } = await import("../infra/reap/prometheus");
+    const hanging = http.createServer(() => undefined);
+    await new Promise<void>((ok) => hanging.listen(0, "127.0.0.1", ok));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    const obs = await observePrometheus({
+      url,
+      selector: 'model_name="m"',
+      windowSeconds: 60,
+      now: Date.now() / 1000,
+      timeoutMs: 300,
+    });
+    expect(decide({ ...obs, expectedReplicas: 1 }, 5)).toMatchObject({
+      decision: "unknown",
+      reason: `metrics source unavailable: ${url}: no answer within 0.3 s`,
+    });
+    hanging.closeAllConnections();
+    await new Promise<void>((ok) => hanging.close(() => ok()));
   });
 });

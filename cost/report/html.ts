@@ -114,6 +114,16 @@ ${svgChart(data)}
 <table><thead><tr><th>option</th><th class="num">monthly at your volume</th><th class="num">break-even (output tokens/month)</th><th>source</th></tr></thead>
 <tbody>${others}</tbody></table>
 </section>
+${
+  p.selfHostedAlternatives.length
+    ? `<section id="self-hosted"><h2>Self-hosting the same model instead</h2><table><tbody>${p.selfHostedAlternatives
+        .map(
+          (a) =>
+            `<tr><td>${esc(a.option.label)}</td><td class="num">${formatUsd(a.breakdown.total)}</td></tr>`,
+        )
+        .join("")}</tbody></table></section>`
+    : ""
+}
 <section id="assumptions">
 <h2>Assumptions</h2>
 <ul>${assumptions.map((a) => `<li>${esc(a)}</li>`).join("")}</ul>

@@ -71,6 +71,12 @@ export interface CostDocument {
     readonly lineItems: readonly LineItemDoc[];
   }[];
   readonly managed: readonly { readonly id: string; readonly name: string; readonly monthlyUsd: number }[];
+  /** Managed-open stacks only: renting or owning GPUs for the same model and workload. */
+  readonly selfHostedAlternatives: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly monthlyUsd: number;
+  }[];
   readonly breakEven: readonly {
     readonly api: string;
     readonly name: string;
@@ -165,6 +171,11 @@ export function toDocument(p: Projection): CostDocument {
       lineItems: a.breakdown.lineItems.map((li) => lineItem(li, now)),
     })),
     managed: p.managed.map((m) => ({
+      id: m.option.id,
+      name: m.option.label,
+      monthlyUsd: toCents(m.breakdown.total),
+    })),
+    selfHostedAlternatives: p.selfHostedAlternatives.map((m) => ({
       id: m.option.id,
       name: m.option.label,
       monthlyUsd: toCents(m.breakdown.total),

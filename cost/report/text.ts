@@ -77,6 +77,15 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       ["l", "r", "l"],
     ),
   );
+  if (p.selfHostedAlternatives.length) {
+    out.push("", "self-hosting the same model instead:");
+    out.push(
+      ...table(
+        p.selfHostedAlternatives.map((a) => [`  ${a.option.label}`, `${formatUsd(a.breakdown.total)}/month`]),
+        ["l", "r"],
+      ),
+    );
+  }
   out.push("", p.verdict.summary, p.verdict.reason);
   const b = p.budget;
   if (!b.ok) out.push(`budget (${b.enforce}): ${b.violations.join("; ")}`);

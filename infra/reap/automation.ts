@@ -3,6 +3,7 @@
  * CLI, which must be installed). Only the resources that hold GPUs are targeted, with their dependents.
  */
 export interface AutomationStack {
+  outputs(): Promise<Record<string, { value: unknown }>>;
   exportStack(): Promise<{ deployment: { resources?: readonly { urn: string; type: string }[] } }>;
   destroy(opts: {
     target: string[];

@@ -25,6 +25,28 @@ export interface ReapDeps {
 const bad = (flag: string, value: unknown, message: string) =>
   new ConfigError([{ path: `--${flag}`, found: show(value), message }], "command line");
 
+/** The stack's `groupName` output, read through the Automation API (needs the Pulumi CLI and the stack's backend). */
+async function groupFromOutputs(stack: string, workDir: string, automation: Automation): Promise<string> {
+  let outputs: Record<string, { value: unknown }>;
+  try {
+    outputs = await (await automation.selectStack(stack, workDir)).outputs();
+  } catch (e) {
+    throw bad(
+      "group",
+      undefined,
+      `was not given, and the stack's outputs could not be read (${(e as Error).message.split("\n")[0]}); pass --group with the \`groupName\` stack output`,
+    );
+  }
+  const group = outputs["groupName"]?.value;
+  if (typeof group !== "string" || !group)
+    throw bad(
+      "group",
+      undefined,
+      `was not given, and stack ${stack} has no \`groupName\` output (is it deployed?); pass --group`,
+    );
+  return group;
+}
+
 export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Promise<number> {
   let v;
   try {
@@ -71,17 +93,15 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
   if (v.destroy && !v.apply)
     throw bad("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
 
+  const root = path.dirname(stacksDir());
   let fleet = deps.fleet;
   if (!fleet) {
-    if (cfg.platform === "aws") {
-      if (!v.group)
-        throw bad(
-          "group",
-          undefined,
-          "is required for an aws stack: the `groupName` stack output (`pulumi stack output groupName`)",
-        );
-      fleet = awsFleet(cfg, v.group);
-    } else fleet = kubernetesFleet(cfg);
+    if (cfg.platform === "aws")
+      fleet = awsFleet(
+        cfg,
+        v.group ?? (await groupFromOutputs(cfg.stack, root, deps.automation ?? pulumiAutomation)),
+      );
+    else fleet = kubernetesFleet(cfg);
   }
 
   const selector = v.selector ?? `model_name="${cfg.model.servedName}"`;
@@ -126,7 +146,6 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
       throw bad("source", v.source, "must be prometheus, endpoints or cloudwatch");
   }
 
-  const root = path.dirname(stacksDir());
   const record = await reap({
     config: cfg,
     idleMinutes,

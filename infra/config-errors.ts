@@ -3,6 +3,7 @@
  * One ConfigError carries every problem found, so a user fixes a stack file in one pass.
  */
 import type { core } from "zod";
+import { nearest } from "../cost/catalog";
 
 export interface ConfigProblem {
   /** Full setting path, e.g. `vllm-tco:gpu.count`. */
@@ -93,4 +94,27 @@ function article(type: string): string {
   if (type === "array") return "a list";
   if (type === "object") return "a map of settings";
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** Problems collect here so one run reports all of them. */
+export class Problems {
+  readonly list: ConfigProblem[] = [];
+  add(path: PropertyKey[], found: unknown, message: string): void {
+    this.list.push({ path: settingPath(path), found: show(found), message });
+  }
+}
+
+export function unknownKey(
+  p: Problems,
+  path: PropertyKey[],
+  value: string,
+  keys: readonly string[],
+  what: string,
+): void {
+  const guess = nearest(value, keys);
+  p.add(
+    path,
+    value,
+    `is not ${what} in the catalog; ${guess ? `did you mean "${guess}"? ` : ""}known: ${keys.join(", ")}`,
+  );
 }

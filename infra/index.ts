@@ -8,7 +8,8 @@ import { SECRET_KEYS } from "./config";
 import { ConfigError, NAMESPACE } from "./config-errors";
 import { runProgram, type ProgramSecrets, type StackOutputs } from "./program";
 import { readCache } from "../cost/prices/cache";
-import { resolveStackConfig, type PriceContext, type StackConfig } from "./stack-config";
+import type { PriceContext } from "./config-prices";
+import { resolveStackConfig, type StackConfig } from "./stack-config";
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
 function decode(value: string): unknown {

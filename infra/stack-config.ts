@@ -5,13 +5,11 @@
  */
 import * as net from "node:net";
 import {
-  APIS,
   GPUS,
   INSTANCE_TYPES,
   MODELS,
   OPERATIONS,
   OWNED_SERVER,
-  nearest,
   offersFor,
   stackOverride,
   type ApiOffer,
@@ -23,8 +21,8 @@ import {
   type Source,
 } from "../cost/catalog";
 import { kvCacheTokens, minimumGpus, weightBytes } from "../cost/memory";
-import { cacheKey, type CachedPrice, type PriceCache } from "../cost/prices/cache";
-import { ConfigError, fromZodIssue, settingPath, show, type ConfigProblem } from "./config-errors";
+import { ConfigError, fromZodIssue, Problems, unknownKey } from "./config-errors";
+import { managedOffers, resolvePrices, type PriceContext } from "./config-prices";
 import { AwsSchema, KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./config";
 
 export type Platform = ParsedStackConfig["platform"];
@@ -87,29 +85,6 @@ export interface StackConfig extends Omit<
 
 const DEFAULT_TARGET = { queue: 5, running: 32, requests: 60 } as const;
 const MAX_DEFAULT_MODEL_LEN = 32768;
-
-/** Problems collect here so one run reports all of them. */
-class Problems {
-  readonly list: ConfigProblem[] = [];
-  add(path: PropertyKey[], found: unknown, message: string): void {
-    this.list.push({ path: settingPath(path), found: show(found), message });
-  }
-}
-
-function unknownKey(
-  p: Problems,
-  path: PropertyKey[],
-  value: string,
-  keys: readonly string[],
-  what: string,
-): void {
-  const guess = nearest(value, keys);
-  p.add(
-    path,
-    value,
-    `is not ${what} in the catalog; ${guess ? `did you mean "${guess}"? ` : ""}known: ${keys.join(", ")}`,
-  );
-}
 
 /** Resolve a model id (catalog key or Hugging Face id) and its overrides. */
 function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model | undefined {
@@ -177,107 +152,6 @@ function withOverride(
   return override === undefined
     ? { value: base, source }
     : { value: override, source: stackOverride(stack, path) };
-}
-
-/** Live prices the resolver may use, and the time that decides their age. */
-export interface PriceContext {
-  readonly cache?: PriceCache;
-  readonly now?: Date;
-  /** Problems met while reading live prices (an unreadable cache), carried into the report. */
-  readonly warnings?: readonly string[];
-}
-
-/** Catalog prices, replaced by cache entries younger than `maxAgeDays` for the stack's region. */
-function withCachedPrices(
-  region: string,
-  maxAgeDays: number,
-  ctx: PriceContext,
-): Record<string, InstanceType> {
-  const now = ctx.now ?? new Date();
-  const out: Record<string, InstanceType> = { ...INSTANCE_TYPES };
-  for (const [key, base] of Object.entries(INSTANCE_TYPES)) {
-    const entry = ctx.cache?.entries[cacheKey(region, key)];
-    const fresh = (c: CachedPrice | undefined) =>
-      c && (now.getTime() - new Date(c.fetchedAt).getTime()) / 86_400_000 <= maxAgeDays;
-    const src = (c: CachedPrice): Source => ({
-      title: `${c.source}, ${region}`,
-      url: "https://aws.amazon.com/ec2/pricing/",
-      asOf: c.fetchedAt,
-      origin: "cache",
-    });
-    const od = fresh(entry?.onDemand) ? entry!.onDemand! : undefined;
-    const spot = fresh(entry?.spot) ? entry!.spot! : undefined;
-    if (!od && !spot) continue;
-    out[key] = {
-      ...base,
-      onDemandUsdPerHour: od?.usdPerHour ?? base.onDemandUsdPerHour,
-      spotUsdPerHour: spot?.usdPerHour ?? base.spotUsdPerHour,
-      sources: { ...base.sources, ...(od && { onDemand: src(od) }), ...(spot && { spot: src(spot) }) },
-    };
-  }
-  return out;
-}
-
-function resolvePrices(p: Problems, c: ParsedStackConfig, stack: string, region: string, ctx: PriceContext) {
-  const instances = withCachedPrices(region, c.prices.maxAgeDays, ctx);
-  for (const [key, o] of Object.entries(c.prices.instances)) {
-    const base = instances[key];
-    if (!base) {
-      unknownKey(p, ["prices", "instances", key], key, Object.keys(INSTANCE_TYPES), "an instance type");
-      continue;
-    }
-    const at = (k: string) => stackOverride(stack, `prices.instances.${key}.${k}`);
-    instances[key] = {
-      ...base,
-      onDemandUsdPerHour: o.onDemand ?? base.onDemandUsdPerHour,
-      spotUsdPerHour: o.spot ?? base.spotUsdPerHour,
-      savingsPlanUsdPerHour: o.savingsPlan ?? base.savingsPlanUsdPerHour,
-      sources: {
-        onDemand: o.onDemand === undefined ? base.sources.onDemand : at("onDemand"),
-        spot: o.spot === undefined ? base.sources.spot : at("spot"),
-        savingsPlan: o.savingsPlan === undefined ? base.sources.savingsPlan : at("savingsPlan"),
-      },
-    };
-  }
-  for (const key of Object.keys(c.prices.apis)) {
-    if (!APIS[key]) unknownKey(p, ["prices", "apis", key], key, Object.keys(APIS), "an API");
-  }
-  const apis: ApiOffer[] = [];
-  c.compare.apis.forEach((key, i) => {
-    const base = APIS[key];
-    if (!base) return unknownKey(p, ["compare", "apis", i], key, Object.keys(APIS), "an API");
-    const o = c.prices.apis[key];
-    apis.push(
-      o
-        ? {
-            ...base,
-            inputPerMillion: o.input ?? base.inputPerMillion,
-            outputPerMillion: o.output ?? base.outputPerMillion,
-            ...((o.cachedInput ?? base.cachedInputPerMillion) !== undefined && {
-              cachedInputPerMillion: o.cachedInput ?? base.cachedInputPerMillion,
-            }),
-            source: stackOverride(stack, `prices.apis.${key}`),
-          }
-        : base,
-    );
-  });
-  return { instances, apis };
-}
-
-function managedOffers(c: ParsedStackConfig, modelKey: string, stack: string): ManagedOffer[] {
-  return offersFor(modelKey).map((offer) => {
-    const o = c.prices.managed[offer.host];
-    if (!o) return offer;
-    return {
-      ...offer,
-      inputPerMillion: o.input ?? offer.inputPerMillion,
-      outputPerMillion: o.output ?? offer.outputPerMillion,
-      ...((o.cachedInput ?? offer.cachedInputPerMillion) !== undefined && {
-        cachedInputPerMillion: o.cachedInput ?? offer.cachedInputPerMillion,
-      }),
-      source: stackOverride(stack, `prices.managed.${offer.host}`),
-    };
-  });
 }
 
 function validCidr(cidr: string): boolean {

@@ -383,13 +383,7 @@ export function resolveStackConfig(
     ownership: {
       purchaseUsd: own("purchaseUsd", OWNED_SERVER.purchaseUsd),
       depreciationMonths: own("depreciationMonths", OWNED_SERVER.depreciationMonths),
-      gpusPerServer: withOverride(
-        OWNED_SERVER.gpusPerServer,
-        o.gpusPerServer,
-        OWNED_SERVER.sources.purchaseUsd,
-        stack,
-        "ownership.gpusPerServer",
-      ),
+      gpusPerServer: own("gpusPerServer", OWNED_SERVER.gpusPerServer),
       loadWatts: own("loadWatts", OWNED_SERVER.loadWatts),
       idleWatts: own("idleWatts", OWNED_SERVER.idleWatts),
       pue: own("pue", OWNED_SERVER.pue),

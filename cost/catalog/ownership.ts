@@ -21,6 +21,11 @@ export const OWNED_SERVER = {
       url: "shared/data/reference-prices.md",
       asOf: "2026",
     },
+    gpusPerServer: {
+      title: "NVIDIA DGX/HGX H100 systems carry 8 GPUs",
+      url: "https://www.nvidia.com/en-us/data-center/dgx-h100/",
+      asOf: "2025",
+    },
     depreciationMonths: {
       title: "3-year life, the common modelling constant for frontier GPUs",
       url: "shared/data/reference-prices.md",

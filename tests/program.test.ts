@@ -102,6 +102,9 @@ describe("vllm-tco plan", () => {
       "+ aws:autoscaling/group:Group  vllm-fleet  (minSize=0 maxSize=4 healthCheckType=ELB healthCheckGracePeriod=600)",
     );
     expect(text.out).toContain("policies: all passed");
+    // The report and warnings are the program's own log lines, as a real preview prints them.
+    expect(text.out).toMatch(/^vllm-tco cost · stack aws-h100 · aws · llama-3\.1-8b bf16$/m);
+    expect(text.out).toMatch(/^warn: meta-llama\/Llama-3\.1-8B-Instruct is gated on Hugging Face/m);
   });
 
   it("exits 3 when a mandatory budget stops the update, 2 on bad input", async () => {

@@ -4,7 +4,7 @@
  * only the configured client namespaces (and the activator) to the router.
  */
 import type { StackConfig } from "../stack-config";
-import { labels, selectorLabels, type Component, type KubeNames } from "./names";
+import { componentName, labels, selectorLabels, type Component, type KubeNames } from "./names";
 import { scalesFromZero } from "./router-manifests";
 
 export function disruptionBudget(cfg: StackConfig, name: string, n: KubeNames, component: Component) {
@@ -12,7 +12,7 @@ export function disruptionBudget(cfg: StackConfig, name: string, n: KubeNames, c
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: {
-      name: component === "engine" ? n.engine : n.router,
+      name: componentName(n, component),
       namespace: n.namespace,
       labels: labels(cfg, name, component),
     },

@@ -29,6 +29,11 @@ export function kubeNames(cfg: StackConfig, name: string): KubeNames {
 
 export type Component = "engine" | "router";
 
+/** The Kubernetes name of one component's objects (Deployment, Service, budget, policy). */
+export function componentName(n: KubeNames, component: Component): string {
+  return component === "engine" ? n.engine : n.router;
+}
+
 /** Labels that select one component's pods (stable: never include the version). */
 export function selectorLabels(name: string, component: Component): Record<string, string> {
   return {
@@ -68,7 +73,7 @@ export function clusterIpService(
     apiVersion: "v1",
     kind: "Service",
     metadata: {
-      name: component === "engine" ? n.engine : n.router,
+      name: componentName(n, component),
       namespace: n.namespace,
       labels: labels(cfg, name, component),
     },

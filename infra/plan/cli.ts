@@ -6,11 +6,10 @@
  */
 import { parseArgs } from "node:util";
 import type { Io } from "../../cost/cli";
-import { loadStack, readStackFile, stackFile } from "../../cost/stack-file";
-import { project } from "../../cost/projection";
-import { textReport } from "../../cost/report/text";
+import { readStackFile, stackFile } from "../../cost/stack-file";
 import { ConfigError, show } from "../config-errors";
 import { evaluate, type Violation } from "../policy/rules";
+import { resolveStackConfig } from "../stack-config";
 import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "./run";
 
 export const EXIT_BLOCKED = 3;
@@ -104,8 +103,8 @@ export async function planCli(args: string[], io: Io): Promise<number> {
   }
   const file = values["stack-file"] ?? stackFile(values.stack ?? "aws-h100");
   const raw = readStackFile(file, values["stack-file"] ? undefined : (values.stack ?? "aws-h100"));
-  // Config errors surface here, exactly as the CLI's other commands report them.
-  const cfg = loadStack({ stackFile: file, ...(values.stack && { stack: values.stack }) });
+  // Config errors surface here (exit 2), exactly as the CLI's other commands report them.
+  resolveStackConfig(raw.namespace, raw.stack, raw.providerConfig);
   const result = await planStack(raw);
   const violations: Violation[] = result.error
     ? []
@@ -117,7 +116,6 @@ export async function planCli(args: string[], io: Io): Promise<number> {
           secretPaths: r.secretPaths,
         })),
       );
-  const projection = project(cfg);
   const blocked = result.error !== undefined || violations.some((v) => v.enforcementLevel === "mandatory");
   if (values.json) {
     io.out(
@@ -146,7 +144,8 @@ export async function planCli(args: string[], io: Io): Promise<number> {
     io.out(`resources (${result.resources.length - 1}):`);
     io.out(tree(result.resources).join("\n"));
     io.out("");
-    io.out(textReport(projection, { compact: true }));
+    // What the program logged, as a real preview shows it: the compact cost report, then any warning.
+    for (const l of result.logs) io.out(l.severity === "info" ? l.message : `${l.severity}: ${l.message}`);
     io.out("");
     if (result.error) io.out(`the update stops: ${result.error}`);
     io.out(violations.length === 0 ? "policies: all passed" : `policies: ${violations.length} violation(s)`);

@@ -19,7 +19,9 @@ export interface Automation {
 /** The real thing: a local workspace over this project (Pulumi.yaml, stacks/). */
 export const pulumiAutomation: Automation = {
   async selectStack(stackName, workDir) {
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    // A file path, not the directory: the bundled CLI loads it through ESM resolution, which refuses
+    // directory imports (ERR_UNSUPPORTED_DIR_IMPORT).
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation/index.js");
     return LocalWorkspace.selectStack({ stackName, workDir }) as unknown as AutomationStack;
   },
 };

@@ -166,8 +166,17 @@ export const KubernetesSchema = z.strictObject({
   prometheusAddress: z.string().default("http://prometheus-operated.monitoring:9090"),
   /** Namespace Prometheus runs in: the network policy lets it scrape the engines. Default `monitoring`. */
   monitoringNamespace: z.string().default("monitoring"),
-  /** Create a ServiceMonitor (Prometheus Operator installed); otherwise scrape annotations. Default false. */
-  serviceMonitor: z.boolean().default(false),
+  /**
+   * Create a ServiceMonitor (the Prometheus Operator, which the default `prometheusAddress` names);
+   * false: `prometheus.io/*` scrape annotations, which only annotation-based scrape configs read (the
+   * Operator ignores them, and KEDA would then get no metrics). Default true.
+   */
+  serviceMonitor: z.boolean().default(true),
+  /**
+   * Labels on the ServiceMonitor, so the Operator's `serviceMonitorSelector` picks it up.
+   * Default `{ release: "kube-prometheus-stack" }`, what that chart's Prometheus selects by default.
+   */
+  serviceMonitorLabels: z.record(z.string(), z.string()).default({ release: "kube-prometheus-stack" }),
   /** How the router spreads requests. Default `prefix`. */
   routing: z.enum(["prefix", "session", "roundrobin"]).default("prefix"),
   /** The router image, pinned. Default: the vLLM production-stack router, a tag seen in public deployments. */

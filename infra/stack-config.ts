@@ -311,6 +311,15 @@ export function resolveStackConfig(
           "opens the model to the whole internet; set aws.allowOpenIngress: true to mean it, or list your clients' ranges",
         );
     });
+    // "You can't add a warm pool to Auto Scaling groups that have a mixed instances policy or that
+    // launch Spot Instances" (Amazon EC2 Auto Scaling User Guide, warm pools, limitations; the
+    // PutWarmPool API refuses it), so `pulumi up` would fail half-way.
+    if (aws.warmPool?.enabled && (aws.purchase === "spot" || aws.purchase === "mixed"))
+      p.add(
+        ["aws", "warmPool", "enabled"],
+        true,
+        `cannot be combined with aws.purchase: ${aws.purchase} (AWS refuses a warm pool on a group with spot or mixed instances); use purchase: on-demand or savings-plan, or turn the warm pool off`,
+      );
     if (aws.purchase === "spot" && c.scaling.min > 0)
       p.add(
         ["aws", "purchase"],

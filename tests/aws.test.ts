@@ -65,8 +65,10 @@ describe("aws platform: the aws-h100 example stack", async () => {
     if (process.env["UPDATE_GOLDEN"]) fs.writeFileSync(golden, ud);
     expect(ud).toBe(fs.readFileSync(golden, "utf8"));
     expect(ud).toContain(
-      "vllm/vllm-openai:v0.11.0 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b'",
+      "--entrypoint python3 vllm/vllm-openai:v0.11.0 '-m' 'vllm.entrypoints.openai.api_server' '--model' 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b'",
     );
+    // No mock artifact leaks into what plan shows.
+    expect(ud).not.toContain("undefined");
     expect(ud).toContain("'--tensor-parallel-size' '1'");
     expect(ud).toContain("'--enable-prefix-caching'");
     expect(ud).toContain(
@@ -153,16 +155,26 @@ describe("aws platform: the aws-h100 example stack", async () => {
       scalingAdjustment: 1,
       cooldown: 600,
     });
-    expect(inputs(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "vllm-idle")).toMatchObject({
-      namespace: "AWS/ApplicationELB",
-      metricName: "RequestCount",
-      dimensions: { LoadBalancer: "app/vllm-lb-alb/0123456789abcdef" },
-      period: 60,
+    // The idle alarm counts only minutes in which a healthy host saw no request: while a woken host
+    // loads (unhealthy, its 503s not in RequestCount) the alarm is OK and cannot empty the fleet again.
+    const idle = inputs(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "vllm-idle") as { metricQueries: Obj[] };
+    expect(idle).toMatchObject({
       evaluationPeriods: 15,
       datapointsToAlarm: 15,
-      threshold: 0,
-      comparisonOperator: "LessThanOrEqualToThreshold",
-      treatMissingData: "breaching",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+    expect(idle.metricQueries.map((q) => q["id"])).toEqual(["requests", "healthy", "idle"]);
+    expect(idle.metricQueries[0]).toMatchObject({
+      metric: {
+        metricName: "RequestCount",
+        dimensions: { LoadBalancer: "app/vllm-lb-alb/0123456789abcdef" },
+      },
+    });
+    expect(idle.metricQueries[2]).toMatchObject({
+      expression: "IF(FILL(requests, 0) == 0 AND FILL(healthy, 0) >= 1, 1, 0)",
+      returnData: true,
     });
     const wake = inputs(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "vllm-wake") as { metricQueries: Obj[] };
     expect(wake.metricQueries.map((q) => q["id"])).toEqual(["rejected", "healthy", "wake"]);

@@ -62,6 +62,7 @@ describe("kubernetes platform: the onprem example stack", async () => {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy vllm-engine",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy vllm-router",
         "kubernetes:keda.sh/v1alpha1:ScaledObject vllm-scaledobject",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor vllm-servicemonitor",
       ].sort(),
     );
     for (const x of r.resources.filter((x) => x.type.startsWith(K) || x.type.startsWith("pulumi:providers")))
@@ -76,8 +77,11 @@ describe("kubernetes platform: the onprem example stack", async () => {
   it("runs the pinned image with engine flags resolved from model and GPU", () => {
     const { dep, c } = engineContainer(r);
     expect(c["image"]).toBe("vllm/vllm-openai:v0.11.0");
+    // The image's own entrypoint, pinned; the model by flag, which the API server reads.
+    expect(c["command"]).toEqual(["python3", "-m", "vllm.entrypoints.openai.api_server"]);
     const args = c["args"] as string[];
-    expect(args.slice(0, 14)).toEqual([
+    expect(args.slice(0, 15)).toEqual([
+      "--model",
       "meta-llama/Llama-3.3-70B-Instruct",
       "--served-model-name",
       "llama-3.3-70b",
@@ -93,8 +97,8 @@ describe("kubernetes platform: the onprem example stack", async () => {
       "0.9",
       "--max-num-seqs",
     ]);
-    expect(Number(args[14])).toBeGreaterThan(1);
-    expect(args.slice(15)).toEqual(["--enable-prefix-caching"]);
+    expect(Number(args[15])).toBeGreaterThan(1);
+    expect(args.slice(16)).toEqual(["--enable-prefix-caching"]);
     expect(c["resources"]).toMatchObject({
       limits: { "nvidia.com/gpu": "4" },
       requests: { "nvidia.com/gpu": "4" },
@@ -252,6 +256,8 @@ describe("kubernetes platform: variants", () => {
       replicas: { min: 0, max: 2 },
       scaledownPeriod: 900,
       scalingMetric: { concurrency: { targetValue: 32 } },
+      // Held for the whole startup budget, answered within the load balancer's idle timeout.
+      timeouts: { conditionWait: "1240s", responseHeader: "900s" },
     });
     const router = find(r, "kubernetes:apps/v1:Deployment", "vllm-router").inputs as never as {
       spec: { template: { spec: { containers: { readinessProbe: unknown }[] } } };
@@ -311,11 +317,21 @@ describe("kubernetes platform: variants", () => {
     });
   });
 
-  it("a ServiceMonitor when the Prometheus Operator is present; scrape annotations otherwise", async () => {
-    const r = await plan("onprem", { kubernetes: { serviceMonitor: true } });
-    const sm = find(r, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "vllm-servicemonitor").inputs;
+  it("a ServiceMonitor by default (the default Prometheus address is the Operator's); scrape annotations when turned off", async () => {
+    const r = await plan("onprem");
+    const sm = find(r, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "vllm-servicemonitor")
+      .inputs as {
+      metadata: { labels: Record<string, string> };
+    };
     expect(validateManifest(sm as never)).toBe("validated");
-    const plain = renderKubernetes(resolve(base.kubernetes as never), "vllm", {}).engine as never as {
+    // kube-prometheus-stack's Prometheus selects ServiceMonitors by its release label.
+    expect(sm.metadata.labels["release"]).toBe("kube-prometheus-stack");
+    const engine = find(r, "kubernetes:apps/v1:Deployment", "vllm-engine").inputs as never as {
+      spec: { template: { metadata: { annotations?: unknown } } };
+    };
+    expect(engine.spec.template.metadata.annotations).toBeUndefined();
+    const annotated = merge(base.kubernetes, { kubernetes: { serviceMonitor: false } });
+    const plain = renderKubernetes(resolve(annotated as never), "vllm", {}).engine as never as {
       spec: { template: { metadata: { annotations: unknown } } };
     };
     expect(plain.spec.template.metadata.annotations).toEqual({

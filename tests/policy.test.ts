@@ -116,7 +116,7 @@ describe("policy pack against the example stacks", async () => {
         policy: "no-plain-secrets",
         resource: "kubernetes:apps/v1:Deployment::vllm-engine",
         message:
-          "vllm-engine has a credential in plain text at spec.template.spec.containers[0].env[5].value; pass it as a Pulumi secret into a Secret or Secrets Manager, and reference it",
+          "vllm-engine has a credential in plain text at spec.template.spec.containers[0].env[8].value; pass it as a Pulumi secret into a Secret or Secrets Manager, and reference it",
       },
     ],
   ])("%s is reported", (_n, make, expected) => {

@@ -12,29 +12,17 @@ export interface AlarmDims {
   readonly targetGroup: string;
 }
 
-/** The idle alarm: no request for `idleMinutes` consecutive minutes (no data counts as no request). */
-export function idleAlarm(cfg: StackConfig, d: AlarmDims) {
-  return {
-    namespace: "AWS/ApplicationELB",
-    metricName: "RequestCount",
-    dimensions: { LoadBalancer: d.loadBalancer },
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: cfg.scaling.idleMinutes,
-    datapointsToAlarm: cfg.scaling.idleMinutes,
-    threshold: 0,
-    comparisonOperator: "LessThanOrEqualToThreshold",
-    // The ALB publishes no RequestCount datapoint for a minute without requests.
-    treatMissingData: "breaching",
-    alarmDescription: `No request for ${cfg.scaling.idleMinutes} minutes: scale the GPU fleet to zero (vllm-tco)`,
-  };
+/** A CloudWatch metric-math alarm, as both teardown alarms are written. */
+export interface MathAlarm {
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly threshold: number;
+  readonly comparisonOperator: string;
+  readonly treatMissingData: string;
+  readonly alarmDescription: string;
+  readonly metricQueries: MetricQuery[];
 }
 
-/**
- * The wake alarm: in the same minute, the load balancer answered a request itself (5xx: no target)
- * and the target group had no healthy host. Metric math keeps a real 5xx from a running fleet from
- * firing it.
- */
 export interface MetricQuery {
   readonly id: string;
   readonly returnData: boolean;
@@ -49,15 +37,61 @@ export interface MetricQuery {
   };
 }
 
-export function wakeAlarm(d: AlarmDims): {
-  evaluationPeriods: number;
-  datapointsToAlarm: number;
-  threshold: number;
-  comparisonOperator: string;
-  treatMissingData: string;
-  alarmDescription: string;
-  metricQueries: MetricQuery[];
-} {
+const albMetric = (id: string, metricName: string, dimensions: Record<string, string>, stat: string) => ({
+  id,
+  returnData: false,
+  metric: { namespace: "AWS/ApplicationELB", metricName, dimensions, stat, period: 60 },
+});
+
+const healthyHosts = (d: AlarmDims) =>
+  albMetric(
+    "healthy",
+    "HealthyHostCount",
+    { LoadBalancer: d.loadBalancer, TargetGroup: d.targetGroup },
+    "Maximum",
+  );
+
+/**
+ * The idle alarm: `idleMinutes` consecutive minutes in which a healthy host served no request.
+ *
+ * Why "a healthy host" is part of it: CloudWatch re-invokes an Auto Scaling action on every
+ * evaluation while the alarm stays in ALARM (Amazon EC2 Auto Scaling User Guide, "Step and simple
+ * scaling policies": the alarm keeps invoking the policy), and the 503s a cold fleet answers are not
+ * in `RequestCount`. An alarm on requests alone would stay in ALARM at zero and, once the wake
+ * policy's cooldown ended, set the capacity back to 0 and terminate the host that was still loading.
+ * A loading host is not healthy in the target group, so the expression is 0 and the alarm returns to
+ * OK the minute a wake-up starts. `FILL(requests, 0)`: the ALB publishes no RequestCount datapoint
+ * for a minute without requests (CloudWatch metric math, FILL).
+ */
+export function idleAlarm(cfg: StackConfig, d: AlarmDims): MathAlarm {
+  const minutes = cfg.scaling.idleMinutes;
+  return {
+    evaluationPeriods: minutes,
+    datapointsToAlarm: minutes,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    // No datapoint at all: no host and no target group traffic; nothing to scale in.
+    treatMissingData: "notBreaching",
+    alarmDescription: `No request reached a healthy host for ${minutes} minutes: scale the GPU fleet to zero (vllm-tco)`,
+    metricQueries: [
+      albMetric("requests", "RequestCount", { LoadBalancer: d.loadBalancer }, "Sum"),
+      healthyHosts(d),
+      {
+        id: "idle",
+        expression: "IF(FILL(requests, 0) == 0 AND FILL(healthy, 0) >= 1, 1, 0)",
+        label: "healthy hosts with no request",
+        returnData: true,
+      },
+    ],
+  };
+}
+
+/**
+ * The wake alarm: in the same minute, the load balancer answered a request itself (5xx: no target)
+ * and the target group had no healthy host. Metric math keeps a real 5xx from a running fleet from
+ * firing it.
+ */
+export function wakeAlarm(d: AlarmDims): MathAlarm {
   return {
     evaluationPeriods: 1,
     datapointsToAlarm: 1,
@@ -66,28 +100,8 @@ export function wakeAlarm(d: AlarmDims): {
     treatMissingData: "notBreaching",
     alarmDescription: "Requests reached an empty fleet: start one GPU host (vllm-tco)",
     metricQueries: [
-      {
-        id: "rejected",
-        returnData: false,
-        metric: {
-          namespace: "AWS/ApplicationELB",
-          metricName: "HTTPCode_ELB_5XX_Count",
-          dimensions: { LoadBalancer: d.loadBalancer },
-          stat: "Sum",
-          period: 60,
-        },
-      },
-      {
-        id: "healthy",
-        returnData: false,
-        metric: {
-          namespace: "AWS/ApplicationELB",
-          metricName: "HealthyHostCount",
-          dimensions: { LoadBalancer: d.loadBalancer, TargetGroup: d.targetGroup },
-          stat: "Maximum",
-          period: 60,
-        },
-      },
+      albMetric("rejected", "HTTPCode_ELB_5XX_Count", { LoadBalancer: d.loadBalancer }, "Sum"),
+      healthyHosts(d),
       // FILL: a minute with no HealthyHostCount datapoint is a minute with no healthy host.
       {
         id: "wake",

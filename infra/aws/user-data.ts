@@ -47,8 +47,11 @@ ${
 if ! mountpoint -q "$MODELS"; then
   mapfile -t disks < <(lsblk -dpno NAME,MODEL | awk '/Instance Storage/ {print $1}')
   if [ "\${#disks[@]}" -gt 1 ]; then
-    mdadm --create /dev/md0 --level=0 --force --raid-devices="\${#disks[@]}" "\${disks[@]}"
-    mkfs.xfs -f /dev/md0 && mount /dev/md0 "$MODELS"
+    # Some AMIs assemble the instance-store disks themselves: reuse an existing array, and keep a
+    # file system already on it (mdadm --create would fail under set -e).
+    [ -b /dev/md0 ] || mdadm --create /dev/md0 --level=0 --force --raid-devices="\${#disks[@]}" "\${disks[@]}"
+    blkid /dev/md0 >/dev/null || mkfs.xfs -f /dev/md0
+    mount /dev/md0 "$MODELS"
   elif [ "\${#disks[@]}" -eq 1 ]; then
     mkfs.xfs -f "\${disks[0]}" && mount "\${disks[0]}" "$MODELS"
   fi
@@ -88,7 +91,7 @@ ExecStartPre=-/usr/bin/docker rm -f vllm
 ExecStart=/usr/bin/docker run --name vllm --gpus all --ipc=host --env-file /run/vllm/env \\
   -e HF_HOME=/models/huggingface -p ${e.port}:${e.port} -v /opt/models:/models \\
   --log-driver=awslogs --log-opt awslogs-region=${a.region} --log-opt awslogs-group=${a.logGroup} \\
-  ${e.image} ${e.args.map(q).join(" ")}
+  --entrypoint ${e.command[0]} ${e.image} ${[...e.command.slice(1), ...e.args].map(q).join(" ")}
 ExecStop=/usr/bin/docker stop --time ${e.drainSeconds} vllm
 [Install]
 WantedBy=multi-user.target
@@ -122,21 +125,61 @@ WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
 systemctl enable vllm.service vllm-metrics.service
-${
-  a.warmPoolHook
-    ? `
+${a.warmPoolHook ? warmPoolLifecycle(cfg, a, a.warmPoolHook) : ""}
+systemctl start vllm.service vllm-metrics.service
+`;
+}
+
+/**
+ * With a warm pool the launch lifecycle hook applies twice: when an instance enters the pool
+ * (`Warmed:*`: fetch the weights, complete, get stopped) and again when it leaves it for service. User
+ * data runs only on the first boot (cloud-init per-instance), so the completion is a boot-time unit:
+ * otherwise every warm start waits for the hook's heartbeat timeout (Amazon EC2 Auto Scaling User
+ * Guide, "Use lifecycle hooks with a warm pool").
+ */
+function warmPoolLifecycle(cfg: StackConfig, a: UserDataArgs, hook: string): string {
+  const e = engineSettings(cfg);
+  const download = `from huggingface_hub import snapshot_download; snapshot_download(${JSON.stringify(cfg.model.huggingFaceId)})`;
+  return `
+cat > /usr/local/bin/vllm-lifecycle <<'LIFECYCLE'
+#!/bin/bash
+set -uo pipefail
+IMDS=http://169.254.169.254/latest
+T=$(curl -sf -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
+imds() { curl -sf -H "X-aws-ec2-metadata-token: $T" "$IMDS/meta-data/$1"; }
+complete() {
+  aws autoscaling complete-lifecycle-action --region ${a.region} --lifecycle-hook-name ${q(hook)} \\
+    --auto-scaling-group-name "$(imds tags/instance/aws:autoscaling:groupName)" --instance-id "$(imds instance-id)" \\
+    --lifecycle-action-result CONTINUE || true  # no pending action: nothing to complete
+}
 STATE=$(imds autoscaling/target-lifecycle-state || echo InService)
 if [[ "$STATE" == Warmed:* ]]; then
   # Pre-initialise: fetch the weights into the cache, then let the warm pool stop the instance.
   /usr/local/bin/vllm-env
   docker run --rm --env-file /run/vllm/env -e HF_HOME=/models/huggingface -v /opt/models:/models --entrypoint python3 \\
-    "$IMAGE" -c ${q(`from huggingface_hub import snapshot_download; snapshot_download(${JSON.stringify(cfg.model.huggingFaceId)})`)}
-  aws autoscaling complete-lifecycle-action --region ${a.region} --lifecycle-hook-name ${q(a.warmPoolHook)} \\
-    --auto-scaling-group-name "$(imds tags/instance/aws:autoscaling:groupName)" --instance-id "$(imds instance-id)" --lifecycle-action-result CONTINUE
+    ${q(e.image)} -c ${q(download)}
+  complete
   exit 0
-fi`
-    : ""
-}
+fi
 systemctl start vllm.service vllm-metrics.service
+complete
+LIFECYCLE
+chmod 0755 /usr/local/bin/vllm-lifecycle
+cat > /etc/systemd/system/vllm-lifecycle.service <<'UNIT'
+[Unit]
+Description=Complete the warm pool's launch lifecycle action at every boot (vllm-tco)
+After=docker.service network-online.target
+Wants=network-online.target
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/vllm-lifecycle
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable vllm-lifecycle.service
+# This first boot: the unit's run is this one.
+/usr/local/bin/vllm-lifecycle
+exit 0
 `;
 }

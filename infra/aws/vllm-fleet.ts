@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../stack-config";
 import { engineSettings } from "../vllm/engine";
 import { assumeRolePolicy, hostPolicy, SSM_MANAGED_POLICY } from "./iam-policies";
-import { coldStartMinutes, idleAlarm, wakeAlarm } from "./idle-teardown";
+import { coldStartMinutes, idleAlarm, wakeAlarm, type AlarmDims, type MathAlarm } from "./idle-teardown";
 import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
 import { METRIC_NAMESPACE, QUEUE_METRIC, userData } from "./user-data";
@@ -309,40 +309,25 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
         },
         child,
       );
-      const idle = dims.apply((d) => idleAlarm(cfg, d));
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-idle`,
-        {
-          namespace: idle.namespace,
-          metricName: idle.metricName,
-          dimensions: idle.dimensions,
-          statistic: idle.statistic,
-          period: idle.period,
-          evaluationPeriods: idle.evaluationPeriods,
-          datapointsToAlarm: idle.datapointsToAlarm,
-          threshold: idle.threshold,
-          comparisonOperator: idle.comparisonOperator,
-          treatMissingData: idle.treatMissingData,
-          alarmDescription: idle.alarmDescription,
-          alarmActions: [toZero.arn],
-        },
-        child,
-      );
-      const w = dims.apply(wakeAlarm);
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-wake`,
-        {
-          evaluationPeriods: w.evaluationPeriods,
-          datapointsToAlarm: w.datapointsToAlarm,
-          threshold: w.threshold,
-          comparisonOperator: w.comparisonOperator,
-          treatMissingData: w.treatMissingData,
-          alarmDescription: w.alarmDescription,
-          metricQueries: w.metricQueries,
-          alarmActions: [wake.arn],
-        },
-        child,
-      );
+      const alarm = (suffix: string, make: (d: AlarmDims) => MathAlarm, action: pulumi.Output<string>) => {
+        const m = dims.apply(make);
+        new aws.cloudwatch.MetricAlarm(
+          `${name}-${suffix}`,
+          {
+            evaluationPeriods: m.evaluationPeriods,
+            datapointsToAlarm: m.datapointsToAlarm,
+            threshold: m.threshold,
+            comparisonOperator: m.comparisonOperator,
+            treatMissingData: m.treatMissingData,
+            alarmDescription: m.alarmDescription,
+            metricQueries: m.metricQueries,
+            alarmActions: [action],
+          },
+          child,
+        );
+      };
+      alarm("idle", (d) => idleAlarm(cfg, d), toZero.arn);
+      alarm("wake", wakeAlarm, wake.arn);
     }
 
     this.coldStartMinutes = coldStartMinutes(e.expectedLoadSeconds);

@@ -4,6 +4,7 @@
  * without KEDA, a HorizontalPodAutoscaler with a floor of one.
  */
 import type { StackConfig } from "../stack-config";
+import { engineSettings } from "../vllm/engine";
 import { labels, type KubeNames } from "./names";
 import { ROUTER_SERVICE_PORT, scalesFromZero } from "./router-manifests";
 
@@ -11,6 +12,9 @@ import { ROUTER_SERVICE_PORT, scalesFromZero } from "./router-manifests";
 export const HTTP_ADDON_SCALER = "keda-add-ons-http-external-scaler.keda:9090";
 /** Where in-cluster clients send requests when scaling from zero (with their Host header set to `host`). */
 export const HTTP_ADDON_PROXY = "keda-add-ons-http-interceptor-proxy.keda:8080";
+
+/** A non-streaming answer's headers arrive only when it is complete: as long as the AWS load balancer's idle timeout. */
+export const RESPONSE_HEADER_SECONDS = 900;
 
 /** PromQL over this stack's engines only. */
 export function engineQueries(cfg: StackConfig, n: KubeNames) {
@@ -102,24 +106,44 @@ export function httpScaledObject(cfg: StackConfig, name: string, n: KubeNames) {
       },
       replicas: { min: 0, max: cfg.scaling.max },
       scaledownPeriod: cfg.scaling.idleMinutes * 60,
+      // The CRD types targetValue as an integer: a fractional target rounds up (never to 0).
       scalingMetric: {
-        concurrency: { targetValue: cfg.scaling.metric === "running" ? cfg.scaling.target : 32 },
+        concurrency: {
+          targetValue: cfg.scaling.metric === "running" ? Math.max(1, Math.ceil(cfg.scaling.target)) : 32,
+        },
+      },
+      // Hold a request for the whole cold start, and let a long non-streaming answer finish: the
+      // interceptor's global defaults are seconds (KEDA_CONDITION_WAIT_TIMEOUT,
+      // KEDA_RESPONSE_HEADER_TIMEOUT). Field from the pinned CRD (spec.timeouts).
+      timeouts: {
+        conditionWait: `${engineSettings(cfg).probes.startupBudgetSeconds}s`,
+        responseHeader: `${RESPONSE_HEADER_SECONDS}s`,
       },
     },
   };
 }
 
 /**
- * Without KEDA: an HPA on the queue-depth metric as exposed by prometheus-adapter (its default rule
- * renames `vllm:num_requests_waiting` to `vllm_num_requests_waiting`), never below one replica.
+ * Without KEDA: an HPA on vLLM's metrics as prometheus-adapter's default rules serve them
+ * (prometheus-community/helm-charts, charts/prometheus-adapter/templates/configmap.yaml, `rules.default`):
+ * a gauge keeps its series name (`vllm:num_requests_waiting`); a counter `x_total` is served as `x`,
+ * a per-second rate over 5 minutes (`vllm:request_success`). Never below one replica.
  */
+export function hpaMetric(cfg: StackConfig): { name: string; averageValue: string } {
+  const s = cfg.scaling;
+  if (s.metric === "requests")
+    // scaling.target is requests per minute; the adapter serves per second. Milli-units keep precision.
+    return {
+      name: "vllm:request_success",
+      averageValue: `${Math.max(1, Math.round((s.target * 1000) / 60))}m`,
+    };
+  const name = s.metric === "queue" ? "vllm:num_requests_waiting" : "vllm:num_requests_running";
+  return { name, averageValue: `${Math.max(1, Math.round(s.target * 1000))}m` };
+}
+
 export function horizontalPodAutoscaler(cfg: StackConfig, name: string, n: KubeNames) {
   const s = cfg.scaling;
-  const metric = {
-    queue: "vllm_num_requests_waiting",
-    running: "vllm_num_requests_running",
-    requests: "vllm_request_success_per_minute",
-  }[s.metric];
+  const metric = hpaMetric(cfg);
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
@@ -132,8 +156,8 @@ export function horizontalPodAutoscaler(cfg: StackConfig, name: string, n: KubeN
         {
           type: "Pods",
           pods: {
-            metric: { name: metric },
-            target: { type: "AverageValue", averageValue: String(s.target) },
+            metric: { name: metric.name },
+            target: { type: "AverageValue", averageValue: metric.averageValue },
           },
         },
       ],

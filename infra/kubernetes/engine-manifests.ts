@@ -58,6 +58,11 @@ export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, s
     { name: "HF_HOME", value: `${MODELS_PATH}/huggingface` },
     { name: "VLLM_CACHE_ROOT", value: `${MODELS_PATH}/vllm` },
     { name: "HOME", value: "/tmp" },
+    // UID 1000 has no passwd entry in the image: torch's inductor calls getpass.getuser() at import
+    // (a torch.compile decorator in vLLM's model code), which raises without USER or LOGNAME.
+    { name: "USER", value: "vllm" },
+    { name: "LOGNAME", value: "vllm" },
+    { name: "TORCHINDUCTOR_CACHE_DIR", value: `${MODELS_PATH}/torchinductor` },
   ];
   return {
     apiVersion: "apps/v1",
@@ -95,6 +100,7 @@ export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, s
             {
               name: "vllm",
               image: e.image,
+              command: [...e.command],
               args: [...e.args],
               ports: [{ name: "http", containerPort: e.port, protocol: "TCP" }],
               env,
@@ -137,7 +143,11 @@ export function engineServiceMonitor(cfg: StackConfig, name: string, n: KubeName
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
-    metadata: { name: n.engine, namespace: n.namespace, labels: labels(cfg, name, "engine") },
+    metadata: {
+      name: n.engine,
+      namespace: n.namespace,
+      labels: { ...cfg.kubernetes!.serviceMonitorLabels, ...labels(cfg, name, "engine") },
+    },
     spec: {
       selector: { matchLabels: selectorLabels(name, "engine") },
       endpoints: [{ port: "http", path: "/metrics", interval: `${cfg.scaling.pollingSeconds}s` }],

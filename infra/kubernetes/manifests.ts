@@ -68,7 +68,7 @@ export function renderKubernetes(
     routerServiceAccount: rbac.serviceAccount,
     routerRole: rbac.role,
     routerRoleBinding: rbac.roleBinding,
-    router: routerDeployment(cfg, name, n),
+    router: routerDeployment(cfg, name, n, secrets.apiKey),
     routerService: routerService(cfg, name, n),
     engineBudget: disruptionBudget(cfg, name, n, "engine"),
     routerBudget: disruptionBudget(cfg, name, n, "router"),

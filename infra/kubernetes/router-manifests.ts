@@ -4,6 +4,7 @@
  * prefix cache keeps hitting. RBAC is limited to reading pods in the serving namespace.
  */
 import type { StackConfig } from "../stack-config";
+import type { SecretKeyRef } from "./engine-manifests";
 import { clusterIpService, labels, selectorLabels, type KubeNames } from "./names";
 
 const ROUTER_PORT = 8000;
@@ -71,7 +72,13 @@ export function routerRbac(cfg: StackConfig, name: string, n: KubeNames) {
   };
 }
 
-export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames) {
+/**
+ * `apiKey`: the engines' key. The router discovers each engine's model through `GET /v1/models`,
+ * which vLLM guards with the key, sending `Authorization: Bearer $VLLM_API_KEY` when that variable
+ * is set (production-stack src/vllm_router/service_discovery.py, `_get_model_name`; the Helm chart
+ * passes the same Secret). Without it every engine is dropped and each request gets "model not found".
+ */
+export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames, apiKey?: SecretKeyRef) {
   const k = cfg.kubernetes!;
   // When engines can be at zero, the router reports ready only while an engine answers: the KEDA
   // HTTP add-on's interceptor then holds requests during a cold start instead of the router
@@ -118,6 +125,7 @@ export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames) {
               name: "router",
               image: k.routerImage,
               args: routerArgs(cfg, name, n),
+              ...(apiKey && { env: [{ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: apiKey } }] }),
               ports: [{ name: "http", containerPort: ROUTER_PORT, protocol: "TCP" }],
               resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
               readinessProbe: readiness,

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { Io } from "../../cost/cli";
 import { readStackFile, stackFile } from "../../cost/stack-file";
 import { ConfigError, show } from "../config-errors";
+import { requirementsFor } from "../kubernetes/requirements";
 import { evaluate, type Violation } from "../policy/rules";
 import { resolveStackConfig } from "../stack-config";
 import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "./run";
@@ -131,6 +132,7 @@ export async function planCli(args: string[], io: Io): Promise<number> {
           })),
           cost: (result.outputs["costReport"] as object | undefined) ?? null,
           violations,
+          assumes: requirementsFor(result.resources.map((r) => r.type)),
           ...(result.error && { error: result.error }),
         },
         null,
@@ -144,6 +146,12 @@ export async function planCli(args: string[], io: Io): Promise<number> {
     io.out(`resources (${result.resources.length - 1}):`);
     io.out(tree(result.resources).join("\n"));
     io.out("");
+    const needs = requirementsFor(result.resources.map((r) => r.type));
+    if (needs.length > 0) {
+      io.out("assumes in the cluster:");
+      for (const n of needs) io.out(`  ${n.component} ${n.minimum} or newer (${n.kind}): ${n.why}`);
+      io.out("");
+    }
     // What the program logged, as a real preview shows it: the compact cost report, then any warning.
     for (const l of result.logs) io.out(l.severity === "info" ? l.message : `${l.severity}: ${l.message}`);
     io.out("");

@@ -22,6 +22,9 @@ export function mockState(args: pulumi.runtime.MockResourceArgs): pulumi.runtime
       state["arnSuffix"] = `${kind === "LoadBalancer" ? "app" : "targetgroup"}/${args.name}/0123456789abcdef`;
     if (args.type === "aws:autoscaling/group:Group")
       state["name"] = args.inputs["name"] ?? `${args.name}-asg`;
+    // Pulumi auto-names a resource `<name>-<7 random characters>` when no name is given.
+    state["name"] ??= `${args.name}-0a1b2c3`;
+    if (args.type === "aws:ec2/launchTemplate:LaunchTemplate") state["latestVersion"] = 1;
   }
   if (args.type.startsWith("kubernetes:")) {
     const metadata = (args.inputs["metadata"] ?? {}) as Record<string, unknown>;

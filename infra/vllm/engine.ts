@@ -15,7 +15,12 @@ const ENGINE_INIT_SECONDS = 120;
 export interface EngineSettings {
   readonly image: string;
   readonly port: number;
-  /** Container arguments after the image's entrypoint (`vllm serve` in vllm/vllm-openai). */
+  /**
+   * The command the container runs, set explicitly rather than inherited from the image, so the
+   * model flag below means what vLLM's own parser says it means at the pinned version.
+   */
+  readonly command: readonly string[];
+  /** Arguments after `command`. */
   readonly args: readonly string[];
   /** Seconds from container start to a ready engine: weights at the configured load speed, plus init. */
   readonly expectedLoadSeconds: number;
@@ -74,12 +79,23 @@ export function drainSeconds(cfg: StackConfig): number {
   return Math.min(300, Math.max(30, Math.ceil(2 * requestSeconds)));
 }
 
+/**
+ * The entrypoint of `vllm/vllm-openai` (vLLM's docker/Dockerfile, target `vllm-openai`):
+ * `python3 -m vllm.entrypoints.openai.api_server`. Its parser (vllm/entrypoints/openai/cli_args.py,
+ * `make_arg_parser`) accepts a positional `model_tag`, but only `vllm serve`
+ * (vllm/entrypoints/cli/serve.py) copies that into `--model`; the API server itself reads `--model`
+ * and otherwise loads ModelConfig's default (`Qwen/Qwen3-0.6B` in v0.11.0). So the model is always
+ * passed as `--model`, which both entrypoints honour.
+ */
+export const ENGINE_COMMAND = ["python3", "-m", "vllm.entrypoints.openai.api_server"] as const;
+
 export function engineArgs(cfg: StackConfig): string[] {
   const m = cfg.model;
   const { count, tensorParallel } = cfg.gpu;
   const maxNumSeqs =
     cfg.vllm.maxNumSeqs ?? (cfg.platform === "managed" ? 256 : replicaCapacity(cfg).concurrency);
   const args = [
+    "--model",
     m.huggingFaceId,
     "--served-model-name",
     m.servedName,
@@ -109,6 +125,7 @@ export function engineSettings(cfg: StackConfig): EngineSettings {
   return {
     image: `${cfg.vllm.image}:${cfg.vllm.version}`,
     port: cfg.vllm.port,
+    command: [...ENGINE_COMMAND],
     args: engineArgs(cfg),
     expectedLoadSeconds: expectedLoadSeconds(cfg),
     probes: probeTimings(cfg),

@@ -12,8 +12,11 @@ mkdir -p "$MODELS"
 if ! mountpoint -q "$MODELS"; then
   mapfile -t disks < <(lsblk -dpno NAME,MODEL | awk '/Instance Storage/ {print $1}')
   if [ "${#disks[@]}" -gt 1 ]; then
-    mdadm --create /dev/md0 --level=0 --force --raid-devices="${#disks[@]}" "${disks[@]}"
-    mkfs.xfs -f /dev/md0 && mount /dev/md0 "$MODELS"
+    # Some AMIs assemble the instance-store disks themselves: reuse an existing array, and keep a
+    # file system already on it (mdadm --create would fail under set -e).
+    [ -b /dev/md0 ] || mdadm --create /dev/md0 --level=0 --force --raid-devices="${#disks[@]}" "${disks[@]}"
+    blkid /dev/md0 >/dev/null || mkfs.xfs -f /dev/md0
+    mount /dev/md0 "$MODELS"
   elif [ "${#disks[@]}" -eq 1 ]; then
     mkfs.xfs -f "${disks[0]}" && mount "${disks[0]}" "$MODELS"
   fi
@@ -51,8 +54,8 @@ ExecStartPre=/usr/local/bin/vllm-env
 ExecStartPre=-/usr/bin/docker rm -f vllm
 ExecStart=/usr/bin/docker run --name vllm --gpus all --ipc=host --env-file /run/vllm/env \
   -e HF_HOME=/models/huggingface -p 8000:8000 -v /opt/models:/models \
-  --log-driver=awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=undefined \
-  vllm/vllm-openai:v0.11.0 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b' '--host' '0.0.0.0' '--port' '8000' '--tensor-parallel-size' '1' '--max-model-len' '32768' '--gpu-memory-utilization' '0.9' '--max-num-seqs' '248' '--enable-prefix-caching'
+  --log-driver=awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=vllm-logs-0a1b2c3 \
+  --entrypoint python3 vllm/vllm-openai:v0.11.0 '-m' 'vllm.entrypoints.openai.api_server' '--model' 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b' '--host' '0.0.0.0' '--port' '8000' '--tensor-parallel-size' '1' '--max-model-len' '32768' '--gpu-memory-utilization' '0.9' '--max-num-seqs' '248' '--enable-prefix-caching'
 ExecStop=/usr/bin/docker stop --time 30 vllm
 [Install]
 WantedBy=multi-user.target

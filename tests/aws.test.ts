@@ -76,6 +76,8 @@ describe("aws platform: the aws-h100 example stack", async () => {
     );
     expect(ud).toContain(`--secret-id '${HF_ARN}'`);
     expect(ud).toContain("RAID 0 over every instance-store disk");
+    // An array the AMI already assembled is reused, not re-created under set -e.
+    expect(ud).toContain("[ -b /dev/md0 ] || mdadm --create /dev/md0");
     for (const s of Object.values(SENTINELS)) expect(ud).not.toContain(s);
     // The script parses as bash.
     expect(spawnSync("bash", ["-n"], { input: ud, encoding: "utf8" }).stderr).toBe("");
@@ -294,6 +296,12 @@ describe("aws platform: variants", () => {
     const ud = userDataOf(r);
     expect(ud).toContain("Model cache on the encrypted root volume.");
     expect(ud).toContain("complete-lifecycle-action");
+    // User data runs once; the completion is a boot-time unit so a warm start does not wait out the hook.
+    expect(ud).toContain(
+      "WantedBy=multi-user.target\nUNIT\nsystemctl daemon-reload\nsystemctl enable vllm-lifecycle.service",
+    );
+    expect(ud).toMatch(/ExecStart=\/usr\/local\/bin\/vllm-lifecycle/);
+    expect(spawnSync("bash", ["-n"], { input: ud, encoding: "utf8" }).stderr).toBe("");
     const policy = JSON.parse(inputs(r, "aws:iam/rolePolicy:RolePolicy", "vllm-host")["policy"] as string);
     expect(policy.Statement[3]).toEqual({
       Sid: "CompleteWarmPoolLaunch",

@@ -107,7 +107,13 @@ describe("kubernetes platform: the onprem example stack", async () => {
     const pod = dep.spec.template.spec as unknown as Record<string, unknown>;
     expect(pod["nodeSelector"]).toEqual({ "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3" });
     expect(pod["tolerations"]).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
-    expect(pod["securityContext"]).toMatchObject({ runAsNonRoot: true });
+    expect(pod["securityContext"]).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    // UID 1000 has no passwd entry: torch's getpass.getuser() needs USER or LOGNAME at import.
+    const env = c["env"] as { name: string; value?: string }[];
+    expect(env.filter((e) => e.name === "USER" || e.name === "LOGNAME").map((e) => e.value)).toEqual([
+      "vllm",
+      "vllm",
+    ]);
     expect((pod["volumes"] as unknown[])[1]).toEqual({
       name: "shm",
       emptyDir: { medium: "Memory", sizeLimit: "16Gi" },

@@ -105,6 +105,22 @@ describe("vllm-tco plan", () => {
     // The report and warnings are the program's own log lines, as a real preview prints them.
     expect(text.out).toMatch(/^vllm-tco cost · stack aws-h100 · aws · llama-3\.1-8b bf16$/m);
     expect(text.out).toMatch(/^warn: meta-llama\/Llama-3\.1-8B-Instruct is gated on Hugging Face/m);
+    // No mock artifact (an unset name or version) reaches what plan prints.
+    expect(text.out).not.toContain("undefined");
+  });
+
+  it("says which cluster components (and versions) a kubernetes stack assumes", async () => {
+    const text = await cli("plan", "--stack", "onprem");
+    expect(text.out).toContain("assumes in the cluster:");
+    expect(text.out).toContain("KEDA v2.16 or newer (keda.sh/v1alpha1 ScaledObject)");
+    expect(text.out).toContain("Prometheus Operator (e.g. kube-prometheus-stack) v0.85 or newer");
+    const json = JSON.parse((await cli("plan", "--stack", "onprem", "--json")).out) as {
+      assumes: { component: string }[];
+    };
+    expect(json.assumes.map((a) => a.component)).toEqual([
+      "KEDA",
+      "Prometheus Operator (e.g. kube-prometheus-stack)",
+    ]);
   });
 
   it("exits 3 when a mandatory budget stops the update, 2 on bad input", async () => {

@@ -10,6 +10,7 @@ import { toDocument } from "../cost/report/json";
 import { textReport } from "../cost/report/text";
 import { budgetMessage } from "./budget-gate";
 import { CostReport } from "./cost-report";
+import { COMPONENT_NAME } from "./kubernetes/names";
 import { VllmService } from "./kubernetes/vllm-service";
 import type { StackConfig } from "./stack-config";
 
@@ -57,7 +58,7 @@ async function buildPlatform(
 ): Promise<StackOutputs> {
   switch (cfg.platform) {
     case "kubernetes": {
-      const svc = new VllmService("vllm", { config: cfg, ...secrets });
+      const svc = new VllmService(COMPONENT_NAME, { config: cfg, ...secrets });
       return {
         endpoint: svc.endpoint,
         serviceName: svc.serviceName,
@@ -67,12 +68,12 @@ async function buildPlatform(
     }
     case "aws": {
       const { AwsVllmFleet } = await import("./aws/vllm-fleet");
-      const fleet = new AwsVllmFleet("vllm", { config: cfg, ...secrets });
+      const fleet = new AwsVllmFleet(COMPONENT_NAME, { config: cfg, ...secrets });
       return fleet.outputs();
     }
     case "managed": {
       const { ManagedModel } = await import("./managed/managed-model");
-      const managed = new ManagedModel("vllm", {
+      const managed = new ManagedModel(COMPONENT_NAME, {
         config: cfg,
         projectedMonthlyUsd: tokenBill,
         ...(secrets.apiKey && { apiKey: secrets.apiKey }),

@@ -125,15 +125,33 @@ export interface RecordedCall {
   readonly body: string;
 }
 
-/** A Kubernetes API server holding one Deployment; it records every call. */
+/**
+ * A scripted stand-in for the Kubernetes API (not a real API server): one Deployment and its KEDA
+ * ScaledObject, with resourceVersions that move on every change and merge-patch writes refused with
+ * 409 when they carry a stale `metadata.resourceVersion`, as the real server does. Faults are set per
+ * test: `hang` never answers a method, `fail` answers it with a status, `malformed` drops the
+ * Deployment's spec. It records every call.
+ */
 export class FakeKubernetes {
   replicas = 2;
+  rv = 100;
+  annotations: Record<string, string> = {};
+  hang = new Set<string>();
+  fail = new Map<string, number>();
+  malformed = false;
   readonly calls: RecordedCall[] = [];
   port = 0;
   private server?: http.Server;
 
+  /** The fleet changes (an autoscaler or a person scaled it): new count, new resourceVersion. */
+  scaleTo(replicas: number): void {
+    this.replicas = replicas;
+    this.rv++;
+  }
+
   async start(namespace: string, name: string): Promise<this> {
-    const base = `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
+    const deployment = `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
+    const scaledObject = `/apis/keda.sh/v1alpha1/namespaces/${namespace}/scaledobjects/${name}`;
     this.server = http.createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));
@@ -144,25 +162,56 @@ export class FakeKubernetes {
           ...(req.headers["content-type"] && { contentType: req.headers["content-type"] }),
           body,
         });
-        const json = (o: unknown) =>
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(o));
+        if (this.hang.has(req.method!)) return; // never answers
+        const reply = (status: number, o: unknown) =>
+          res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(o));
+        const failing = this.fail.get(req.method!);
+        if (failing)
+          return reply(failing, {
+            kind: "Status",
+            status: "Failure",
+            message: "injected failure",
+            code: failing,
+          });
         const pathname = new URL(req.url!, "http://localhost").pathname;
-        if (req.method === "GET" && pathname === base)
-          return json({
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name, namespace },
-            spec: { replicas: this.replicas },
-            status: { replicas: this.replicas },
-          });
-        if (req.method === "PATCH" && pathname === `${base}/scale`) {
-          this.replicas = JSON.parse(body).spec.replicas;
-          return json({
-            apiVersion: "autoscaling/v1",
-            kind: "Scale",
-            metadata: { name, namespace },
-            spec: { replicas: this.replicas },
-          });
+        const meta = { name, namespace, resourceVersion: String(this.rv) };
+        const deploymentObject = () => ({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: meta,
+          ...(!this.malformed && { spec: { replicas: this.replicas }, status: { replicas: this.replicas } }),
+        });
+        const scaledObjectObject = () => ({
+          apiVersion: "keda.sh/v1alpha1",
+          kind: "ScaledObject",
+          metadata: { ...meta, annotations: this.annotations },
+          spec: { scaleTargetRef: { name } },
+        });
+        if (req.method === "GET" && pathname === deployment) return reply(200, deploymentObject());
+        if (req.method === "GET" && pathname === scaledObject) return reply(200, scaledObjectObject());
+        if (req.method === "PATCH" && (pathname === deployment || pathname === scaledObject)) {
+          const patch = JSON.parse(body) as {
+            metadata?: { resourceVersion?: string; annotations?: Record<string, string | null> };
+            spec?: { replicas?: number };
+          };
+          const expected = patch.metadata?.resourceVersion;
+          if (expected !== undefined && expected !== String(this.rv))
+            return reply(409, {
+              kind: "Status",
+              status: "Failure",
+              reason: "Conflict",
+              message:
+                "the object has been modified; please apply your changes to the latest version and try again",
+              code: 409,
+            });
+          for (const [k, v] of Object.entries(patch.metadata?.annotations ?? {}))
+            if (v === null) delete this.annotations[k];
+            else this.annotations[k] = v;
+          if (patch.spec?.replicas !== undefined) this.replicas = patch.spec.replicas;
+          // KEDA's answer to the pause: the target goes to zero.
+          if (this.annotations["autoscaling.keda.sh/paused-replicas"] === "0") this.replicas = 0;
+          this.rv++;
+          return reply(200, pathname === deployment ? deploymentObject() : scaledObjectObject());
         }
         res.writeHead(404).end();
       });
@@ -193,6 +242,14 @@ export class FakeKubernetes {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((ok) => this.server?.close(() => ok()));
   }
+}
+
+/** A series sampled every `step` seconds over [start, end], with the value `at(t)` gives. */
+export function series(start: number, end: number, step: number, at: (t: number) => number) {
+  const out: [number, number][] = [];
+  for (let t = start; t <= end + 1e-9; t += step) out.push([t, at(t)]);
+  return out;
 }

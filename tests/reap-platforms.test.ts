@@ -10,12 +10,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { destroyGpuResources, type Automation } from "../infra/reap/automation";
-import { counterIncrease, decide, type Observation } from "../infra/reap/decide";
+import {
+  counterIncrease,
+  decide,
+  type Observation,
+  type Point,
+  type ReplicaSeries,
+} from "../infra/reap/decide";
 import { observeEndpoints, readMetric } from "../infra/reap/endpoints";
-import { awsFleet } from "../infra/reap/platforms";
+import { awsFleet } from "../infra/reap/aws-fleet";
 import { reap } from "../infra/reap/reap";
 import { base, resolve } from "./helpers";
-import { StandInReplica } from "./reap-harness";
+import { series, StandInReplica } from "./reap-harness";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-aws-"));
 const calls: URLSearchParams[] = [];
@@ -62,12 +68,9 @@ const observation =
     windowEnd: now,
     replicas: ["a", "b"].map((replica) => ({
       replica,
-      running: [
-        [now - windowSeconds, decision === "busy" ? 1 : 0],
-        [now, 0],
-      ] as const,
-      waiting: [],
-      success: [],
+      running: series(now - windowSeconds, now, 30, (t) => (decision === "busy" && t === now ? 1 : 0)),
+      waiting: series(now - windowSeconds, now, 30, () => 0),
+      success: series(now - windowSeconds, now, 30, () => 7),
     })),
     ...(decision === "unknown" && { error: "connection refused" }),
   });
@@ -75,12 +78,21 @@ const actions = (ps: URLSearchParams[]) => ps.map((p) => p.get("Action"));
 
 describe("aws: the Auto Scaling group through the real SDK", () => {
   it("counts every instance the group pays for, loading ones too", async () => {
-    expect(await awsFleet(cfg, GROUP).replicas()).toBe(2);
+    expect(await awsFleet(cfg, GROUP).state()).toEqual({
+      replicas: 2,
+      version: "desired=2 instances=[i-0001,i-0002]",
+    });
     expect(calls[0]!.get("AutoScalingGroupNames.member.1")).toBe(GROUP);
   });
 
   it.each([
-    ["idle with --apply", "idle", true, ["DescribeAutoScalingGroups", "UpdateAutoScalingGroup"]],
+    // Compare-and-act: the group is read again right before the update.
+    [
+      "idle with --apply",
+      "idle",
+      true,
+      ["DescribeAutoScalingGroups", "DescribeAutoScalingGroups", "UpdateAutoScalingGroup"],
+    ],
     ["idle, dry run", "idle", false, ["DescribeAutoScalingGroups"]],
     ["unknown", "unknown", true, ["DescribeAutoScalingGroups"]],
     ["busy", "busy", true, ["DescribeAutoScalingGroups"]],
@@ -95,6 +107,7 @@ describe("aws: the Auto Scaling group through the real SDK", () => {
       toleranceSeconds: 60,
     });
     expect(record.decision).toBe(decision);
+    if (decision === "idle" && apply) expect(record).toMatchObject({ result: "applied" });
     expect(actions(calls)).toEqual([...expected]);
     const update = calls.find((p) => p.get("Action") === "UpdateAutoScalingGroup");
     if (update)
@@ -173,7 +186,8 @@ describe("--destroy through the Automation API", () => {
         },
       ],
     ]);
-    expect(actions(calls)).toEqual(["DescribeAutoScalingGroups"]);
+    // Compare-and-act: the group is read again right before the destroy.
+    expect(actions(calls)).toEqual(["DescribeAutoScalingGroups", "DescribeAutoScalingGroups"]);
   });
 
   it("a stack with no GPU resources is a failed action, not a crash", async () => {
@@ -199,7 +213,7 @@ describe("vLLM /metrics sampling", () => {
     expect(decide({ ...idle, expectedReplicas: 2 }, 1).decision).toBe("idle");
     await b.stop();
     const gap = await observeEndpoints({ endpoints, windowSeconds: 1, intervalSeconds: 0.5 });
-    expect(decide({ ...gap, expectedReplicas: 2 }, 0.5)).toMatchObject({
+    expect(decide({ ...gap, expectedReplicas: 2 }, 1.25)).toMatchObject({
       decision: "unknown",
       reason: "series for 1 replica(s), but 2 exist: a replica is not reporting",
     });
@@ -216,75 +230,148 @@ describe("vLLM /metrics sampling", () => {
   });
 });
 
-describe("the decision", () => {
-  const obs = (over: Partial<Observation>): Observation => ({
+describe("the decision: evidence checks before any idle", () => {
+  // One replica scraped every 5 s over a 100 s window; tolerance 12 s (about two scrapes).
+  const flat = (v: number) => series(0, 100, 5, () => v);
+  const replica = (over: Partial<ReplicaSeries> = {}): ReplicaSeries => ({
+    replica: "r",
+    running: flat(0),
+    waiting: flat(0),
+    success: flat(7),
+    ...over,
+  });
+  const obs = (over: Partial<Observation> = {}): Observation => ({
     source: "t",
     windowStart: 0,
     windowEnd: 100,
     expectedReplicas: 1,
-    replicas: [
-      {
-        replica: "r",
-        running: [
-          [0, 0],
-          [100, 0],
-        ],
-        waiting: [
-          [0, 0],
-          [100, 0],
-        ],
-        success: [
-          [0, 7],
-          [100, 7],
-        ],
-      },
-    ],
+    replicas: [replica()],
     ...over,
   });
+  const withPoint = (points: readonly Point[], t: number, v: number): Point[] =>
+    points.map((p) => (p[0] === t ? ([t, v] as const) : p));
+  const without = (points: readonly Point[], from: number, to: number) =>
+    points.filter((p) => p[0] < from || p[0] > to);
+
   it.each([
-    ["idle", obs({}), "idle"],
-    ["no series", obs({ replicas: [] }), "unknown"],
+    ["clean idle series", obs(), "idle", "all 1 replica(s) idle for the whole window"],
+    ["no series", obs({ replicas: [] }), "unknown", "no series for this model in the window"],
     [
-      "series starting late",
-      obs({
-        replicas: [
-          {
-            replica: "r",
-            running: [
-              [50, 0],
-              [100, 0],
-            ],
-            waiting: [],
-            success: [],
-          },
-        ],
-      }),
-      "unknown",
+      "already at zero",
+      obs({ expectedReplicas: 0, replicas: [] }),
+      "idle",
+      "the fleet is already at zero replicas",
     ],
-    ["already at zero", obs({ expectedReplicas: 0, replicas: [] }), "idle"],
-    ["replica count unknown", obs({ expectedReplicas: undefined }), "unknown"],
+    [
+      "replica count unknown",
+      obs({ expectedReplicas: undefined }),
+      "unknown",
+      "the platform's replica count is unknown",
+    ],
+    [
+      "NaN in a running gauge",
+      obs({ replicas: [replica({ running: withPoint(flat(0), 50, NaN) })] }),
+      "unknown",
+      "replica r reported NaN for vllm:num_requests_running (not a finite, non-negative number)",
+    ],
+    [
+      "+Inf in the waiting gauge",
+      obs({ replicas: [replica({ waiting: withPoint(flat(0), 50, Infinity) })] }),
+      "unknown",
+      "replica r reported Infinity for vllm:num_requests_waiting (not a finite, non-negative number)",
+    ],
+    [
+      "-Inf",
+      obs({ replicas: [replica({ running: withPoint(flat(0), 50, -Infinity) })] }),
+      "unknown",
+      "replica r reported -Infinity for vllm:num_requests_running (not a finite, non-negative number)",
+    ],
+    [
+      "a negative sample",
+      obs({ replicas: [replica({ waiting: withPoint(flat(0), 50, -1) })] }),
+      "unknown",
+      "replica r reported -1 for vllm:num_requests_waiting (not a finite, non-negative number)",
+    ],
+    [
+      "a NaN counter sample",
+      obs({ replicas: [replica({ success: withPoint(flat(7), 50, NaN) })] }),
+      "unknown",
+      "replica r reported NaN for vllm:request_success_total (not a finite, non-negative number)",
+    ],
+    [
+      "an 8 s hole in the middle of the window",
+      obs({ replicas: [replica({ running: without(flat(0), 45, 50) })] }),
+      "unknown",
+      "replica r's vllm:num_requests_running has a 15 s gap (tolerance 12 s): it was not watched the whole window",
+    ],
+    [
+      "a missing waiting metric",
+      obs({ replicas: [replica({ waiting: [] })] }),
+      "unknown",
+      "replica r has no vllm:num_requests_waiting series in the window",
+    ],
+    [
+      "a missing success counter",
+      obs({ replicas: [replica({ success: [] })] }),
+      "unknown",
+      "replica r has no vllm:request_success_total series in the window",
+    ],
+    [
+      "a sample from outside the window",
+      obs({ replicas: [replica({ running: [...flat(0), [500, 0]] })] }),
+      "unknown",
+      "replica r has a vllm:num_requests_running sample at 500, outside the window",
+    ],
+    [
+      "a series starting late",
+      obs({ replicas: [replica({ running: series(50, 100, 5, () => 0) })] }),
+      "unknown",
+      "replica r's vllm:num_requests_running starts 50 s into the window: it does not cover it",
+    ],
+    [
+      "a stale series",
+      obs({ replicas: [replica({ waiting: series(0, 60, 5, () => 0) })] }),
+      "unknown",
+      "stale series: replica r stopped reporting vllm:num_requests_waiting 40 s before the window closed",
+    ],
+    [
+      "fewer replicas report than exist",
+      obs({ expectedReplicas: 2 }),
+      "unknown",
+      "series for 1 replica(s), but 2 exist: a replica is not reporting",
+    ],
     [
       "a counter reset with completions after it",
+      obs({ replicas: [replica({ success: series(0, 100, 5, (t) => (t < 50 ? 7 : t === 50 ? 0 : 2)) })] }),
+      "busy",
+      "replica r worked in the window (running 0, waiting 0, completed 2)",
+    ],
+    [
+      // The reported bug: a busy replica with one NaN scrape was read as idle and scaled to zero.
+      "busy (5 running, 2 waiting, completing) with one NaN scrape",
       obs({
         replicas: [
-          {
-            replica: "r",
-            running: [
-              [0, 0],
-              [100, 0],
-            ],
-            waiting: [],
-            success: [
-              [0, 7],
-              [50, 0],
-              [100, 2],
-            ],
-          },
+          replica({
+            running: withPoint(flat(5), 50, NaN),
+            waiting: flat(2),
+            success: series(0, 100, 5, (t) => t),
+          }),
         ],
       }),
       "busy",
+      "replica r worked in the window (running 5, waiting 2, completed 100)",
     ],
-  ] as const)("%s → %s", (_n, o, expected) => expect(decide(o, 5).decision).toBe(expected));
+  ] as const)("%s", (_n, o, decision, reason) => {
+    expect(decide(o, 12)).toMatchObject({ decision, reason });
+  });
+
+  it("a hostile metrics text (NaN, +Inf, garbage, negative) never reads as a quiet replica", () => {
+    const text = (v: string) => `vllm:num_requests_running{model_name="m"} ${v}\n`;
+    for (const v of ["NaN", "+Inf", "-Inf", "abc", ""])
+      expect(readMetric(text(v), "vllm:num_requests_running")).toBeNaN();
+    expect(readMetric(text("-1"), "vllm:num_requests_running")).toBe(-1); // refused by the decision
+    expect(readMetric(text("3 1700000000000"), "vllm:num_requests_running")).toBe(3); // with a timestamp
+  });
 
   it("counts a counter's increase through resets", () => {
     expect(

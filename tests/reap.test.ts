@@ -73,8 +73,8 @@ describe("vllm-tco reap with Prometheus", () => {
     expect(r.record).toMatchObject({
       decision: "idle",
       reason: "all 2 replica(s) idle for the whole window",
-      action: { kind: "scale-to-zero", target: "deployment vllm/vllm-engine", dryRun: true },
-      result: "dry run: would scale to zero deployment vllm/vllm-engine; pass --apply to do it",
+      action: { kind: "scale-to-zero", target: "ScaledObject vllm/vllm-engine", dryRun: true },
+      result: "dry run: would scale to zero ScaledObject vllm/vllm-engine; pass --apply to do it",
     });
     expect(
       r.record.evidence.replicas.map((x: { maxRunning: number; covered: boolean }) => [
@@ -89,27 +89,41 @@ describe("vllm-tco reap with Prometheus", () => {
   });
 
   let appliedLog = "";
-  it("idle past the window with --apply: scales the Deployment to zero through the Kubernetes API", async () => {
+  it("idle past the window with --apply: pauses the ScaledObject at zero (KEDA scales the engines down), with the version it saw", async () => {
+    const rv = String(k8s.rv);
     const r = await reap(["--apply"]);
     appliedLog = r.auditLog;
     expect(r.code).toBe(REAP_EXIT.idle);
     expect(r.record).toMatchObject({
       decision: "idle",
-      action: { kind: "scale-to-zero", dryRun: false },
+      action: { kind: "scale-to-zero", target: "ScaledObject vllm/vllm-engine", dryRun: false },
       result: "applied",
     });
+    // Through the autoscaler, never the Deployment behind KEDA's back; a stale version would be refused.
     expect(k8s.writes).toEqual([
       {
         method: "PATCH",
-        url: "/apis/apps/v1/namespaces/vllm/deployments/vllm-engine/scale?fieldManager=vllm-tco-reap",
+        url: "/apis/keda.sh/v1alpha1/namespaces/vllm/scaledobjects/vllm-engine?fieldManager=vllm-tco-reap",
         contentType: "application/merge-patch+json",
-        body: '{"spec":{"replicas":0}}',
+        body: `{"metadata":{"resourceVersion":"${rv}","annotations":{"autoscaling.keda.sh/paused-replicas":"0"}}}`,
       },
     ]);
+    expect(k8s.replicas).toBe(0);
     // The record is in the audit log, exactly as printed.
     expect(readAudit(r.auditLog)).toEqual([r.record]);
     k8s.calls.length = 0;
-    k8s.replicas = 2; // the autoscaler brings the fleet back
+  });
+
+  it("--resume hands the fleet back to KEDA: the pause annotation is removed", async () => {
+    const r = await reap(["--resume"]);
+    expect(r.code).toBe(0);
+    expect(r.record).toMatchObject({ decision: "resume", action: { kind: "resume" }, result: "applied" });
+    expect(k8s.writes.map((w) => w.body)).toEqual([
+      '{"metadata":{"annotations":{"autoscaling.keda.sh/paused-replicas":null}}}',
+    ]);
+    expect(k8s.annotations).toEqual({});
+    k8s.calls.length = 0;
+    k8s.scaleTo(2); // KEDA brings the fleet back to its floor
   });
 
   it("traffic that comes and goes around the threshold causes no repeated teardown (hysteresis)", async () => {
@@ -147,7 +161,7 @@ describe("vllm-tco reap with Prometheus", () => {
 
   it("a replica missing from the series is unknown: no action, its own exit status", async () => {
     await sleep((WINDOW_SECONDS + 1) * 1000);
-    k8s.replicas = 3;
+    k8s.scaleTo(3);
     const r = await reap(["--apply"]);
     expect(r.code).toBe(REAP_EXIT.unknown);
     expect(r.record).toMatchObject({
@@ -156,7 +170,7 @@ describe("vllm-tco reap with Prometheus", () => {
       result: "no action: the decision is unknown",
     });
     expect(k8s.writes).toEqual([]);
-    k8s.replicas = 2;
+    k8s.scaleTo(2);
   }, 30_000);
 
   it("stale data (a replica stopped reporting) is unknown", async () => {
@@ -164,8 +178,10 @@ describe("vllm-tco reap with Prometheus", () => {
     await sleep(4000);
     const r = await reap(["--apply"]);
     expect(r.code).toBe(REAP_EXIT.unknown);
-    expect(r.record.reason).toBe(
-      `stale series: 127.0.0.1:${replicas[1]!.port} stopped reporting before the window closed`,
+    expect(r.record.reason).toMatch(
+      new RegExp(
+        `^stale series: replica 127\\.0\\.0\\.1:${replicas[1]!.port} stopped reporting vllm:num_requests_running \\d+ s before the window closed$`,
+      ),
     );
     expect(k8s.writes).toEqual([]);
   }, 30_000);

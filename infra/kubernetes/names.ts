@@ -14,6 +14,9 @@ export interface KubeNames {
   readonly host: string;
 }
 
+/** The name the program gives the stack's platform component; the reaper finds its objects by it. */
+export const COMPONENT_NAME = "vllm";
+
 export function kubeNames(cfg: StackConfig, name: string): KubeNames {
   const k = cfg.kubernetes!;
   return {

@@ -2,15 +2,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Decision, Verdict } from "./decide";
+import { redactCredentials } from "./guard";
 
 export interface AuditRecord {
   readonly time: string;
   readonly stack: string;
-  readonly decision: Decision;
+  readonly decision: Decision | "resume";
   readonly reason: string;
   readonly evidence: Verdict["evidence"];
   readonly action: {
-    readonly kind: "none" | "scale-to-zero" | "destroy";
+    readonly kind: "none" | "scale-to-zero" | "destroy" | "resume";
     readonly target?: string;
     readonly dryRun: boolean;
   };
@@ -19,7 +20,8 @@ export interface AuditRecord {
 
 export function appendAudit(file: string, record: AuditRecord): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.appendFileSync(file, `${JSON.stringify(record)}\n`);
+  // The last guard: no credential from a URL or an error reaches the log.
+  fs.appendFileSync(file, `${redactCredentials(JSON.stringify(record))}\n`);
 }
 
 export function readAudit(file: string): AuditRecord[] {
@@ -46,7 +48,7 @@ export function hysteresisFactor(records: readonly AuditRecord[], stack: string,
   const recent = records.filter(
     (r) =>
       r.stack === stack &&
-      r.action.kind !== "none" &&
+      (r.action.kind === "scale-to-zero" || r.action.kind === "destroy") &&
       r.result === "applied" &&
       now.getTime() - new Date(r.time).getTime() < 24 * 3600 * 1000,
   ).length;

@@ -1,7 +1,7 @@
 /**
- * `vllm-tco reap --stack NAME [--idle-minutes N] [--apply [--destroy]] [--json]`: find GPUs that sat
- * idle and stop paying for them. Dry run by default. Exit status: 0 busy, 10 idle, 12 unknown (no
- * action), 13 the action failed, 2 bad input.
+ * `vllm-tco reap --stack NAME [--idle-minutes N] [--apply [--destroy]] [--resume] [--json]`: find GPUs
+ * that sat idle and stop paying for them, through the platform's autoscaler. Dry run by default.
+ * Exit status: 0 busy (or resumed), 10 idle, 12 unknown (no action), 13 the action failed, 2 bad input.
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -10,9 +10,13 @@ import { loadStack, stacksDir } from "../../cost/stack-file";
 import { ConfigError, show } from "../config-errors";
 import { pulumiAutomation, type Automation } from "./automation";
 import { observeEndpoints } from "./endpoints";
-import { awsFleet, kubernetesFleet, observeCloudWatch, type Fleet } from "./platforms";
+import { awsFleet } from "./aws-fleet";
+import { observeCloudWatch } from "./cloudwatch";
+import type { Fleet } from "./fleet";
+import { redactCredentials } from "./guard";
+import { kubernetesFleet } from "./kubernetes-fleet";
 import { observePrometheus } from "./prometheus";
-import { reap, type Observe } from "./reap";
+import { reap, resume, type Observe } from "./reap";
 
 export const REAP_EXIT = { busy: 0, idle: 10, unknown: 12, failed: 13 } as const;
 
@@ -59,6 +63,8 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
         "idle-minutes": { type: "string" },
         apply: { type: "boolean", default: false },
         destroy: { type: "boolean", default: false },
+        resume: { type: "boolean", default: false },
+        "timeout-seconds": { type: "string" },
         json: { type: "boolean", default: false },
         source: { type: "string", default: "prometheus" },
         prometheus: { type: "string" },
@@ -87,9 +93,11 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
   const idleMinutes = v["idle-minutes"] === undefined ? cfg.scaling.idleMinutes : Number(v["idle-minutes"]);
   if (!(idleMinutes > 0))
     throw bad("idle-minutes", v["idle-minutes"], "must be a positive number of minutes");
-  const tolerance = v["tolerance-seconds"] === undefined ? 60 : Number(v["tolerance-seconds"]);
-  if (!(tolerance >= 0))
-    throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
+  const timeout = v["timeout-seconds"] === undefined ? 120 : Number(v["timeout-seconds"]);
+  if (!(timeout > 0 && timeout <= 3600))
+    throw bad("timeout-seconds", v["timeout-seconds"], "must be a number of seconds between 1 and 3600");
+  if (v.resume && (v.apply || v.destroy))
+    throw bad("resume", true, "undoes a pause on its own; drop --apply and --destroy");
   if (v.destroy && !v.apply)
     throw bad("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
 
@@ -104,17 +112,37 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
     else fleet = kubernetesFleet(cfg);
   }
 
+  const auditLog = v["audit-log"] ?? path.join(root, ".vllm-tco", "reap-audit.jsonl");
+  if (v.resume) {
+    const record = await resume({
+      config: cfg,
+      fleet,
+      auditLog,
+      deadlineMs: timeout * 1000,
+      ...(deps.now && { now: deps.now }),
+    });
+    io.out(
+      v.json ? redactCredentials(JSON.stringify(record, null, 2)) : `${record.reason}\n${record.result}`,
+    );
+    return record.result.startsWith("failed") ? REAP_EXIT.failed : 0;
+  }
+
   const selector = v.selector ?? `model_name="${cfg.model.servedName}"`;
+  let observeMs = 0;
+  let defaultTolerance = 60;
   let observe: Observe;
   switch (v.source) {
     case "prometheus": {
-      const url = v.prometheus ?? cfg.metrics.prometheusUrl;
+      // The Prometheus KEDA already queries is the natural default on kubernetes.
+      const url = v.prometheus ?? cfg.metrics.prometheusUrl ?? cfg.kubernetes?.prometheusAddress;
       if (!url)
         throw bad(
           "prometheus",
           undefined,
           "is required: the Prometheus URL that scrapes the replicas (or set vllm-tco:metrics.prometheusUrl)",
         );
+      if (!/^https?:\/\//.test(url))
+        throw bad("prometheus", redactCredentials(url), "must be an http:// or https:// URL");
       observe = (windowSeconds, now) => observePrometheus({ url, selector, windowSeconds, now });
       break;
     }
@@ -126,8 +154,12 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
           undefined,
           "give each replica's base URL with --endpoint (repeatable) for --source endpoints",
         );
+      const interval = (windowSeconds: number) => Math.max(1, windowSeconds / 20);
       observe = (windowSeconds) =>
-        observeEndpoints({ endpoints, windowSeconds, intervalSeconds: Math.max(1, windowSeconds / 20) });
+        observeEndpoints({ endpoints, windowSeconds, intervalSeconds: interval(windowSeconds) });
+      // Sampling waits out the window; a gap of one missed sample is tolerated, two are not.
+      observeMs = idleMinutes * 60 * 1000;
+      defaultTolerance = Math.max(60, 2.5 * interval(idleMinutes * 60));
       break;
     }
     case "cloudwatch": {
@@ -146,6 +178,9 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
       throw bad("source", v.source, "must be prometheus, endpoints or cloudwatch");
   }
 
+  const tolerance = v["tolerance-seconds"] === undefined ? defaultTolerance : Number(v["tolerance-seconds"]);
+  if (!(tolerance >= 0))
+    throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
   const record = await reap({
     config: cfg,
     idleMinutes,
@@ -153,12 +188,14 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
     fleet,
     apply: v.apply,
     ...(v.destroy && { destroy: { automation: deps.automation ?? pulumiAutomation, workDir: root } }),
-    auditLog: v["audit-log"] ?? path.join(root, ".vllm-tco", "reap-audit.jsonl"),
+    auditLog,
     toleranceSeconds: tolerance,
+    deadlineMs: timeout * 1000,
+    observeMs,
     ...(deps.now && { now: deps.now }),
     log: (line) => io.err(line),
   });
-  if (v.json) io.out(JSON.stringify(record, null, 2));
+  if (v.json) io.out(redactCredentials(JSON.stringify(record, null, 2)));
   else {
     io.out(`${record.decision}: ${record.reason}`);
     for (const r of record.evidence.replicas)
@@ -168,5 +205,5 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
     io.out(record.result);
   }
   if (record.result.startsWith("failed")) return REAP_EXIT.failed;
-  return REAP_EXIT[record.decision];
+  return REAP_EXIT[record.decision as keyof typeof REAP_EXIT];
 }

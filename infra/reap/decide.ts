@@ -60,30 +60,75 @@ export function counterIncrease(points: readonly Point[]): number {
   return total;
 }
 
-const max = (points: readonly Point[]) => points.reduce((m, p) => Math.max(m, p[1]), 0);
+/** A sample that can be evidence: a finite, non-negative number at a finite time. */
+const sound = (p: Point) =>
+  typeof p[1] === "number" && Number.isFinite(p[1]) && p[1] >= 0 && Number.isFinite(p[0]);
+
+/** Largest value among the sound samples (work seen; unsound samples are never evidence of rest). */
+const max = (points: readonly Point[]) => points.filter(sound).reduce((m, p) => Math.max(m, p[1]), 0);
+
+const METRIC_NAMES = {
+  running: "vllm:num_requests_running",
+  waiting: "vllm:num_requests_waiting",
+  success: "vllm:request_success_total",
+} as const;
 
 /**
- * @param toleranceSeconds how far the first sample may start after the window opens, and the last
- * end before it closes, and still count as covering it (about two scrape intervals).
+ * Why one replica's series cannot prove it idle, or undefined when they can: every required metric
+ * present; every sample a finite, non-negative number inside the window; each series starting and
+ * ending within `tolerance` of the window's edges, with no gap between samples longer than that.
+ */
+export function evidenceProblem(
+  r: ReplicaSeries,
+  windowStart: number,
+  windowEnd: number,
+  tolerance: number,
+): string | undefined {
+  for (const key of ["running", "waiting", "success"] as const) {
+    const name = METRIC_NAMES[key];
+    const points = [...r[key]].sort((a, b) => a[0] - b[0]);
+    if (points.length === 0) return `replica ${r.replica} has no ${name} series in the window`;
+    const bad = points.find((p) => !sound(p));
+    if (bad)
+      return `replica ${r.replica} reported ${String(bad[1])} for ${name} (not a finite, non-negative number)`;
+    const outside = points.find((p) => p[0] < windowStart - tolerance || p[0] > windowEnd + tolerance);
+    if (outside) return `replica ${r.replica} has a ${name} sample at ${outside[0]}, outside the window`;
+    const first = points[0]![0];
+    const last = points[points.length - 1]![0];
+    if (last < windowEnd - tolerance)
+      return `stale series: replica ${r.replica} stopped reporting ${name} ${Math.round(windowEnd - last)} s before the window closed`;
+    if (first > windowStart + tolerance)
+      return `replica ${r.replica}'s ${name} starts ${Math.round(first - windowStart)} s into the window: it does not cover it`;
+    for (let i = 1; i < points.length; i++) {
+      const gap = points[i]![0] - points[i - 1]![0];
+      if (gap > tolerance)
+        return `replica ${r.replica}'s ${name} has a ${Math.round(gap)} s gap (tolerance ${tolerance} s): it was not watched the whole window`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * @param toleranceSeconds the longest a series may go without a sample, at the window's start, at
+ * its end and between samples (about two scrape intervals).
  */
 export function decide(o: Observation, toleranceSeconds: number): Verdict {
   const windowSeconds = o.windowEnd - o.windowStart;
+  const problems = new Map(
+    o.replicas.map((r) => [r.replica, evidenceProblem(r, o.windowStart, o.windowEnd, toleranceSeconds)]),
+  );
   const replicas = o.replicas.map((r): ReplicaEvidence => {
-    const times = [...r.running, ...r.waiting].map((p) => p[0]);
+    const times = [...r.running, ...r.waiting].map((p) => p[0]).filter(Number.isFinite);
     const first = times.length ? Math.min(...times) : undefined;
     const last = times.length ? Math.max(...times) : undefined;
     return {
       replica: r.replica,
       maxRunning: max(r.running),
       maxWaiting: max(r.waiting),
-      completed: counterIncrease(r.success),
+      completed: counterIncrease(r.success.filter(sound)),
       ...(first !== undefined && { firstSample: first }),
       ...(last !== undefined && { lastSample: last }),
-      covered:
-        first !== undefined &&
-        last !== undefined &&
-        first <= o.windowStart + toleranceSeconds &&
-        last >= o.windowEnd - toleranceSeconds,
+      covered: problems.get(r.replica) === undefined,
     };
   });
   const evidence = {
@@ -95,6 +140,7 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
   const verdict = (decision: Decision, reason: string): Verdict => ({ decision, reason, evidence });
 
   if (o.error) return verdict("unknown", `metrics source unavailable: ${o.error}`);
+  // Work seen in sound samples is certain, whatever else is wrong: busy (no action either way).
   const working = replicas.find((r) => r.maxRunning > 0 || r.maxWaiting > 0 || r.completed > 0);
   if (working)
     return verdict(
@@ -104,20 +150,8 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
   if (o.expectedReplicas === undefined) return verdict("unknown", "the platform's replica count is unknown");
   if (o.expectedReplicas === 0) return verdict("idle", "the fleet is already at zero replicas");
   if (replicas.length === 0) return verdict("unknown", "no series for this model in the window");
-  const stale = replicas.filter(
-    (r) => r.lastSample !== undefined && r.lastSample < o.windowEnd - toleranceSeconds,
-  );
-  if (stale.length)
-    return verdict(
-      "unknown",
-      `stale series: ${stale.map((r) => r.replica).join(", ")} stopped reporting before the window closed`,
-    );
-  const partial = replicas.filter((r) => !r.covered);
-  if (partial.length)
-    return verdict(
-      "unknown",
-      `series for ${partial.map((r) => r.replica).join(", ")} do not cover the whole window`,
-    );
+  const problem = [...problems.values()].find((p) => p !== undefined);
+  if (problem) return verdict("unknown", problem);
   if (replicas.length < o.expectedReplicas)
     return verdict(
       "unknown",

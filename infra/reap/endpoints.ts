@@ -4,13 +4,20 @@
  */
 import type { Observation, Point, ReplicaSeries } from "./decide";
 
-/** Sum of a metric's samples in Prometheus text exposition (all label sets), or undefined if absent. */
+/**
+ * Sum of a metric's samples in Prometheus text exposition (all label sets), or undefined if absent.
+ * A sample that is not a number ("NaN", "+Inf", garbage) makes the sum NaN: the decision refuses it
+ * rather than reading the replica as idle.
+ */
 export function readMetric(text: string, name: string): number | undefined {
   let sum: number | undefined;
   for (const line of text.split("\n")) {
     if (!line.startsWith(name) || (line[name.length] !== "{" && line[name.length] !== " ")) continue;
-    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
-    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
+    // `name{labels} value [timestamp]`: the value is the first field after the labels.
+    const rest = line.slice(line[name.length] === "{" ? line.indexOf("}", name.length) + 1 : name.length);
+    const field = rest.trim().split(/\s+/)[0] ?? "";
+    const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field) ? Number(field) : NaN;
+    sum = (sum ?? 0) + value;
   }
   return sum;
 }
@@ -58,7 +65,7 @@ export async function observeEndpoints(s: EndpointSampling): Promise<Omit<Observ
     await sleep(s.intervalSeconds * 1000);
   }
   const replicas: ReplicaSeries[] = [...series]
-    .filter(([, x]) => x.running.length || x.waiting.length)
+    .filter(([, x]) => x.running.length || x.waiting.length || x.success.length)
     .map(([replica, x]) => ({ replica, ...x }));
   return {
     source: `vLLM /metrics of ${s.endpoints.length} endpoint(s)`,

@@ -1,0 +1,173 @@
+/**
+ * The kubernetes platform's fleet: the engine Deployment, paused through its autoscaler.
+ *
+ * With KEDA the reaper never scales the Deployment behind KEDA's back (KEDA would scale it straight
+ * back to `minReplicaCount`): it sets `autoscaling.keda.sh/paused-replicas: "0"` on the ScaledObject,
+ * which makes KEDA scale the target to zero and hold it there until the annotation is removed (KEDA
+ * docs, "Pause autoscaling"). Without KEDA the Deployment is scaled to zero, which an HPA leaves alone
+ * ("scaling is disabled" while the target has zero replicas, Kubernetes HPA documentation).
+ * Every write carries the resourceVersion the decision saw, so the API server refuses it (409) if the
+ * object changed in between.
+ */
+import type { StackConfig } from "../stack-config";
+import { COMPONENT_NAME, kubeNames } from "../kubernetes/names";
+import { FleetChanged, replicaCount, type Fleet, type FleetState } from "./fleet";
+import { within } from "./guard";
+
+export const PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas";
+const MERGE_PATCH = { headers: { "Content-Type": "application/merge-patch+json" } };
+
+type Obj = {
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  spec?: unknown;
+  status?: unknown;
+};
+
+export function kubernetesFleet(cfg: StackConfig, callTimeoutMs = 10_000): Fleet {
+  const k = cfg.kubernetes!;
+  const n = kubeNames(cfg, COMPONENT_NAME);
+  const ns = n.namespace;
+  const clients = async () => {
+    const k8s = await import("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    if (k.kubeconfig) kc.loadFromFile(k.kubeconfig);
+    else kc.loadFromDefault();
+    if (k.context) kc.setCurrentContext(k.context);
+    return { apps: kc.makeApiClient(k8s.AppsV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi) };
+  };
+  const call = <T>(what: string, work: () => Promise<{ body: T }>): Promise<T> =>
+    within(
+      work().then(
+        (r) => r.body,
+        (e: { statusCode?: number; body?: { message?: string }; message?: string }) => {
+          if (e.statusCode === 409)
+            throw new FleetChanged(`${what}: the object changed since it was read (409 Conflict)`);
+          throw new Error(
+            `${what}: ${e.statusCode ? `HTTP ${e.statusCode} ` : ""}${e.body?.message ?? e.message ?? "failed"}`,
+          );
+        },
+      ),
+      callTimeoutMs,
+      what,
+    );
+  const readDeployment = async () => {
+    const { apps } = await clients();
+    const d = await call<Obj>(
+      `GET deployment ${ns}/${n.engine}`,
+      () => apps.readNamespacedDeployment(n.engine, ns) as never,
+    );
+    const spec = d.spec as { replicas?: unknown } | undefined;
+    if (!spec || typeof spec !== "object")
+      throw new Error(`deployment ${ns}/${n.engine} has no spec in the API's answer`);
+    const desired = replicaCount(spec.replicas, "spec.replicas");
+    const status = (d.status ?? {}) as { replicas?: unknown };
+    const running = status.replicas === undefined ? 0 : replicaCount(status.replicas, "status.replicas");
+    const rv = d.metadata?.resourceVersion;
+    if (!rv) throw new Error(`deployment ${ns}/${n.engine} has no metadata.resourceVersion`);
+    return { replicas: Math.max(desired, running), rv };
+  };
+  const readScaledObject = async () => {
+    const { custom } = await clients();
+    const so = await call<Obj>(
+      `GET scaledobject ${ns}/${n.engine}`,
+      () => custom.getNamespacedCustomObject("keda.sh", "v1alpha1", ns, "scaledobjects", n.engine) as never,
+    );
+    const rv = so.metadata?.resourceVersion;
+    if (!rv) throw new Error(`scaledobject ${ns}/${n.engine} has no metadata.resourceVersion`);
+    return { rv, annotations: so.metadata?.annotations ?? {} };
+  };
+  const patchScaledObject = async (metadata: Record<string, unknown>, what: string) => {
+    const { custom } = await clients();
+    await call(
+      what,
+      () =>
+        custom.patchNamespacedCustomObject(
+          "keda.sh",
+          "v1alpha1",
+          ns,
+          "scaledobjects",
+          n.engine,
+          { metadata },
+          undefined,
+          "vllm-tco-reap",
+          undefined,
+          MERGE_PATCH,
+        ) as never,
+    );
+  };
+  const patchDeployment = async (body: Record<string, unknown>, what: string) => {
+    const { apps } = await clients();
+    await call(
+      what,
+      () =>
+        apps.patchNamespacedDeployment(
+          n.engine,
+          ns,
+          body,
+          undefined,
+          undefined,
+          "vllm-tco-reap",
+          undefined,
+          undefined,
+          MERGE_PATCH,
+        ) as never,
+    );
+  };
+
+  if (k.keda)
+    return {
+      target: `ScaledObject ${ns}/${n.engine}`,
+      async state(): Promise<FleetState> {
+        const d = await readDeployment();
+        const so = await readScaledObject();
+        return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}` };
+      },
+      async pause(seen) {
+        const now = await this.state();
+        if (now.version !== seen.version)
+          throw new FleetChanged(
+            `the fleet changed during the window (${seen.replicas} → ${now.replicas} replica(s); ${seen.version} → ${now.version})`,
+          );
+        const rv = /scaledobject@(\S+)/.exec(now.version)![1]!;
+        await patchScaledObject(
+          { resourceVersion: rv, annotations: { [PAUSED_REPLICAS]: "0" } },
+          `PATCH scaledobject ${ns}/${n.engine}`,
+        );
+        return `annotated ScaledObject ${ns}/${n.engine} ${PAUSED_REPLICAS}="0": KEDA takes the engines to zero and holds them there`;
+      },
+      async resume() {
+        const so = await readScaledObject();
+        if (!(PAUSED_REPLICAS in so.annotations))
+          return `ScaledObject ${ns}/${n.engine} was not paused: nothing to do`;
+        await patchScaledObject(
+          { annotations: { [PAUSED_REPLICAS]: null } },
+          `PATCH scaledobject ${ns}/${n.engine}`,
+        );
+        return `removed ${PAUSED_REPLICAS} from ScaledObject ${ns}/${n.engine}: KEDA scales the engines again (min ${cfg.scaling.min})`;
+      },
+    };
+  return {
+    target: `deployment ${ns}/${n.engine}`,
+    async state() {
+      const d = await readDeployment();
+      return { replicas: d.replicas, version: `deployment@${d.rv}` };
+    },
+    async pause(seen) {
+      const d = await readDeployment();
+      if (`deployment@${d.rv}` !== seen.version)
+        throw new FleetChanged(
+          `the fleet changed during the window (${seen.replicas} → ${d.replicas} replica(s))`,
+        );
+      await patchDeployment(
+        { metadata: { resourceVersion: d.rv }, spec: { replicas: 0 } },
+        `PATCH deployment ${ns}/${n.engine}`,
+      );
+      return `scaled deployment ${ns}/${n.engine} to 0 (its HPA stays idle while the target is at zero)`;
+    },
+    async resume() {
+      const replicas = Math.max(1, cfg.scaling.min);
+      await patchDeployment({ spec: { replicas } }, `PATCH deployment ${ns}/${n.engine}`);
+      return `scaled deployment ${ns}/${n.engine} to ${replicas}: its HPA takes over again`;
+    },
+  };
+}

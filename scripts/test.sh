@@ -17,6 +17,15 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "could not install ${need[*]}: the tests that need them will fail" >&2
 fi
 
+# moto's server mode (PyPI) emulates Auto Scaling and CloudWatch on loopback for the reaper's AWS tests.
+MOTO_VERSION=5.2.1
+if ! python3 -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null ||
+  ! command -v moto_server >/dev/null 2>&1; then
+  echo "installing moto[server]==$MOTO_VERSION (PyPI) for the reaper's AWS tests"
+  python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >/dev/null 2>&1 ||
+    echo "could not install moto: the reaper's AWS tests will fail" >&2
+fi
+
 passed=0
 failed=0
 check() {

@@ -64,7 +64,8 @@ export class Prometheus {
   private proc?: ChildProcess;
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "prom-"));
 
-  async start(targets: readonly number[]): Promise<this> {
+  /** `honorLabels`: keep the targets' own `instance` labels (one exporter standing for many replicas). */
+  async start(targets: readonly number[], opts: { honorLabels?: boolean } = {}): Promise<this> {
     const probe = http.createServer();
     const port = await listen(probe);
     await new Promise<void>((ok) => probe.close(() => ok()));
@@ -72,6 +73,7 @@ export class Prometheus {
       "global: { scrape_interval: 1s, evaluation_interval: 1s }",
       "scrape_configs:",
       "  - job_name: vllm",
+      ...(opts.honorLabels ? ["    honor_labels: true"] : []),
       "    static_configs:",
       `      - targets: [${targets.map((p) => `"127.0.0.1:${p}"`).join(", ")}]`,
     ].join("\n");

@@ -172,6 +172,8 @@ export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Prom
           "needs an aws stack, --load-balancer app/… and --target-group targetgroup/… (the ALB's metric dimensions)",
         );
       observe = async (windowSeconds, now) => observeCloudWatch(cfg, lb, tg, windowSeconds, now);
+      // The ALB publishes a datapoint a minute, a few minutes late.
+      defaultTolerance = 240;
       break;
     }
     default:

@@ -61,6 +61,9 @@ export async function observeCloudWatch(
     const running = minutes.map((t) => [t, requests.get(t) ?? 0] as const);
     return {
       ...base,
+      // The balancer counts requests, nothing else: that one series must cover the window.
+      required: ["running"] as const,
+      aggregate: true,
       replicas:
         healthy.size || requests.size ? [{ replica: loadBalancer, running, waiting: [], success: [] }] : [],
     };

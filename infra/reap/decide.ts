@@ -25,7 +25,19 @@ export interface Observation {
   readonly expectedReplicas?: number;
   /** Set when the source could not be read at all (down, slow, refused). */
   readonly error?: string;
+  /**
+   * The metrics each replica must report for an idle verdict. Default all three; a source that only
+   * has a request count (the load balancer's) names the one it has.
+   */
+  readonly required?: readonly MetricKey[];
+  /**
+   * One series stands for the whole fleet (the load balancer's request count covers every target), so
+   * the number of series is not compared with the number of replicas.
+   */
+  readonly aggregate?: boolean;
 }
+
+export type MetricKey = "running" | "waiting" | "success";
 
 export type Decision = "busy" | "idle" | "unknown";
 
@@ -83,8 +95,9 @@ export function evidenceProblem(
   windowStart: number,
   windowEnd: number,
   tolerance: number,
+  required: readonly MetricKey[] = ["running", "waiting", "success"],
 ): string | undefined {
-  for (const key of ["running", "waiting", "success"] as const) {
+  for (const key of required) {
     const name = METRIC_NAMES[key];
     const points = [...r[key]].sort((a, b) => a[0] - b[0]);
     if (points.length === 0) return `replica ${r.replica} has no ${name} series in the window`;
@@ -115,7 +128,10 @@ export function evidenceProblem(
 export function decide(o: Observation, toleranceSeconds: number): Verdict {
   const windowSeconds = o.windowEnd - o.windowStart;
   const problems = new Map(
-    o.replicas.map((r) => [r.replica, evidenceProblem(r, o.windowStart, o.windowEnd, toleranceSeconds)]),
+    o.replicas.map((r) => [
+      r.replica,
+      evidenceProblem(r, o.windowStart, o.windowEnd, toleranceSeconds, o.required),
+    ]),
   );
   const replicas = o.replicas.map((r): ReplicaEvidence => {
     const times = [...r.running, ...r.waiting].map((p) => p[0]).filter(Number.isFinite);
@@ -152,7 +168,7 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
   if (replicas.length === 0) return verdict("unknown", "no series for this model in the window");
   const problem = [...problems.values()].find((p) => p !== undefined);
   if (problem) return verdict("unknown", problem);
-  if (replicas.length < o.expectedReplicas)
+  if (!o.aggregate && replicas.length < o.expectedReplicas)
     return verdict(
       "unknown",
       `series for ${replicas.length} replica(s), but ${o.expectedReplicas} exist: a replica is not reporting`,

@@ -1,0 +1,222 @@
+/**
+ * The aws side of the reaper against moto's server mode (a widely used AWS emulator, from PyPI, on
+ * loopback): a real Auto Scaling group and CloudWatch metrics through the real AWS SDK. What moto does
+ * not prove: AWS's own timing (CloudWatch's publication delay, instance launch), IAM, or that an ALB
+ * publishes exactly these datapoints; the faults it cannot produce (hangs) are in reap-faults.test.ts
+ * and reap-platforms.test.ts.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsFleet } from "../infra/reap/aws-fleet";
+import { REAP_EXIT } from "../infra/reap/cli";
+import { reap } from "../infra/reap/reap";
+import { observeCloudWatch } from "../infra/reap/cloudwatch";
+import { base, resolve, runCli } from "./helpers";
+import { sleep } from "./reap-harness";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-moto-"));
+const saved = { ...process.env };
+const LB = "app/vllm-lb-alb/0123456789abcdef";
+const TG = "targetgroup/vllm-lb-vllm/0123456789abcdef";
+let moto: ChildProcess;
+let group = "";
+let n = 0;
+
+const sdk = async () => ({
+  as: await import("@aws-sdk/client-auto-scaling"),
+  ec2: await import("@aws-sdk/client-ec2"),
+  cw: await import("@aws-sdk/client-cloudwatch"),
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((ok) => s.close(() => ok()));
+  return port;
+}
+
+async function describeGroup() {
+  const { as } = await sdk();
+  const res = await new as.AutoScalingClient({}).send(
+    new as.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }),
+  );
+  return res.AutoScalingGroups![0]!;
+}
+
+async function setGroup(MinSize: number, DesiredCapacity: number) {
+  const { as } = await sdk();
+  await new as.AutoScalingClient({}).send(
+    new as.UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, MinSize, DesiredCapacity }),
+  );
+}
+
+/** ALB datapoints for every minute of the last `minutes`: healthy hosts, and requests where given. */
+async function publish(minutes: number, requests: (minute: number) => number | undefined, healthy = true) {
+  const { cw } = await sdk();
+  const now = Math.floor(Date.now() / 60_000) * 60_000;
+  const data = [];
+  for (let m = 0; m <= minutes; m++) {
+    const Timestamp = new Date(now - m * 60_000);
+    if (healthy)
+      data.push({
+        MetricName: "HealthyHostCount",
+        Dimensions: [
+          { Name: "LoadBalancer", Value: LB },
+          { Name: "TargetGroup", Value: TG },
+        ],
+        Timestamp,
+        Value: 1,
+      });
+    const r = requests(m);
+    if (r !== undefined)
+      data.push({
+        MetricName: "RequestCount",
+        Dimensions: [{ Name: "LoadBalancer", Value: LB }],
+        Timestamp,
+        Value: r,
+      });
+  }
+  await new cw.CloudWatchClient({}).send(
+    new cw.PutMetricDataCommand({ Namespace: "AWS/ApplicationELB", MetricData: data }),
+  );
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_REGION: "us-east-1",
+    AWS_EC2_METADATA_DISABLED: "true",
+  });
+  for (let i = 0; ; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/moto-api/`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (i > 100) throw new Error("moto_server did not start in 20 s (is moto[server] installed?)");
+    await sleep(200);
+  }
+}, 30_000);
+
+afterAll(() => {
+  moto?.kill();
+  process.env = saved;
+});
+
+beforeEach(async () => {
+  const { as, ec2 } = await sdk();
+  group = `vllm-aws-h100-${++n}`;
+  const lt = await new ec2.EC2Client({}).send(
+    new ec2.CreateLaunchTemplateCommand({
+      LaunchTemplateName: `vllm-host-${n}`,
+      LaunchTemplateData: { ImageId: "ami-12c6146b", InstanceType: "p5.4xlarge" },
+    }),
+  );
+  await new as.AutoScalingClient({}).send(
+    new as.CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: group,
+      MinSize: 1,
+      MaxSize: 4,
+      DesiredCapacity: 2,
+      LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!, Version: "$Latest" },
+      AvailabilityZones: ["us-east-1a"],
+    }),
+  );
+});
+
+const cfg = resolve(base.aws as never);
+const audit = () => path.join(dir, `audit-${n}-${Math.random()}.jsonl`);
+
+describe("the Auto Scaling group (moto)", () => {
+  it("state counts the instances the group pays for; pause sets floor and capacity to zero; resume restores the stack's floor", async () => {
+    const fleet = awsFleet(cfg, group);
+    const seen = await fleet.state();
+    expect(seen.replicas).toBe(2);
+    await fleet.pause(seen);
+    expect(await describeGroup()).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
+    await fleet.resume();
+    expect(await describeGroup()).toMatchObject({
+      MinSize: cfg.scaling.min,
+      DesiredCapacity: Math.max(1, cfg.scaling.min),
+    });
+  });
+
+  it("a group that changes between the decision's first read and the action is not touched", async () => {
+    const record = await reap({
+      config: cfg,
+      idleMinutes: 5,
+      fleet: awsFleet(cfg, group),
+      apply: true,
+      auditLog: audit(),
+      toleranceSeconds: 120,
+      observe: async (windowSeconds, now) => {
+        await publish(6, () => undefined);
+        const obs = await observeCloudWatch(cfg, LB, TG, windowSeconds, now);
+        await setGroup(1, 3); // someone scaled it out while the window was read
+        return obs;
+      },
+    });
+    expect(record.decision).toBe("unknown");
+    expect(record.result).toBe("no action: the fleet changed before the action");
+    expect(await describeGroup()).toMatchObject({ MinSize: 1, DesiredCapacity: 3 });
+  });
+});
+
+describe("vllm-tco reap --source cloudwatch (moto): the balancer's request count", () => {
+  const run = (...extra: string[]) => runOn(LB, TG, ...extra);
+  const runOn = (lb: string, tg: string, ...extra: string[]) =>
+    runCli(
+      "reap",
+      "--stack",
+      "aws-h100",
+      "--group",
+      group,
+      "--source",
+      "cloudwatch",
+      "--load-balancer",
+      lb,
+      "--target-group",
+      tg,
+      "--idle-minutes",
+      "5",
+      "--tolerance-seconds",
+      "120",
+      "--audit-log",
+      audit(),
+      "--json",
+      ...extra,
+    );
+
+  it("healthy hosts and no request for the window: idle, and --apply empties the group", async () => {
+    await publish(6, () => undefined);
+    const dry = await run();
+    expect(dry.code).toBe(REAP_EXIT.idle);
+    expect(await describeGroup()).toMatchObject({ DesiredCapacity: 2 });
+    const applied = await run("--apply");
+    expect(applied.code).toBe(REAP_EXIT.idle);
+    expect(JSON.parse(applied.out).result).toBe("applied");
+    expect(await describeGroup()).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
+  });
+
+  it("requests in the window: busy, the group is untouched", async () => {
+    await publish(6, (m) => (m === 2 ? 14 : undefined));
+    const r = await run("--apply");
+    expect(r.code).toBe(REAP_EXIT.busy);
+    expect(await describeGroup()).toMatchObject({ MinSize: 1, DesiredCapacity: 2 });
+  });
+
+  it("no datapoint at all (the balancer's metrics are missing): unknown, untouched", async () => {
+    const r = await runOn("app/elsewhere/1", "targetgroup/elsewhere/1", "--apply");
+    expect(r.code).toBe(REAP_EXIT.unknown);
+    expect(await describeGroup()).toMatchObject({ MinSize: 1, DesiredCapacity: 2 });
+  });
+});

@@ -9,7 +9,7 @@ import { breakEven } from "../cost/breakeven";
 import { calibrate } from "../cost/calibration";
 import { apiOption } from "../cost/options";
 import { stackOption } from "../cost/projection";
-import { loadStack } from "../cost/stack-file";
+import { loadStack } from "../cost/config/stack-file";
 
 const root = path.resolve(__dirname, "..");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

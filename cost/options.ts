@@ -18,7 +18,7 @@ import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
 import { formatNumber } from "./format";
 import type { ReplicaCapacity } from "./replica";
-import type { StackConfig } from "../infra/stack-config";
+import type { StackConfig } from "./config/stack-config";
 
 export interface LineItem {
   readonly name: string;

@@ -20,7 +20,7 @@ import {
 } from "./options";
 import { replicaCapacity, type ReplicaCapacity } from "./replica";
 import { weeklyShape } from "./traffic";
-import type { StackConfig } from "../infra/stack-config";
+import type { StackConfig } from "./config/stack-config";
 
 export interface Priced {
   readonly option: CostOption;

@@ -4,7 +4,7 @@
  */
 import type { Gpu } from "./catalog";
 import { concurrencyForLatency, throughput, type ThroughputResult } from "./throughput";
-import type { StackConfig } from "../infra/stack-config";
+import type { StackConfig } from "./config/stack-config";
 
 export interface ReplicaCapacity {
   readonly gpu: Gpu;

@@ -12,7 +12,7 @@
  */
 import type { Dtype, Gpu } from "./catalog";
 import { BYTES_PER_PARAMETER } from "./catalog";
-import { kvBytesPerToken, kvCacheTokens, type ModelShape } from "./memory";
+import { kvBytesPerToken, kvCacheTokens, type ModelShape } from "./catalog/memory";
 
 export interface ThroughputInput {
   readonly model: ModelShape;

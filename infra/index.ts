@@ -4,12 +4,12 @@
  * Config errors become a RunError: one clear message in `pulumi preview`, no stack trace.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_KEYS } from "./config";
-import { ConfigError, NAMESPACE } from "./config-errors";
+import { SECRET_KEYS } from "../cost/config/schema";
+import { ConfigError, NAMESPACE } from "../cost/config/errors";
 import { runProgram, type ProgramSecrets, type StackOutputs } from "./program";
-import { readCache } from "../cost/prices/cache";
-import type { PriceContext } from "./config-prices";
-import { resolveStackConfig, type StackConfig } from "./stack-config";
+import { readCache } from "../cost/catalog/price-cache";
+import type { PriceContext } from "../cost/config/prices";
+import { resolveStackConfig, type StackConfig } from "../cost/config/stack-config";
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
 function decode(value: string): unknown {

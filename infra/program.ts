@@ -12,7 +12,7 @@ import { budgetMessage } from "./budget-gate";
 import { CostReport } from "./cost-report";
 import { COMPONENT_NAME } from "./kubernetes/names";
 import { VllmService } from "./kubernetes/vllm-service";
-import type { StackConfig } from "./stack-config";
+import type { StackConfig } from "../cost/config/stack-config";
 
 export interface ProgramSecrets {
   readonly hfToken?: pulumi.Output<string>;

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli as run } from "./helpers";
-import { listStacks } from "../cost/stack-file";
+import { listStacks } from "../cost/config/stack-file";
 
 describe("vllm-tco cost", () => {
   it("bundles the three example stacks", () => {

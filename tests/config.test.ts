@@ -11,7 +11,7 @@ describe("stack config: every bad input names the setting, the value found and t
       merge(base.aws, { scaling: { minimum: 1 } }),
       line(
         "scaling",
-        "unknown setting `minimum`; remove it or check its spelling against the contract in infra/config.ts",
+        "unknown setting `minimum`; remove it or check its spelling against the contract in cost/config/schema.ts",
         '["minimum"]',
       ),
     ],

@@ -1,7 +1,7 @@
 /** Shared test fixtures: a minimal valid namespace per platform, and a resolver that returns the error text. */
-import { main } from "../cost/cli";
-import { resolveStackConfig, type StackConfig } from "../infra/stack-config";
-import { ConfigError } from "../infra/config-errors";
+import { main } from "../cli/main";
+import { resolveStackConfig, type StackConfig } from "../cost/config/stack-config";
+import { ConfigError } from "../cost/config/errors";
 
 export const base = {
   aws: {

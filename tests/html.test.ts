@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareHtml, costHtml } from "../cost/report/html";
 import { niceTicks } from "../cost/report/svg-chart";
 import { project, rank } from "../cost/projection";
-import { loadStack } from "../cost/stack-file";
+import { loadStack } from "../cost/config/stack-file";
 
 const STACKS = ["aws-h100", "onprem", "managed"] as const;
 const html = Object.fromEntries(STACKS.map((s) => [s, costHtml(project(loadStack({ stack: s })))]));

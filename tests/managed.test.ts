@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadStack } from "../cost/stack-file";
+import { loadStack } from "../cost/config/stack-file";
 import { stackOption } from "../cost/projection";
 import { toCents } from "../cost/money";
 import { find, plan, secretExposure, SENTINELS } from "./program-helpers";

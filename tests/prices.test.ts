@@ -8,11 +8,11 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readCache, writeCache } from "../cost/prices/cache";
+import { readCache, writeCache } from "../cost/catalog/price-cache";
 import { refreshPrices } from "../cost/prices/refresh";
 import { project } from "../cost/projection";
 import { toDocument } from "../cost/report/json";
-import { resolveStackConfig } from "../infra/stack-config";
+import { resolveStackConfig } from "../cost/config/stack-config";
 import { base, merge } from "./helpers";
 
 const NOW = new Date("2026-11-23T12:00:00Z");

@@ -1,6 +1,6 @@
 /** Runs a stack (a bundled one, or a bundled one patched) under the mock runtime. */
 import * as path from "node:path";
-import { readStackFile, splitConfig, type RawStack } from "../cost/stack-file";
+import { readStackFile, splitConfig, type RawStack } from "../cost/config/stack-file";
 import { planStack, type PlanResult, type RecordedResource } from "../infra/plan/run";
 import { merge } from "./helpers";
 

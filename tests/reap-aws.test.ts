@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsFleet } from "../infra/reap/aws-fleet";
-import { REAP_EXIT } from "../infra/reap/cli";
+import { REAP_EXIT } from "../cli/reap";
 import { reap } from "../infra/reap/reap";
 import { observeCloudWatch } from "../infra/reap/cloudwatch";
 import { base, resolve, runCli } from "./helpers";

@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readAudit } from "../infra/reap/audit";
-import { REAP_EXIT } from "../infra/reap/cli";
+import { REAP_EXIT } from "../cli/reap";
 import { runCli } from "./helpers";
 import { FakeKubernetes, StandInReplica } from "./reap-harness";
 

@@ -387,7 +387,7 @@ describe("the decision: evidence checks before any idle", () => {
 
 describe("reap's inputs", () => {
   it("reads the group from the stack's outputs through the Automation API when --group is absent", async () => {
-    const { reapCli } = await import("../infra/reap/cli");
+    const { reapCli } = await import("../cli/reap");
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "../infra/reap/audit";
-import { REAP_EXIT } from "../infra/reap/cli";
+import { REAP_EXIT } from "../cli/reap";
 import { FakeKubernetes, Prometheus, sleep, StandInReplica } from "./reap-harness";
 import { runCli } from "./helpers";
 

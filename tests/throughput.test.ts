@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GPUS, MODELS } from "../cost/catalog";
 import { calibrate } from "../cost/calibration";
-import { kvBytesPerToken, kvCacheTokens, minimumGpus } from "../cost/memory";
+import { kvBytesPerToken, kvCacheTokens, minimumGpus } from "../cost/catalog/memory";
 import {
   ROOFLINE,
   concurrencyForLatency,

@@ -7,7 +7,7 @@
  */
 import { DescribeSpotPriceHistoryCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
-import { cacheKey, readCache, writeCache, type CachedPrice, type PriceCache } from "./cache";
+import { cacheKey, readCache, writeCache, type CachedPrice, type PriceCache } from "../catalog/price-cache";
 import { parseOnDemand, parseSpot, REGION_LOCATIONS } from "./parse";
 
 export interface RefreshOptions {

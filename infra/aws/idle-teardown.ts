@@ -3,7 +3,7 @@
  * request, and the alarm that wakes an empty group when requests meet no healthy host. Both read the
  * load balancer's own CloudWatch metrics, so nothing on the hosts has to be alive to decide.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 
 export interface AlarmDims {
   /** `app/<name>/<id>` */

@@ -5,7 +5,7 @@
  * a pre-initialising boot only pulls the image and the weights, then hands the instance back.
  */
 import { engineSettings } from "../vllm/engine";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 
 export interface UserDataArgs {
   readonly hfTokenSecretArn?: string;

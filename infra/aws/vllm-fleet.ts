@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { engineSettings } from "../vllm/engine";
 import { assumeRolePolicy, hostPolicy, SSM_MANAGED_POLICY } from "./iam-policies";
 import { coldStartMinutes, idleAlarm, wakeAlarm, type AlarmDims, type MathAlarm } from "./idle-teardown";

@@ -3,7 +3,7 @@
  * the KEDA HTTP add-on as the activator that holds requests while the first replica loads; or,
  * without KEDA, a HorizontalPodAutoscaler with a floor of one.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { engineSettings } from "../vllm/engine";
 import { labels, type KubeNames } from "./names";
 import { ROUTER_SERVICE_PORT, scalesFromZero } from "./router-manifests";

@@ -3,7 +3,7 @@
  * values never appear here: the pods read them through secretKeyRef.
  */
 import { engineSettings } from "../vllm/engine";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { clusterIpService, labels, selectorLabels, type KubeNames } from "./names";
 
 export interface SecretKeyRef {

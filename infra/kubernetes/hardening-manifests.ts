@@ -3,7 +3,7 @@
  * and a NetworkPolicy that admits only the router (and Prometheus) to the engines' model port, and
  * only the configured client namespaces (and the activator) to the router.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { componentName, labels, selectorLabels, type Component, type KubeNames } from "./names";
 import { scalesFromZero } from "./router-manifests";
 

@@ -2,7 +2,7 @@
  * Every object the kubernetes platform applies, rendered from the stack config (pure). The component
  * registers exactly these; tests validate each against the upstream schemas.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { horizontalPodAutoscaler, httpScaledObject, scaledObject } from "./autoscaling-manifests";
 import {
   engineDeployment,

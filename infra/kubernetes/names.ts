@@ -2,7 +2,7 @@
  * Names and labels for everything the kubernetes platform renders, derived from the component's name
  * (never hard-coded), with Kubernetes' recommended `app.kubernetes.io/*` labels.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 
 export interface KubeNames {
   readonly namespace: string;

@@ -3,7 +3,7 @@
  * Kubernetes API and sends requests sharing a prefix (or a session) to the same replica, so its
  * prefix cache keeps hitting. RBAC is limited to reading pods in the serving namespace.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import type { SecretKeyRef } from "./engine-manifests";
 import { clusterIpService, labels, selectorLabels, type KubeNames } from "./names";
 

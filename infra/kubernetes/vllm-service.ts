@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { HTTP_ADDON_PROXY } from "./autoscaling-manifests";
 import { renderKubernetes, secretManifest, secretRefs, type Manifest } from "./manifests";
 import { kubeNames } from "./names";

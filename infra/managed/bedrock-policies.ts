@@ -3,7 +3,7 @@
  * profile copies, the invoke-only IAM policy, and the usage alarm thresholds.
  */
 import { HOURS_PER_MONTH } from "../../cost/traffic";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 
 /**
  * Llama 3.x on Bedrock is served on demand through the region group's system inference profile

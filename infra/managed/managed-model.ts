@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HOST_ENDPOINTS } from "../../cost/catalog";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { invokePolicy, invokeRoleTrust, modelSourceArn, usageThresholds } from "./bedrock-policies";
 
 export interface ManagedModelArgs {

@@ -5,7 +5,7 @@
  * state: the mock runtime is process-wide, so callers run stacks one after another.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RawStack } from "../../cost/stack-file";
+import type { RawStack } from "../../cost/config/stack-file";
 import { mockCall, mockState } from "./mocks";
 
 export interface RecordedResource {

@@ -8,7 +8,7 @@
  * the update and refuses if either moved. With `scaling.min: 0` the wake alarm still starts a host when
  * a request meets the empty fleet; `vllm-tco reap --resume` (or `pulumi up`) restores the stack's floor.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { FleetChanged, replicaCount, type Fleet, type FleetState } from "./fleet";
 import { within } from "./guard";
 

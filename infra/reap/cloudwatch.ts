@@ -1,7 +1,7 @@
 /**
  * Observations from the load balancer's CloudWatch metrics (no Prometheus on the AWS hosts needed).
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 
 /**
  * The load balancer's request count over the window (CloudWatch), as one aggregate "replica". The ALB

@@ -9,7 +9,7 @@
  * Every write carries the resourceVersion the decision saw, so the API server refuses it (409) if the
  * object changed in between.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { COMPONENT_NAME, kubeNames } from "../kubernetes/names";
 import { FleetChanged, replicaCount, type Fleet, type FleetState } from "./fleet";
 import { within } from "./guard";

@@ -6,7 +6,7 @@
  * timeouts included, appends one audit line. Dependencies are passed in so tests can point them at
  * loopback servers.
  */
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 import { appendAudit, hysteresisFactor, readAudit, type AuditRecord } from "./audit";
 import { destroyGpuResources, type Automation } from "./automation";
 import { decide, type Observation, type Verdict } from "./decide";

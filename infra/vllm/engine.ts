@@ -5,7 +5,7 @@
  * latency target.
  */
 import { replicaCapacity } from "../../cost/replica";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../../cost/config/stack-config";
 
 /** The shortest startup budget: even a small model must survive a slow image pull and CUDA graph capture. */
 export const MIN_STARTUP_SECONDS = 600;

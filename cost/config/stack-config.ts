@@ -19,11 +19,11 @@ import {
   type ManagedOffer,
   type Model,
   type Source,
-} from "../cost/catalog";
-import { kvCacheTokens, minimumGpus, weightBytes } from "../cost/memory";
-import { ConfigError, fromZodIssue, Problems, unknownKey } from "./config-errors";
-import { managedOffers, resolvePrices, type PriceContext } from "./config-prices";
-import { AwsSchema, KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./config";
+} from "../catalog";
+import { kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
+import { ConfigError, fromZodIssue, Problems, unknownKey } from "./errors";
+import { managedOffers, resolvePrices, type PriceContext } from "./prices";
+import { AwsSchema, KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./schema";
 
 export type Platform = ParsedStackConfig["platform"];
 

@@ -5,18 +5,18 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { Io } from "../../cost/cli";
-import { loadStack, stacksDir } from "../../cost/stack-file";
-import { ConfigError, show } from "../config-errors";
-import { pulumiAutomation, type Automation } from "./automation";
-import { observeEndpoints } from "./endpoints";
-import { awsFleet } from "./aws-fleet";
-import { observeCloudWatch } from "./cloudwatch";
-import type { Fleet } from "./fleet";
-import { redactCredentials } from "./guard";
-import { kubernetesFleet } from "./kubernetes-fleet";
-import { observePrometheus } from "./prometheus";
-import { reap, resume, type Observe } from "./reap";
+import type { Io } from "./main";
+import { loadStack, stacksDir } from "../cost/config/stack-file";
+import { ConfigError, show } from "../cost/config/errors";
+import { pulumiAutomation, type Automation } from "../infra/reap/automation";
+import { observeEndpoints } from "../infra/reap/endpoints";
+import { awsFleet } from "../infra/reap/aws-fleet";
+import { observeCloudWatch } from "../infra/reap/cloudwatch";
+import type { Fleet } from "../infra/reap/fleet";
+import { redactCredentials } from "../infra/reap/guard";
+import { kubernetesFleet } from "../infra/reap/kubernetes-fleet";
+import { observePrometheus } from "../infra/reap/prometheus";
+import { reap, resume, type Observe } from "../infra/reap/reap";
 
 export const REAP_EXIT = { busy: 0, idle: 10, unknown: 12, failed: 13 } as const;
 

@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ConfigError, NAMESPACE, show } from "../infra/config-errors";
-import { SECRET_KEYS } from "../infra/config";
-import { resolveStackConfig, type StackConfig } from "../infra/stack-config";
-import { readCache } from "./prices/cache";
+import { ConfigError, NAMESPACE, show } from "./errors";
+import { SECRET_KEYS } from "./schema";
+import { resolveStackConfig, type StackConfig } from "./stack-config";
+import { readCache } from "../catalog/price-cache";
 
 export interface RawStack {
   readonly stack: string;

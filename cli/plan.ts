@@ -5,13 +5,13 @@
  * policy stops the update (as `pulumi preview` would).
  */
 import { parseArgs } from "node:util";
-import type { Io } from "../../cost/cli";
-import { readStackFile, stackFile } from "../../cost/stack-file";
-import { ConfigError, show } from "../config-errors";
-import { requirementsFor } from "../kubernetes/requirements";
-import { evaluate, type Violation } from "../policy/rules";
-import { resolveStackConfig } from "../stack-config";
-import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "./run";
+import type { Io } from "./main";
+import { readStackFile, stackFile } from "../cost/config/stack-file";
+import { ConfigError, show } from "../cost/config/errors";
+import { requirementsFor } from "../infra/kubernetes/requirements";
+import { evaluate, type Violation } from "../infra/policy/rules";
+import { resolveStackConfig } from "../cost/config/stack-config";
+import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "../infra/plan/run";
 
 export const EXIT_BLOCKED = 3;
 

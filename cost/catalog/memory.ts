@@ -4,7 +4,7 @@
  * (sharded across tensor-parallel GPUs), keeps some for activations and CUDA graphs, and gives the
  * rest to the paged KV cache.
  */
-import { BYTES_PER_PARAMETER, type Dtype, type Gpu } from "./catalog";
+import { BYTES_PER_PARAMETER, type Dtype, type Gpu } from "./index";
 
 /** What the memory arithmetic needs to know about a model. */
 export interface ModelShape {

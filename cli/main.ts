@@ -5,16 +5,16 @@
  */
 import * as fs from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { GPUS, INSTANCE_TYPES, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "./catalog";
-import { ConfigError, show } from "../infra/config-errors";
-import { formatNumber } from "./format";
-import { formatUsd } from "./money";
-import { project, rank } from "./projection";
-import { compareHtml, costHtml } from "./report/html";
-import { toDocument } from "./report/json";
-import { textReport } from "./report/text";
-import { loadStack } from "./stack-file";
-import { concurrencyForLatency, throughput } from "./throughput";
+import { GPUS, INSTANCE_TYPES, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "../cost/catalog";
+import { ConfigError, show } from "../cost/config/errors";
+import { formatNumber } from "../cost/format";
+import { formatUsd } from "../cost/money";
+import { project, rank } from "../cost/projection";
+import { compareHtml, costHtml } from "../cost/report/html";
+import { toDocument } from "../cost/report/json";
+import { textReport } from "../cost/report/text";
+import { loadStack } from "../cost/config/stack-file";
+import { concurrencyForLatency, throughput } from "../cost/throughput";
 
 export const USAGE = `usage: vllm-tco <command> [options]
 
@@ -263,8 +263,8 @@ async function pricesCommand(args: string[], io: Io): Promise<number> {
     }
   const region = v.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"] ?? "us-east-1";
   // Loaded only here: the AWS SDK is large and `cost` must start fast.
-  const { refreshPrices } = await import("./prices/refresh");
-  const { cachePath } = await import("./prices/cache");
+  const { refreshPrices } = await import("../cost/prices/refresh");
+  const { cachePath } = await import("../cost/catalog/price-cache");
   const report = await refreshPrices({ region, instanceTypes: types, cacheFile: cachePath() });
   if (v.json) io.out(JSON.stringify({ version: "1", ...report }, null, 2));
   else {
@@ -289,7 +289,7 @@ export const EXIT_PARTIAL = 4;
 
 async function planCommand(args: string[], io: Io): Promise<number> {
   // Loaded only here: the Pulumi SDK is large and `cost` must start fast.
-  const { planCli } = await import("../infra/plan/cli");
+  const { planCli } = await import("./plan");
   return planCli(args, io);
 }
 
@@ -312,7 +312,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await pricesCommand(rest, io);
       case "reap": {
         // Loaded only here, like plan: the cloud clients are large.
-        const { reapCli } = await import("../infra/reap/cli");
+        const { reapCli } = await import("./reap");
         return await reapCli(rest, io);
       }
       case undefined:

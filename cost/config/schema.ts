@@ -4,7 +4,7 @@
  * Pulumi program reads through `pulumi.Config`. Every default is written next to its field.
  */
 import { z } from "zod";
-import { GPUS, INSTANCE_TYPES, APIS, MANAGED_HOSTS, BYTES_PER_PARAMETER } from "../cost/catalog";
+import { GPUS, INSTANCE_TYPES, APIS, MANAGED_HOSTS, BYTES_PER_PARAMETER } from "../catalog";
 
 const posInt = () => z.int().positive();
 const nonNegInt = () => z.int().nonnegative();

@@ -3,7 +3,7 @@
  * One ConfigError carries every problem found, so a user fixes a stack file in one pass.
  */
 import type { core } from "zod";
-import { nearest } from "../cost/catalog";
+import { nearest } from "../catalog";
 
 export interface ConfigProblem {
   /** Full setting path, e.g. `vllm-tco:gpu.count`. */
@@ -60,7 +60,7 @@ export function fromZodIssue(issue: core.$ZodIssue, root: unknown): ConfigProble
       return {
         path,
         found: show(issue.keys),
-        message: `unknown setting ${keys}; remove it or check its spelling against the contract in infra/config.ts`,
+        message: `unknown setting ${keys}; remove it or check its spelling against the contract in cost/config/schema.ts`,
       };
     }
     case "invalid_value":

@@ -12,10 +12,10 @@ import {
   type InstanceType,
   type ManagedOffer,
   type Source,
-} from "../cost/catalog";
-import { cacheKey, type CachedPrice, type PriceCache } from "../cost/prices/cache";
-import { unknownKey, type Problems } from "./config-errors";
-import type { ParsedStackConfig } from "./config";
+} from "../catalog";
+import { cacheKey, type CachedPrice, type PriceCache } from "../catalog/price-cache";
+import { unknownKey, type Problems } from "./errors";
+import type { ParsedStackConfig } from "./schema";
 
 /** Live prices the resolver may use, and the time that decides their age. */
 export interface PriceContext {

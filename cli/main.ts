@@ -1,348 +1,208 @@
 /**
- * `vllm-tco`: cost, compare and throughput from stack files, with no Pulumi CLI and no credentials.
- * Exit status: 0 done, 2 bad input (one message naming the setting, the value and the fix),
- * 1 an unexpected failure (a bug: the message says so; VLLM_TCO_DEBUG=1 prints the stack).
+ * `vllm-tco`: the command-line shell. Parses with commander, calls one command, prints through one
+ * formatter per output kind. Exit status: 0 done, 2 bad input (one message naming the setting, the
+ * value and the fix), 3 the update would be stopped (plan), 4 partly fetched (prices), 10/12/13 (reap);
+ * 1 only for a bug, including a module that fails to load: one line asking for a report
+ * (VLLM_TCO_DEBUG=1 prints the stack).
  */
-import * as fs from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { GPUS, INSTANCE_TYPES, MODELS, nearest, BYTES_PER_PARAMETER, type Dtype } from "../cost/catalog";
-import { ConfigError, show } from "../cost/config/errors";
-import { formatNumber } from "../cost/format";
-import { formatUsd } from "../cost/money";
-import { project, rank } from "../cost/projection";
-import { compareHtml, costHtml } from "../cost/report/html";
-import { toDocument } from "../cost/report/json";
-import { textReport } from "../cost/report/text";
-import { loadStack } from "../cost/config/stack-file";
-import { concurrencyForLatency, throughput } from "../cost/throughput";
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError } from "../cost/config/errors";
+import { compareCommand, costCommand } from "./cost";
+import { consoleIo, outputColumns, type Io } from "./io";
+import { pricesRefreshCommand } from "./prices";
+import { throughputCommand } from "./throughput";
+import type { ReapDeps } from "./reap";
+import pkg from "../package.json";
 
-export const USAGE = `usage: vllm-tco <command> [options]
+export type { Io } from "./io";
+export const VERSION: string = pkg.version;
 
-commands:
-  cost        --stack NAME | --stack-file PATH  [--json | --html FILE]   monthly TCO, API comparison, break-even, verdict
-  compare     --stack NAME | --stack-file PATH  [--json | --html FILE]   every option ranked by monthly cost
-  throughput  --model M --gpu G --gpus N --dtype bf16|fp8 --input-tokens N --output-tokens N
-              --concurrency N [--prefix-hit 0..1] [--latency-ms MS] [--json]
-  plan        --stack NAME | --stack-file PATH  [--json]   the Pulumi program under mocks: resources, cost, policy
-  prices refresh [--region R] [--instance-types a,b] [--json]   live AWS prices into the local cache
-  reap        --stack NAME [--idle-minutes N] [--apply [--destroy]] [--source prometheus|endpoints|cloudwatch] [--json]
-              idle GPUs: decide busy / idle / unknown from metrics, scale to zero (dry run by default)
+const STACK_HELP = "a stack in ./stacks or the bundled examples (aws-h100, onprem, managed)";
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}`;
 
-stacks live in stacks/Pulumi.<NAME>.yaml; the default stack is aws-h100.`;
+function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command {
+  const root = new Command("vllm-tco")
+    .description(
+      "Should we run this open-weight model ourselves, or keep paying per token? Monthly TCO, API comparison, break-even and verdict from a Pulumi stack file; a dry plan of the deployment; idle-GPU reaping.",
+    )
+    .version(VERSION, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureHelp({ helpWidth: outputColumns(), sortSubcommands: false })
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      outputError: (s, write) => write(`vllm-tco: ${s.replace(/^error: /, "")}`),
+    });
+  const stackOptions = (c: Command) =>
+    c
+      .option("--stack <name>", STACK_HELP)
+      .option("--stack-file <path>", "a stack file anywhere (Pulumi.<name>.yaml)");
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const stackOptions = {
-  stack: { type: "string" },
-  "stack-file": { type: "string" },
-  json: { type: "boolean", default: false },
-  html: { type: "string" },
-} as const satisfies ParseArgsConfig["options"];
-
-/** Write a report file; a path that cannot be written is bad input, not a crash. */
-function writeReport(file: string, html: string, io: Io): void {
-  try {
-    fs.writeFileSync(file, html);
-  } catch (e) {
-    throw flagError(
-      "html",
-      file,
-      `cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); give a path in an existing, writable folder`,
-    );
-  }
-  io.out(`wrote ${file}`);
-}
-
-function flagError(flag: string, value: unknown, message: string): ConfigError {
-  return new ConfigError([{ path: `--${flag}`, found: show(value), message }], "command line");
-}
-
-function parse<O extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    const msg = (e as Error).message;
-    const flag = /'(-{1,2}[^' ]+)/.exec(msg)?.[1] ?? "(flag)";
-    const known = Object.keys(options).map((k) => `--${k}`);
-    const guess = nearest(flag.replace(/^-+/, ""), Object.keys(options));
-    throw new ConfigError(
-      [
-        {
-          path: flag,
-          found: show(flag),
-          message: `${msg.split(".")[0]}; ${guess ? `did you mean --${guess}? ` : ""}known: ${known.join(", ")}`,
-        },
-      ],
-      "command line",
-    );
-  }
-}
-
-function number(
-  flag: string,
-  raw: string | undefined,
-  check: (n: number) => boolean,
-  allowed: string,
-): number {
-  const n = Number(raw);
-  if (raw === undefined || raw.trim() === "" || !Number.isFinite(n) || !check(n))
-    throw flagError(flag, raw, `must be ${allowed}`);
-  return n;
-}
-
-function loadFrom(values: { stack?: string; "stack-file"?: string }) {
-  if (values.stack && values["stack-file"])
-    throw flagError("stack-file", values["stack-file"], "give --stack or --stack-file, not both");
-  return loadStack({
-    ...(values.stack && { stack: values.stack }),
-    ...(values["stack-file"] && { stackFile: values["stack-file"] }),
-  });
-}
-
-function costCommand(args: string[], io: Io): void {
-  const v = parse(args, stackOptions);
-  const p = project(loadFrom(v));
-  if (v.html) return writeReport(v.html, costHtml(p), io);
-  io.out(v.json ? JSON.stringify(toDocument(p), null, 2) : textReport(p));
-}
-
-function compareCommand(args: string[], io: Io): void {
-  const v = parse(args, stackOptions);
-  const cfg = loadFrom(v);
-  const ranked = rank(cfg);
-  if (v.html) return writeReport(v.html, compareHtml(cfg.stack, cfg.model.key, ranked), io);
-  if (v.json) {
-    io.out(
-      JSON.stringify(
-        {
-          version: "1",
-          stack: cfg.stack,
-          options: ranked.map((r) => ({
-            ...r,
-            monthlyUsd: Math.round(r.monthly / 1e4) / 100,
-            monthly: undefined,
-          })),
-        },
-        null,
-        2,
+  stackOptions(
+    root
+      .command("cost")
+      .description("monthly TCO line items with sources, API comparison, break-even, verdict, chart"),
+  )
+    .option("--json", 'the versioned JSON document (version "1")')
+    .option("--html <file>", "one self-contained HTML page: verdict, crossover chart, line items")
+    .option("--detail", "each line item's formula under it")
+    .addHelpText(
+      "after",
+      examples(
+        "vllm-tco cost --stack aws-h100",
+        "vllm-tco cost --stack onprem --json",
+        "vllm-tco cost --stack-file path/to/Pulumi.mine.yaml --detail",
+        "vllm-tco cost --stack aws-h100 --html report.html",
       ),
-    );
-    return;
-  }
-  const rows = ranked.map((r, i) => [
-    `${i + 1}.`,
-    r.label,
-    r.kind,
-    `${formatUsd(r.monthly)}/month`,
-    `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
-  ]);
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  io.out(`options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`);
-  for (const r of rows)
-    io.out(r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  "));
+    )
+    .action((o) => done(costCommand(o, io)));
+
+  stackOptions(
+    root
+      .command("compare")
+      .description("every option for the stack's workload, ranked by monthly cost and $/M tokens"),
+  )
+    .option("--json", "the versioned JSON document")
+    .option("--html <file>", "the ranking as one self-contained HTML page")
+    .addHelpText(
+      "after",
+      examples("vllm-tco compare --stack managed", "vllm-tco compare --stack onprem --html ranking.html"),
+    )
+    .action((o) => done(compareCommand(o, io)));
+
+  root
+    .command("throughput")
+    .description("one replica's throughput and latency from the roofline model (no stack needed)")
+    .requiredOption("--model <key>", "catalog model key or Hugging Face id")
+    .requiredOption("--gpu <key>", "catalog GPU key (h100-sxm, h200, a100-80gb, l40s, …)")
+    .option("--gpus <n>", "GPUs per replica: 1, 2, 4 or 8", "1")
+    .addOption(new Option("--dtype <dtype>", "weights precision").default("bf16"))
+    .requiredOption("--input-tokens <n>", "prompt tokens per request")
+    .requiredOption("--output-tokens <n>", "generated tokens per request")
+    .requiredOption("--concurrency <n>", "requests in flight")
+    .option("--prefix-hit <share>", "share of the prompt served from the prefix cache, 0..1", "0")
+    .option("--latency-ms <ms>", "also report the highest concurrency within this inter-token latency")
+    .option("--json", "JSON instead of text")
+    .addHelpText(
+      "after",
+      examples(
+        "vllm-tco throughput --model llama-3.1-8b --gpu h100-sxm --gpus 1 --dtype bf16 --input-tokens 1500 --output-tokens 300 --concurrency 64 --prefix-hit 0.3",
+      ),
+    )
+    .action((o) => done(throughputCommand(o, io)));
+
+  stackOptions(
+    root
+      .command("plan")
+      .description("the stack's Pulumi program under the mock runtime: resources, cost, policy verdicts"),
+  )
+    .option("--json", "{ resources, cost, violations, assumes } as JSON")
+    .addHelpText(
+      "after",
+      `${examples("vllm-tco plan --stack aws-h100", "vllm-tco plan --stack onprem --json")}\n\nExit status 3: a mandatory budget or policy would stop the update.`,
+    )
+    .action(async (o) => {
+      // Loaded only here: the Pulumi SDK is large and `cost` must start fast.
+      const { planCli } = await import("./plan");
+      done(await planCli(o, io));
+    });
+
+  const prices = root.command("prices").description("live AWS prices for the cost model");
+  prices
+    .command("refresh")
+    .description("fetch on-demand and spot prices into the local cache (.vllm-tco/prices.json)")
+    .option("--region <region>", "AWS region (default $AWS_REGION or us-east-1)")
+    .option("--instance-types <list>", "comma-separated catalog instance types (default: all)")
+    .option("--json", "the fetch report as JSON")
+    .addHelpText(
+      "after",
+      `${examples("vllm-tco prices refresh", "vllm-tco prices refresh --region us-west-2 --instance-types p5.4xlarge,p5.48xlarge --json")}\n\nExit status 4: something was not fetched (the rest is cached; the catalog stays in use).`,
+    )
+    .action(async (o) => done(await pricesRefreshCommand(o, io)));
+
+  stackOptions(
+    root
+      .command("reap")
+      .description(
+        "find GPUs that sat idle and stop paying for them, through the autoscaler (dry run by default)",
+      ),
+  )
+    .option("--idle-minutes <n>", "the window (default scaling.idleMinutes)")
+    .option("--apply", "act on an idle decision (pause the autoscaler at zero)")
+    .option("--destroy", "with --apply: destroy the GPU resources through Pulumi's Automation API instead")
+    .option("--resume", "undo a pause: hand the fleet back to its autoscaler")
+    .addOption(
+      new Option("--source <source>", "where the metrics come from")
+        .choices(["prometheus", "endpoints", "cloudwatch"])
+        .default("prometheus"),
+    )
+    .option(
+      "--prometheus <url>",
+      "Prometheus URL (default metrics.prometheusUrl, else kubernetes.prometheusAddress)",
+    )
+    .option(
+      "--selector <matchers>",
+      'PromQL label matchers for the replicas (default model_name="<servedName>")',
+    )
+    .option("--endpoint <url...>", "a replica's base URL, for --source endpoints (repeatable)")
+    .option("--group <name>", "the Auto Scaling group (default: the stack's groupName output)")
+    .option("--load-balancer <dim>", "the ALB's metric dimension app/…, for --source cloudwatch")
+    .option("--target-group <dim>", "the target group's dimension targetgroup/…, for --source cloudwatch")
+    .option("--audit-log <path>", "where decisions are appended (default .vllm-tco/reap-audit.jsonl)")
+    .option(
+      "--tolerance-seconds <s>",
+      "longest a series may go without a sample (default 60; 240 for cloudwatch)",
+    )
+    .option("--timeout-seconds <s>", "deadline for the whole run beyond the sampling window (default 120)")
+    .option("--json", "the decision record as JSON")
+    .addHelpText(
+      "after",
+      `${examples(
+        "vllm-tco reap --stack onprem",
+        "vllm-tco reap --stack onprem --apply",
+        "vllm-tco reap --stack onprem --resume",
+        "vllm-tco reap --stack aws-h100 --group vllm-aws-h100-abc --prometheus http://prom:9090 --apply",
+      )}\n\nExit status: 0 busy, 10 idle, 12 unknown (no action), 13 the action failed.`,
+    )
+    .action(async (o) => {
+      const { reapCli } = await import("./reap");
+      done(await reapCli(o, io, deps));
+    });
+  return root;
 }
 
-function throughputCommand(args: string[], io: Io): void {
-  const v = parse(args, {
-    model: { type: "string" },
-    gpu: { type: "string" },
-    gpus: { type: "string", default: "1" },
-    dtype: { type: "string", default: "bf16" },
-    "input-tokens": { type: "string" },
-    "output-tokens": { type: "string" },
-    concurrency: { type: "string" },
-    "prefix-hit": { type: "string", default: "0" },
-    "latency-ms": { type: "string" },
-    json: { type: "boolean", default: false },
-  });
-  const modelKey = v.model ?? "";
-  const model =
-    MODELS[modelKey] ??
-    Object.values(MODELS).find((m) => m.huggingFaceId === modelKey || m.aliases.includes(modelKey));
-  if (!model) {
-    const guess = nearest(modelKey, Object.keys(MODELS));
-    throw flagError(
-      "model",
-      v.model,
-      `is not a catalog model; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(MODELS).join(", ")}`,
-    );
-  }
-  const gpu = GPUS[v.gpu ?? ""];
-  if (!gpu) {
-    const guess = nearest(v.gpu ?? "", Object.keys(GPUS));
-    throw flagError(
-      "gpu",
-      v.gpu,
-      `is not a catalog GPU; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(GPUS).join(", ")}`,
-    );
-  }
-  if (!(v.dtype! in BYTES_PER_PARAMETER))
-    throw flagError("dtype", v.dtype, `must be one of ${Object.keys(BYTES_PER_PARAMETER).join(", ")}`);
-  const dtype = v.dtype as Dtype;
-  if (dtype === "fp8" && gpu.fp8Flops === undefined)
-    throw flagError("dtype", "fp8", `${gpu.name} has no FP8 tensor cores; use bf16`);
-  const whole = (n: number) => Number.isInteger(n) && n >= 1;
-  const input = {
-    model,
-    dtype,
-    gpu,
-    gpus: number("gpus", v.gpus, (n) => [1, 2, 4, 8].includes(n), "1, 2, 4 or 8"),
-    inputTokens: number("input-tokens", v["input-tokens"], whole, "a whole number of tokens ≥ 1"),
-    outputTokens: number("output-tokens", v["output-tokens"], whole, "a whole number of tokens ≥ 1"),
-    concurrency: number("concurrency", v.concurrency, whole, "a whole number of concurrent requests ≥ 1"),
-    prefixHitShare: number("prefix-hit", v["prefix-hit"], (n) => n >= 0 && n <= 1, "a share from 0 to 1"),
-  };
-  const r = throughput(input);
-  if (r.maxConcurrency < 1)
-    throw flagError(
-      "gpus",
-      input.gpus,
-      `${input.gpus}× ${gpu.key} cannot hold ${model.key} ${dtype} with a KV cache for one ${input.inputTokens + input.outputTokens}-token request; use more GPUs or fp8`,
-    );
-  const latencyMs =
-    v["latency-ms"] === undefined
-      ? undefined
-      : number("latency-ms", v["latency-ms"], (n) => n > 0, "a positive number of milliseconds");
-  const doc = {
-    model: model.key,
-    gpu: gpu.key,
-    gpus: input.gpus,
-    dtype,
-    outputTokensPerSecond: Math.round(r.outputTokensPerSecond * 10) / 10,
-    rooflineOutputTokensPerSecond: Math.round(r.rooflineOutputTokensPerSecond * 10) / 10,
-    maxConcurrency: r.maxConcurrency,
-    concurrency: r.concurrency,
-    interTokenLatencyMs: Math.round(r.interTokenLatencyMs * 100) / 100,
-    prefillMs: Math.round(r.prefillMs * 100) / 100,
-    bound: r.bound,
-    ...(latencyMs !== undefined && {
-      concurrencyForLatency: concurrencyForLatency(input, latencyMs),
-      latencyMs,
-    }),
-  };
-  if (v.json) return io.out(JSON.stringify(doc, null, 2));
-  io.out(
-    `${model.key} ${dtype} on ${input.gpus}× ${gpu.key}, ${input.inputTokens} in / ${input.outputTokens} out, ${r.concurrency} concurrent${r.concurrency < input.concurrency ? ` (capped from ${input.concurrency}: the KV cache holds ${r.maxConcurrency})` : ""}:`,
-  );
-  io.out(
-    `  ${formatNumber(doc.outputTokensPerSecond, 1)} output tokens/s (physical limit ${formatNumber(doc.rooflineOutputTokensPerSecond, 1)}), ${doc.interTokenLatencyMs} ms/token, prefill ${doc.prefillMs} ms, ${r.bound}-bound`,
-  );
-  if (doc.concurrencyForLatency !== undefined)
-    io.out(`  highest concurrency within ${latencyMs} ms/token: ${doc.concurrencyForLatency}`);
-}
-
-async function pricesCommand(args: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== "refresh")
-    throw flagError(
-      "prices",
-      sub ?? "",
-      "the only subcommand is `refresh`: vllm-tco prices refresh [--region R] [--instance-types a,b] [--json]",
-    );
-  const v = parse(rest, {
-    region: { type: "string" },
-    "instance-types": { type: "string" },
-    json: { type: "boolean", default: false },
-  });
-  const types =
-    v["instance-types"]
-      ?.split(",")
-      .map((t) => t.trim())
-      .filter(Boolean) ?? Object.keys(INSTANCE_TYPES);
-  for (const t of types)
-    if (!INSTANCE_TYPES[t]) {
-      const guess = nearest(t, Object.keys(INSTANCE_TYPES));
-      throw flagError(
-        "instance-types",
-        t,
-        `is not a catalog instance type; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(INSTANCE_TYPES).join(", ")}`,
-      );
-    }
-  const region = v.region ?? process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"] ?? "us-east-1";
-  // Loaded only here: the AWS SDK is large and `cost` must start fast.
-  const { refreshPrices } = await import("../cost/prices/refresh");
-  const { cachePath } = await import("../cost/catalog/price-cache");
-  const report = await refreshPrices({ region, instanceTypes: types, cacheFile: cachePath() });
-  if (v.json) io.out(JSON.stringify({ version: "1", ...report }, null, 2));
-  else {
-    if (report.unavailable) io.err(`vllm-tco: ${report.unavailable}`);
-    for (const u of report.updated)
-      io.out(
-        `${u.instanceType} ${region}: ${u.onDemand !== undefined ? `on-demand $${u.onDemand}/h` : "on-demand unchanged"}, ${u.spot !== undefined ? `spot $${u.spot.toFixed(4)}/h` : "spot unchanged"}`,
-      );
-    for (const p of report.problems)
-      io.err(`vllm-tco: ${p.instanceType} ${p.kind}: ${p.problem}; not cached, the older price stays in use`);
-    io.out(
-      report.updated.length
-        ? `cached in ${report.cacheFile}`
-        : "nothing cached; reports keep using the catalog",
-    );
-  }
-  return report.unavailable || report.problems.length ? EXIT_PARTIAL : 0;
-}
-
-/** `prices refresh` could not fetch everything (the rest is reported; the catalog stays in use). */
-export const EXIT_PARTIAL = 4;
-
-async function planCommand(args: string[], io: Io): Promise<number> {
-  // Loaded only here: the Pulumi SDK is large and `cost` must start fast.
-  const { planCli } = await import("./plan");
-  return planCli(args, io);
-}
-
-export async function main(argv: string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
+export async function main(argv: string[], io: Io, deps: ReapDeps = {}): Promise<number> {
+  let code = 0;
+  const cli = program(io, deps, (c) => (code = c));
   try {
-    switch (command) {
-      case "cost":
-        costCommand(rest, io);
-        return 0;
-      case "compare":
-        compareCommand(rest, io);
-        return 0;
-      case "throughput":
-        throughputCommand(rest, io);
-        return 0;
-      case "plan":
-        return await planCommand(rest, io);
-      case "prices":
-        return await pricesCommand(rest, io);
-      case "reap": {
-        // Loaded only here, like plan: the cloud clients are large.
-        const { reapCli } = await import("./reap");
-        return await reapCli(rest, io);
-      }
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default: {
-        const guess = nearest(command, ["cost", "compare", "throughput", "plan", "prices", "reap"]);
-        io.err(
-          `vllm-tco: unknown command ${show(command)}${guess ? `; did you mean "${guess}"?` : ""}\n\n${USAGE}`,
-        );
-        return 2;
-      }
+    if (argv.length === 0) {
+      io.err(cli.helpInformation().replace(/\n$/, ""));
+      return 2;
     }
+    await cli.parseAsync(argv, { from: "user" });
+    return code;
   } catch (e) {
+    if (e instanceof CommanderError)
+      // --help and --version end here with exit code 0; a usage error (unknown command or option, a
+      // missing value) is bad input: commander has printed it with its suggestion.
+      return e.exitCode === 0 ? 0 : 2;
     if (e instanceof ConfigError) {
       io.err(`vllm-tco: ${e.message}`);
       return 2;
     }
-    io.err(`vllm-tco: unexpected error (a bug, please report it): ${(e as Error).message ?? String(e)}`);
+    const message = ((e as Error)?.message ?? String(e)).split("\n")[0];
+    io.err(
+      `vllm-tco: unexpected error (a bug in vllm-tco ${VERSION}; please report it with this line and the output of VLLM_TCO_DEBUG=1): ${message}`,
+    );
     if (process.env["VLLM_TCO_DEBUG"]) io.err((e as Error).stack ?? "");
     return 1;
   }
 }
 
 if (require.main === module) {
-  const io: Io = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
-  void main(process.argv.slice(2), io).then((code) => {
+  void main(process.argv.slice(2), consoleIo).then((code) => {
     process.exitCode = code;
   });
 }

@@ -4,10 +4,9 @@
  * report and the policy pack's verdicts. Exit status: 0 done, 2 bad input, 3 a mandatory budget or
  * policy stops the update (as `pulumi preview` would).
  */
-import { parseArgs } from "node:util";
-import type { Io } from "./main";
+import type { Io } from "./io";
 import { readStackFile, stackFile } from "../cost/config/stack-file";
-import { ConfigError, show } from "../cost/config/errors";
+import { flagError } from "./flags";
 import { requirementsFor } from "../infra/kubernetes/requirements";
 import { evaluate, type Violation } from "../infra/policy/rules";
 import { resolveStackConfig } from "../cost/config/stack-config";
@@ -78,30 +77,15 @@ function tree(resources: readonly RecordedResource[]): string[] {
   return lines;
 }
 
-export async function planCli(args: string[], io: Io): Promise<number> {
-  let values: { stack?: string; "stack-file"?: string; json?: boolean };
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        stack: { type: "string" },
-        "stack-file": { type: "string" },
-        json: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    throw new ConfigError(
-      [
-        {
-          path: "plan",
-          found: show(args.join(" ")),
-          message: `${(e as Error).message.split(".")[0]}; usage: vllm-tco plan --stack NAME | --stack-file PATH [--json]`,
-        },
-      ],
-      "command line",
-    );
-  }
+export interface PlanOptions {
+  readonly stack?: string;
+  readonly stackFile?: string;
+  readonly json?: boolean;
+}
+
+export async function planCli(o: PlanOptions, io: Io): Promise<number> {
+  const values = { stack: o.stack, "stack-file": o.stackFile, json: o.json === true };
+  if (o.stack && o.stackFile) throw flagError("stack-file", o.stackFile, "give --stack or --stack-file, not both");
   const file = values["stack-file"] ?? stackFile(values.stack ?? "aws-h100");
   const raw = readStackFile(file, values["stack-file"] ? undefined : (values.stack ?? "aws-h100"));
   // Config errors surface here (exit 2), exactly as the CLI's other commands report them.

@@ -4,8 +4,7 @@
  * Exit status: 0 busy (or resumed), 10 idle, 12 unknown (no action), 13 the action failed, 2 bad input.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import type { Io } from "./main";
+import type { Io } from "./io";
 import { loadStack, stacksDir } from "../cost/config/stack-file";
 import { ConfigError, show } from "../cost/config/errors";
 import { pulumiAutomation, type Automation } from "../infra/reap/automation";
@@ -51,39 +50,46 @@ async function groupFromOutputs(stack: string, workDir: string, automation: Auto
   return group;
 }
 
-export async function reapCli(args: string[], io: Io, deps: ReapDeps = {}): Promise<number> {
-  let v;
-  try {
-    v = parseArgs({
-      args,
-      strict: true,
-      options: {
-        stack: { type: "string" },
-        "stack-file": { type: "string" },
-        "idle-minutes": { type: "string" },
-        apply: { type: "boolean", default: false },
-        destroy: { type: "boolean", default: false },
-        resume: { type: "boolean", default: false },
-        "timeout-seconds": { type: "string" },
-        json: { type: "boolean", default: false },
-        source: { type: "string", default: "prometheus" },
-        prometheus: { type: "string" },
-        selector: { type: "string" },
-        endpoint: { type: "string", multiple: true },
-        group: { type: "string" },
-        "load-balancer": { type: "string" },
-        "target-group": { type: "string" },
-        "audit-log": { type: "string" },
-        "tolerance-seconds": { type: "string" },
-      },
-    }).values;
-  } catch (e) {
-    throw bad(
-      "reap",
-      args.join(" "),
-      `${(e as Error).message.split(".")[0]}; see \`vllm-tco reap --help\` in the README`,
-    );
-  }
+export interface ReapOptions {
+  readonly stack?: string;
+  readonly stackFile?: string;
+  readonly idleMinutes?: string;
+  readonly apply?: boolean;
+  readonly destroy?: boolean;
+  readonly resume?: boolean;
+  readonly json?: boolean;
+  readonly source?: string;
+  readonly prometheus?: string;
+  readonly selector?: string;
+  readonly endpoint?: string[];
+  readonly group?: string;
+  readonly loadBalancer?: string;
+  readonly targetGroup?: string;
+  readonly auditLog?: string;
+  readonly toleranceSeconds?: string;
+  readonly timeoutSeconds?: string;
+}
+
+export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Promise<number> {
+  const v = {
+    stack: o.stack,
+    "stack-file": o.stackFile,
+    "idle-minutes": o.idleMinutes,
+    apply: o.apply === true,
+    destroy: o.destroy === true,
+    resume: o.resume === true,
+    json: o.json === true,
+    source: o.source ?? "prometheus",
+    prometheus: o.prometheus,
+    selector: o.selector,
+    endpoint: o.endpoint,
+    group: o.group,
+    "load-balancer": o.loadBalancer,
+    "target-group": o.targetGroup,
+    "audit-log": o.auditLog,
+    "tolerance-seconds": o.toleranceSeconds,
+    "timeout-seconds": o.timeoutSeconds,
+  };
   const cfg = loadStack({
     ...(v.stack && { stack: v.stack }),
     ...(v["stack-file"] && { stackFile: v["stack-file"] }),

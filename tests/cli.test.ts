@@ -60,8 +60,8 @@ describe("bad input: one clear message, exit status 2", () => {
   const tp = "throughput --gpu h100-sxm --input-tokens 1 --output-tokens 1 --concurrency 1";
   it.each([
     ["cost --stack aws-h10", "vllm-tco: invalid command line:\n  - --stack: no stack file"],
-    ["cost --jsn", "did you mean --json?"],
-    ["cots", 'vllm-tco: unknown command "cots"; did you mean "cost"?'],
+    ["cost --jsn", "vllm-tco: unknown option '--jsn'\n(Did you mean --json?)"],
+    ["cots", "vllm-tco: unknown command 'cots'\n(Did you mean cost?)"],
     [`${tp} --model llama-3.1-8`, '--model: is not a catalog model; did you mean "llama-3.1-8b"?'],
     [`${tp} --model llama-3.1-8b --gpus 3`, '--gpus: must be 1, 2, 4 or 8 (found "3")'],
     [

@@ -387,7 +387,7 @@ describe("the decision: evidence checks before any idle", () => {
 
 describe("reap's inputs", () => {
   it("reads the group from the stack's outputs through the Automation API when --group is absent", async () => {
-    const { reapCli } = await import("../cli/reap");
+    const { main } = await import("../cli/main");
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
@@ -411,14 +411,17 @@ describe("reap's inputs", () => {
       path.join(dir, "outputs.jsonl"),
       "--json",
     ];
-    const code = await reapCli(args, io, { automation: stackOutputs({ groupName: { value: GROUP } }) });
+    const code = await main(["reap", ...args], io, {
+      automation: stackOutputs({ groupName: { value: GROUP } }),
+    });
     expect(code).toBe(12); // the endpoint is down: unknown, and nothing sent but the group's description
     expect(JSON.parse(out[0]!).evidence.expectedReplicas).toBe(2);
     expect(actions(calls)).toEqual(["DescribeAutoScalingGroups"]);
     const failing: Automation = {
       selectStack: async () => Promise.reject(new Error("pulumi: command not found")),
     };
-    await expect(reapCli(args, io, { automation: failing })).rejects.toThrow(
+    expect(await main(["reap", ...args], io, { automation: failing })).toBe(2);
+    expect(err.at(-1)).toContain(
       "--group: was not given, and the stack's outputs could not be read (pulumi: command not found); pass --group with the `groupName` stack output (found (missing))",
     );
   });

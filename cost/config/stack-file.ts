@@ -40,7 +40,19 @@ export function listStacks(dir = stacksDir()): string[] {
     .sort();
 }
 
-export function stackFile(stack: string, dir = stacksDir()): string {
+/**
+ * `Pulumi.<stack>.yaml` in `./stacks` of the current directory (the user's own project), else in this
+ * project's `stacks/` (the bundled examples).
+ */
+export function stackFile(stack: string, dir?: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stack))
+    throw new ConfigError(
+      [{ path: "--stack", found: show(stack), message: "is not a stack name (letters, digits, `.`, `_`, `-`); give a file with --stack-file" }],
+      "command line",
+    );
+  const local = path.resolve("stacks", `Pulumi.${stack}.yaml`);
+  if (dir === undefined && fs.existsSync(local)) return local;
+  dir ??= stacksDir();
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const known = fs.existsSync(dir) ? listStacks(dir) : [];

@@ -5,6 +5,7 @@ import { formatUsd } from "../money";
 import type { Projection } from "../projection";
 import { chartData } from "./chart-data";
 import { terminalChart } from "./terminal-chart";
+import { fit } from "./wrap";
 
 function table(rows: string[][], align: ("l" | "r")[]): string[] {
   const widths = align.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
@@ -25,8 +26,14 @@ export function priceLabel(source: Source, now: Date): string {
 }
 
 export interface TextOptions {
-  /** Omit the chart and the formulas: the compact form printed in `pulumi preview`. */
+  /** Omit the chart: the compact form printed in `pulumi preview`. */
   readonly compact?: boolean;
+  /** Each line item's formula under it (`--detail`). */
+  readonly detail?: boolean;
+  /** Columns to fit. Default 100. */
+  readonly width?: number;
+  /** Bold verdict and yellow warnings (ANSI), for a terminal. Default off. */
+  readonly colour?: boolean;
 }
 
 export function textReport(p: Projection, opts: TextOptions = {}): string {
@@ -49,17 +56,12 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       `capacity: ${plan.servingReplicaHours.toFixed(0)} serving + ${plan.idleReplicaHours.toFixed(0)} idle replica-hours/month, peak ${plan.peakReplicas} replica(s), ${Math.round(plan.utilization * 100)}% utilised while serving`,
     );
   out.push("", `${p.selfHosted.option.label}: ${formatUsd(p.selfHosted.breakdown.total)}/month`);
-  out.push(
-    ...table(
-      p.selfHosted.breakdown.lineItems.map((li) => [
-        `  ${li.name}`,
-        formatUsd(li.monthly),
-        opts.compact ? "" : li.formula,
-        priceLabel(li.source, new Date(c.evaluatedAt)),
-      ]),
-      ["l", "r", "l", "l"],
-    ),
+  const items = p.selfHosted.breakdown.lineItems;
+  const rows = table(
+    items.map((li) => [`  ${li.name}`, formatUsd(li.monthly), priceLabel(li.source, new Date(c.evaluatedAt))]),
+    ["l", "r", "l"],
   );
+  rows.forEach((row, i) => out.push(row, ...(opts.detail ? [`      = ${items[i]!.formula}`] : [])));
   out.push("", "against per-token options:");
   const be = new Map(p.breakEven.map((b) => [b.against, b]));
   out.push(
@@ -86,10 +88,14 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       ),
     );
   }
-  out.push("", p.verdict.summary, p.verdict.reason);
+  const width = opts.width ?? 100;
+  const bold = (t: string) => (opts.colour ? `\x1b[1m${t}\x1b[22m` : t);
+  const yellow = (t: string) => (opts.colour ? `\x1b[33m${t}\x1b[39m` : t);
+  const lines = fit(out, width);
+  lines.push("", ...fit([p.verdict.summary], width).map(bold), ...fit([p.verdict.reason], width));
   const b = p.budget;
-  if (!b.ok) out.push(`budget (${b.enforce}): ${b.violations.join("; ")}`);
-  for (const warning of p.warnings) out.push(`warning: ${warning}`);
-  if (!opts.compact) out.push("", terminalChart(chartData(p)));
-  return out.join("\n");
+  if (!b.ok) lines.push(...fit([`budget (${b.enforce}): ${b.violations.join("; ")}`], width).map(yellow));
+  for (const warning of p.warnings) lines.push(...fit([`warning: ${warning}`], width).map(yellow));
+  if (!opts.compact) lines.push("", ...fit([terminalChart(chartData(p, Math.min(60, width - 14)))], width));
+  return lines.join("\n");
 }

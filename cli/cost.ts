@@ -1,0 +1,90 @@
+/** `vllm-tco cost` and `vllm-tco compare`: a stack's projection as text, versioned JSON or HTML. */
+import * as fs from "node:fs";
+import { loadStack } from "../cost/config/stack-file";
+import { formatUsd } from "../cost/money";
+import { project, rank } from "../cost/projection";
+import { compareHtml, costHtml } from "../cost/report/html";
+import { toDocument } from "../cost/report/json";
+import { textReport } from "../cost/report/text";
+import { fit } from "../cost/report/wrap";
+import { flagError } from "./flags";
+import { outputColumns, useColour, type Io } from "./io";
+
+export interface StackOptions {
+  readonly stack?: string;
+  readonly stackFile?: string;
+}
+
+export interface ReportOptions extends StackOptions {
+  readonly json?: boolean;
+  readonly html?: string;
+  readonly detail?: boolean;
+}
+
+export function loadFrom(o: StackOptions) {
+  if (o.stack && o.stackFile)
+    throw flagError("stack-file", o.stackFile, "give --stack or --stack-file, not both");
+  return loadStack({ ...(o.stack && { stack: o.stack }), ...(o.stackFile && { stackFile: o.stackFile }) });
+}
+
+function exclusive(o: ReportOptions): void {
+  if (o.json && o.html) throw flagError("html", o.html, "give --json or --html, not both");
+}
+
+/** Write a report file; a path that cannot be written is bad input, not a crash. */
+function writeReport(file: string, html: string, io: Io): void {
+  try {
+    fs.writeFileSync(file, html);
+  } catch (e) {
+    throw flagError(
+      "html",
+      file,
+      `cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)}); give a path in an existing, writable folder`,
+    );
+  }
+  io.out(`wrote ${file}`);
+}
+
+export function costCommand(o: ReportOptions, io: Io): number {
+  exclusive(o);
+  const p = project(loadFrom(o));
+  if (o.html) writeReport(o.html, costHtml(p), io);
+  else if (o.json) io.out(JSON.stringify(toDocument(p), null, 2));
+  else io.out(textReport(p, { detail: o.detail === true, width: outputColumns(), colour: useColour() }));
+  return 0;
+}
+
+export function compareCommand(o: ReportOptions, io: Io): number {
+  exclusive(o);
+  const cfg = loadFrom(o);
+  const ranked = rank(cfg);
+  if (o.html) {
+    writeReport(o.html, compareHtml(cfg.stack, cfg.model.key, ranked), io);
+    return 0;
+  }
+  if (o.json) {
+    const options = ranked.map((r) => ({
+      ...r,
+      monthlyUsd: Math.round(r.monthly / 1e4) / 100,
+      monthly: undefined,
+    }));
+    io.out(JSON.stringify({ version: "1", stack: cfg.stack, options }, null, 2));
+    return 0;
+  }
+  const rows = ranked.map((r, i) => [
+    `${i + 1}.`,
+    r.label,
+    r.kind,
+    `${formatUsd(r.monthly)}/month`,
+    `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
+  ]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = [
+    `options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`,
+    ...rows.map((r) =>
+      r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  "),
+    ),
+  ];
+  io.out(fit(lines, outputColumns()).join("\n"));
+  return 0;
+}

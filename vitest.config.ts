@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/global-setup.ts"],
     // Pulumi's mock runtime keeps process-wide state: each test file gets its own worker process.
     pool: "forks",
     testTimeout: 30_000,

@@ -85,7 +85,8 @@ export interface PlanOptions {
 
 export async function planCli(o: PlanOptions, io: Io): Promise<number> {
   const values = { stack: o.stack, "stack-file": o.stackFile, json: o.json === true };
-  if (o.stack && o.stackFile) throw flagError("stack-file", o.stackFile, "give --stack or --stack-file, not both");
+  if (o.stack && o.stackFile)
+    throw flagError("stack-file", o.stackFile, "give --stack or --stack-file, not both");
   const file = values["stack-file"] ?? stackFile(values.stack ?? "aws-h100");
   const raw = readStackFile(file, values["stack-file"] ? undefined : (values.stack ?? "aws-h100"));
   // Config errors surface here (exit 2), exactly as the CLI's other commands report them.

@@ -189,6 +189,9 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
   const tolerance = v["tolerance-seconds"] === undefined ? defaultTolerance : Number(v["tolerance-seconds"]);
   if (!(tolerance >= 0))
     throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
+  io.err(
+    `vllm-tco: reading ${v.source} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
+  );
   const record = await reap({
     config: cfg,
     idleMinutes,

@@ -1,8 +1,7 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli as run } from "./helpers";
 import { listStacks } from "../cost/config/stack-file";
 
@@ -112,32 +111,5 @@ describe("vllm-tco throughput", () => {
     expect(doc.concurrency).toBe(342);
     expect(doc.outputTokensPerSecond).toBeGreaterThan(0);
     expect(doc.outputTokensPerSecond).toBeLessThan(doc.rooflineOutputTokensPerSecond);
-  });
-});
-
-describe("the built binary", () => {
-  const cli = path.resolve(__dirname, "../dist/cli.js");
-  beforeAll(() => {
-    if (!fs.existsSync(cli))
-      execFileSync("npm", ["run", "--silent", "build"], { cwd: path.resolve(__dirname, "..") });
-  });
-
-  it("prints the report and exits 0", () => {
-    const r = spawnSync(process.execPath, [cli, "compare", "--stack", "onprem"], { encoding: "utf8" });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^options for stack onprem \(llama-3.3-70b\), cheapest first:/);
-  });
-
-  it("exits 2 with no stack trace on a broken stack file", () => {
-    const file = path.join(os.tmpdir(), `Pulumi.broken-${process.pid}.yaml`);
-    fs.writeFileSync(
-      file,
-      "config:\n  vllm-tco:platform: aws\n  vllm-tco:model: {id: llama-3.1-8b}\n  vllm-tco:scaling: {min: 3, max: 1}\n  vllm-tco:workload: {requestsPerMonth: 5}\n",
-    );
-    const r = spawnSync(process.execPath, [cli, "cost", "--stack-file", file], { encoding: "utf8" });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe(
-      `vllm-tco: invalid stack broken-${process.pid}:\n  - vllm-tco:scaling.min: is above scaling.max (1); lower min or raise max (found 3)\n`,
-    );
   });
 });

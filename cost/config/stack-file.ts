@@ -47,7 +47,13 @@ export function listStacks(dir = stacksDir()): string[] {
 export function stackFile(stack: string, dir?: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stack))
     throw new ConfigError(
-      [{ path: "--stack", found: show(stack), message: "is not a stack name (letters, digits, `.`, `_`, `-`); give a file with --stack-file" }],
+      [
+        {
+          path: "--stack",
+          found: show(stack),
+          message: "is not a stack name (letters, digits, `.`, `_`, `-`); give a file with --stack-file",
+        },
+      ],
       "command line",
     );
   const local = path.resolve("stacks", `Pulumi.${stack}.yaml`);

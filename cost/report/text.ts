@@ -58,7 +58,11 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
   out.push("", `${p.selfHosted.option.label}: ${formatUsd(p.selfHosted.breakdown.total)}/month`);
   const items = p.selfHosted.breakdown.lineItems;
   const rows = table(
-    items.map((li) => [`  ${li.name}`, formatUsd(li.monthly), priceLabel(li.source, new Date(c.evaluatedAt))]),
+    items.map((li) => [
+      `  ${li.name}`,
+      formatUsd(li.monthly),
+      priceLabel(li.source, new Date(c.evaluatedAt)),
+    ]),
     ["l", "r", "l"],
   );
   rows.forEach((row, i) => out.push(row, ...(opts.detail ? [`      = ${items[i]!.formula}`] : [])));

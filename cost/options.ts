@@ -16,6 +16,7 @@ import {
 import { capacityBreakpoints, planCapacity, type CapacityPlan } from "./capacity";
 import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
+import { AWS_DEFAULTS } from "./config/schema";
 import { formatNumber } from "./format";
 import type { ReplicaCapacity } from "./replica";
 import type { StackConfig } from "./config/stack-config";
@@ -176,7 +177,7 @@ function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: 
   if (purchase === "spot") return instance.spotUsdPerHour;
   if (purchase === "mixed") {
     const base = cfg.aws?.onDemandBase ?? 0;
-    const spotShare = (cfg.aws?.spotPercentage ?? 70) / 100;
+    const spotShare = (cfg.aws ?? AWS_DEFAULTS).spotPercentage / 100;
     return k <= base
       ? instance.onDemandUsdPerHour
       : spotShare * instance.spotUsdPerHour + (1 - spotShare) * instance.onDemandUsdPerHour;
@@ -327,7 +328,7 @@ function scaleLimits(b: SelfHostedBase) {
 
 export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase: Purchase): CostOption {
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
-  const rootGb = b.cfg.aws?.rootVolumeGb ?? 200;
+  const rootGb = (b.cfg.aws ?? AWS_DEFAULTS).rootVolumeGb;
   return {
     id: `rented:${instance.key}:${purchase}`,
     label: `rented ${instance.key} (${purchase})`,

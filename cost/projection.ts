@@ -70,10 +70,10 @@ function selfHostedBase(cfg: StackConfig, replica: ReplicaCapacity, kind: "rente
 
 /** The option the stack deploys. */
 export function stackOption(cfg: StackConfig): CostOption {
-  if (cfg.platform === "managed") return managedOption(cfg, cfg.managed!.offer, cfg.operations.hoursPerMonth);
+  if (cfg.platform === "managed") return managedOption(cfg, cfg.managed.offer, cfg.operations.hoursPerMonth);
   const replica = replicaCapacity(cfg);
   if (cfg.platform === "aws")
-    return rentedOption(selfHostedBase(cfg, replica, "rented"), cfg.aws!.instance, cfg.aws!.purchase);
+    return rentedOption(selfHostedBase(cfg, replica, "rented"), cfg.aws.instance, cfg.aws.purchase);
   return ownedOption(selfHostedBase(cfg, replica, "owned"));
 }
 
@@ -169,7 +169,7 @@ export function project(cfg: StackConfig): Projection {
   const price = (o: CostOption): Priced => ({ option: o, breakdown: o.at(1) });
   const apis = cfg.compare.apis.map((api) => price(apiOption(cfg, api)));
   const managed = cfg.compare.managed
-    .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed!.host))
+    .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed.host))
     .map((m) => price(managedOption(cfg, m, defaultOpsHours("managed", cfg))));
   const rows: BreakEvenRow[] = [...apis, ...managed].map((p) => {
     const be = breakEven(option, p.option);

@@ -10,6 +10,7 @@
  * and a replica delivers B × outputTokens / T(B) output tokens a second, with an inter-token latency
  * of T(B) / outputTokens as a client sees it (decode steps stretched by interleaved prefill).
  */
+import { VLLM_DEFAULTS } from "./config/schema";
 import type { Dtype, Gpu } from "./catalog";
 import { BYTES_PER_PARAMETER } from "./catalog";
 import { kvBytesPerToken, kvCacheTokens, type ModelShape } from "./catalog/memory";
@@ -141,7 +142,13 @@ function batchSeconds(x: ThroughputInput, batch: number, eff: Efficiency): Step 
  * uncached prompt share and its output.
  */
 export function maxConcurrency(x: ThroughputInput): number {
-  const tokens = kvCacheTokens(x.model, x.dtype, x.gpu, x.gpus, x.gpuMemoryUtilization ?? 0.9);
+  const tokens = kvCacheTokens(
+    x.model,
+    x.dtype,
+    x.gpu,
+    x.gpus,
+    x.gpuMemoryUtilization ?? VLLM_DEFAULTS.gpuMemoryUtilization,
+  );
   const shared = x.inputTokens * (x.prefixHitShare ?? 0);
   const own = x.inputTokens - shared + x.outputTokens;
   return Math.floor(Math.max(0, tokens - shared) / own);
@@ -161,7 +168,13 @@ export function throughput(x: ThroughputInput, eff: Efficiency = VLLM_EFFICIENCY
     interTokenLatencyMs: (t.seconds / x.outputTokens) * 1000,
     prefillMs: prefillSeconds(x, eff) * 1000,
     bound: t.bound,
-    kvCacheTokens: kvCacheTokens(x.model, x.dtype, x.gpu, x.gpus, x.gpuMemoryUtilization ?? 0.9),
+    kvCacheTokens: kvCacheTokens(
+      x.model,
+      x.dtype,
+      x.gpu,
+      x.gpus,
+      x.gpuMemoryUtilization ?? VLLM_DEFAULTS.gpuMemoryUtilization,
+    ),
   };
 }
 

@@ -4,11 +4,11 @@
  * `pulumi.Config`; `vllm-tco plan` and the tests feed it under the mock runtime.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { sum, toCents } from "../cost/money";
 import { project } from "../cost/projection";
 import { toDocument } from "../cost/report/json";
 import { textReport } from "../cost/report/text";
 import { budgetMessage } from "./budget-gate";
+import { componentArgs, type ComponentArgs } from "./component-args";
 import { CostReport } from "./cost-report";
 import { COMPONENT_NAME } from "./kubernetes/names";
 import { VllmService } from "./kubernetes/vllm-service";
@@ -39,26 +39,14 @@ export async function runProgram(cfg: StackConfig, secrets: ProgramSecrets): Pro
       `${cfg.model.huggingFaceId} is gated on Hugging Face: replicas cannot download it without a token. Run \`pulumi config set --secret vllm-tco:hfToken hf_...\` or reference an existing secret in vllm-tco:secrets.hfToken.`,
     );
   new CostReport("cost", { document });
-  // A managed host's Budget covers its token bill (engineer time is not an AWS charge).
-  const tokenBill = toCents(
-    sum(
-      projection.selfHosted.breakdown.lineItems
-        .filter((li) => li.name.endsWith("tokens"))
-        .map((li) => li.monthly),
-    ),
-  );
-  const platform = await buildPlatform(cfg, secrets, tokenBill);
+  const platform = await buildPlatform(componentArgs(cfg, projection), secrets);
   return { costReport: document, ...platform };
 }
 
-async function buildPlatform(
-  cfg: StackConfig,
-  secrets: ProgramSecrets,
-  tokenBill: number,
-): Promise<StackOutputs> {
-  switch (cfg.platform) {
+async function buildPlatform(c: ComponentArgs, secrets: ProgramSecrets): Promise<StackOutputs> {
+  switch (c.platform) {
     case "kubernetes": {
-      const svc = new VllmService(COMPONENT_NAME, { config: cfg, ...secrets });
+      const svc = new VllmService(COMPONENT_NAME, { ...c.args, ...secrets });
       return {
         endpoint: svc.endpoint,
         serviceName: svc.serviceName,
@@ -68,14 +56,13 @@ async function buildPlatform(
     }
     case "aws": {
       const { AwsVllmFleet } = await import("./aws/vllm-fleet");
-      const fleet = new AwsVllmFleet(COMPONENT_NAME, { config: cfg, ...secrets });
+      const fleet = new AwsVllmFleet(COMPONENT_NAME, { ...c.args, ...secrets });
       return fleet.outputs();
     }
     case "managed": {
       const { ManagedModel } = await import("./managed/managed-model");
       const managed = new ManagedModel(COMPONENT_NAME, {
-        config: cfg,
-        projectedMonthlyUsd: tokenBill,
+        ...c.args,
         ...(secrets.apiKey && { apiKey: secrets.apiKey }),
       });
       return managed.outputs();

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { renderKubernetes } from "../infra/kubernetes/manifests";
 import { hpaMetric } from "../infra/kubernetes/autoscaling-manifests";
 import { ENGINE_COMMAND } from "../infra/vllm/engine";
-import { base, merge, resolve } from "./helpers";
+import { kubeArgs } from "./helpers";
 import { crdErrors, crdKinds } from "./contracts/crd-schema";
 import { find, plan } from "./program-helpers";
 
@@ -38,7 +38,7 @@ const vllmParse = (argv: string[]) => python("vllm_args.py", [VLLM_EXTRACT, ...a
 const routerParse = (argv: string[]) => python("router_args.py", [ROUTER_EXTRACT, ...argv]);
 
 const render = (patch: Obj = {}, secrets = { apiKey: { name: "vllm-api-key", key: "value" } }) =>
-  renderKubernetes(resolve(merge(base.kubernetes, patch) as never), "vllm", secrets);
+  renderKubernetes(kubeArgs(patch), "vllm", secrets);
 const container = (d: unknown) => (d as Deployment).spec.template.spec.containers[0]!;
 
 describe("CRD-backed objects validate against the pinned, published CRDs (unknown fields refused)", () => {
@@ -158,10 +158,10 @@ describe("HPA mode asks for the metric names prometheus-adapter's default rules 
     ["running", 32, "vllm:num_requests_running", "32000m"],
     ["requests", 90, "vllm:request_success", "1500m"],
   ])("%s", (metric, target, name, averageValue) => {
-    const cfg = resolve(
-      merge(base.kubernetes, { kubernetes: { keda: false }, scaling: { metric, target } }) as never,
-    );
-    expect(hpaMetric(cfg)).toEqual({ name, averageValue });
+    expect(hpaMetric(kubeArgs({ kubernetes: { keda: false }, scaling: { metric, target } }))).toEqual({
+      name,
+      averageValue,
+    });
   });
 });
 

@@ -1,6 +1,12 @@
 /** Shared test fixtures: a minimal valid namespace per platform, and a resolver that returns the error text. */
 import { main } from "../cli/main";
-import { resolveStackConfig, type StackConfig } from "../cost/config/stack-config";
+import {
+  resolveStackConfig,
+  type KubernetesStackConfig,
+  type StackConfig,
+} from "../cost/config/stack-config";
+import { project } from "../cost/projection";
+import { kubernetesArgs, type KubernetesServiceArgs } from "../infra/component-args";
 import { ConfigError } from "../cost/config/errors";
 
 export const base = {
@@ -41,6 +47,12 @@ export function merge(target: Obj, patch: Obj): Obj {
 
 export function resolve(raw: Obj, stack = "test"): StackConfig {
   return resolveStackConfig(raw, stack);
+}
+
+/** The kubernetes component's arguments for the base kubernetes stack patched, as the program maps them. */
+export function kubeArgs(patch: Obj = {}): KubernetesServiceArgs {
+  const cfg = resolve(merge(base.kubernetes, patch)) as KubernetesStackConfig;
+  return kubernetesArgs(cfg, project(cfg));
 }
 
 /** The ConfigError message for a raw namespace, or "ok". */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderKubernetes } from "../infra/kubernetes/manifests";
 import { probeTimings } from "../infra/vllm/engine";
 import type { PlanResult } from "../infra/plan/run";
-import { base, merge, resolve } from "./helpers";
+import { base, kubeArgs, merge, resolve } from "./helpers";
 import { validateManifest } from "./kubernetes-schemas";
 import { find, plan, secretExposure, SENTINELS } from "./program-helpers";
 
@@ -336,8 +336,8 @@ describe("kubernetes platform: variants", () => {
       spec: { template: { metadata: { annotations?: unknown } } };
     };
     expect(engine.spec.template.metadata.annotations).toBeUndefined();
-    const annotated = merge(base.kubernetes, { kubernetes: { serviceMonitor: false } });
-    const plain = renderKubernetes(resolve(annotated as never), "vllm", {}).engine as never as {
+    const plain = renderKubernetes(kubeArgs({ kubernetes: { serviceMonitor: false } }), "vllm", {})
+      .engine as never as {
       spec: { template: { metadata: { annotations: unknown } } };
     };
     expect(plain.spec.template.metadata.annotations).toEqual({

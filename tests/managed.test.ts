@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { loadStack } from "../cost/config/stack-file";
 import { stackOption } from "../cost/projection";
 import { toCents } from "../cost/money";
-import { find, plan, secretExposure, SENTINELS } from "./program-helpers";
+import { planStack } from "../infra/plan/run";
+import { find, plan, rawStack, secretExposure, SENTINELS } from "./program-helpers";
 import { base, merge, resolve } from "./helpers";
 
 type Obj = Record<string, unknown>;
@@ -88,18 +89,19 @@ describe("managed platform: Bedrock (the managed example stack)", async () => {
     });
   });
 
-  it("alarms when daily token use passes 1.2× the planned daily volume", () => {
-    // 600M input / (730/24) days × 1.2 = 23,671,233; 120M output → 4,734,247
+  it("alarms when daily token use passes 1.2× the planned volume of an active day (5 days a week)", () => {
+    // 600M input / (730/168 weeks × 5 active days) × 1.2 = 33,139,727; 120M output → 6,627,946.
+    // Per calendar day (the old divisor) the alarm would fire every weekday at the planned volume.
     expect(inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "vllm-input-tokens")).toMatchObject({
       namespace: "AWS/Bedrock",
       metricName: "InputTokenCount",
-      threshold: 23671233,
+      threshold: 33139727,
       period: 86400,
       dimensions: { ModelId: PROFILE_ARN },
     });
     expect(inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "vllm-output-tokens")).toMatchObject({
       metricName: "OutputTokenCount",
-      threshold: 4734247,
+      threshold: 6627946,
     });
   });
 
@@ -111,6 +113,25 @@ describe("managed platform: Bedrock (the managed example stack)", async () => {
     expect(r.outputs["usage"]).toContain(
       `aws bedrock-runtime converse --region us-east-1 --model-id ${PROFILE_ARN}`,
     );
+  });
+});
+
+describe("managed platform: the stack's region decides where Bedrock's resources live", () => {
+  it("aws:region eu-west-1: the profile copies eu-west-1's system profile, and the endpoint is eu-west-1's", async () => {
+    const raw = rawStack("managed");
+    const r = await planStack(
+      { ...raw, providerConfig: { ...raw.providerConfig, "aws:region": "eu-west-1" } },
+      {
+        secretValues: SENTINELS,
+      },
+    );
+    const profile = find(r, "aws:bedrock/inferenceProfile:InferenceProfile", "vllm-profile").inputs as {
+      modelSource: { copyFrom: string };
+    };
+    expect(profile.modelSource.copyFrom).toBe(
+      "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.meta.llama3-3-70b-instruct-v1:0",
+    );
+    expect(r.outputs["endpoint"]).toBe("https://bedrock-runtime.eu-west-1.amazonaws.com");
   });
 });
 

@@ -320,3 +320,7 @@ export const CATALOG_KEYS = {
   instance: Object.keys(INSTANCE_TYPES),
   api: Object.keys(APIS),
 };
+
+/** The defaults of the sections a platform may omit, for code that prices other shapes (one place). */
+export const AWS_DEFAULTS = AwsSchema.parse({});
+export const VLLM_DEFAULTS = VllmSchema.parse({});

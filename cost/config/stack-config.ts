@@ -51,14 +51,25 @@ export interface ResolvedOwnership {
   readonly rackUsdPerMonth: Sourced<number>;
 }
 
-export interface StackConfig extends Omit<
+interface StackConfigBase extends Omit<
   ParsedStackConfig,
-  "model" | "gpu" | "workload" | "aws" | "compare" | "ownership" | "operations"
+  | "platform"
+  | "model"
+  | "gpu"
+  | "workload"
+  | "aws"
+  | "kubernetes"
+  | "managed"
+  | "compare"
+  | "ownership"
+  | "operations"
 > {
   readonly stack: string;
   /** When prices' ages are measured from (ISO time). */
   readonly priceWarnings: readonly string[];
   readonly evaluatedAt: string;
+  /** The AWS region: `aws.region`, else the stack's `aws:region`, else us-east-1 (aws and Bedrock). */
+  readonly region: string;
   readonly model: ResolvedModel;
   readonly gpu: { readonly type: Gpu; readonly count: number; readonly tensorParallel: number };
   readonly scaling: ParsedStackConfig["scaling"] & { readonly target: number };
@@ -66,11 +77,6 @@ export interface StackConfig extends Omit<
     readonly monthlyInputTokens: number;
     readonly monthlyOutputTokens: number;
   };
-  readonly aws?: Omit<NonNullable<ParsedStackConfig["aws"]>, "instanceType"> & {
-    readonly region: string;
-    readonly instance: InstanceType;
-  };
-  readonly managed?: NonNullable<ParsedStackConfig["managed"]> & { readonly offer: ManagedOffer };
   /** Compared APIs and managed-open offers for this model, with the stack's price overrides applied. */
   readonly compare: { readonly apis: readonly ApiOffer[]; readonly managed: readonly ManagedOffer[] };
   /** Instance types with the stack's price overrides applied. */
@@ -81,6 +87,34 @@ export interface StackConfig extends Omit<
     readonly hourlyRateUsd: number;
     readonly source: Source;
   };
+}
+
+export type ResolvedAws = Omit<NonNullable<ParsedStackConfig["aws"]>, "instanceType"> & {
+  readonly region: string;
+  readonly instance: InstanceType;
+};
+export type ResolvedKubernetes = NonNullable<ParsedStackConfig["kubernetes"]>;
+export type ResolvedManaged = NonNullable<ParsedStackConfig["managed"]> & { readonly offer: ManagedOffer };
+
+/** A resolved stack: a union by platform, so each platform's section is there exactly when it applies. */
+export type StackConfig = AwsStackConfig | KubernetesStackConfig | ManagedStackConfig;
+export interface AwsStackConfig extends StackConfigBase {
+  readonly platform: "aws";
+  readonly aws: ResolvedAws;
+  readonly kubernetes?: undefined;
+  readonly managed?: undefined;
+}
+export interface KubernetesStackConfig extends StackConfigBase {
+  readonly platform: "kubernetes";
+  readonly kubernetes: ResolvedKubernetes;
+  readonly aws?: undefined;
+  readonly managed?: undefined;
+}
+export interface ManagedStackConfig extends StackConfigBase {
+  readonly platform: "managed";
+  readonly managed: ResolvedManaged;
+  readonly aws?: undefined;
+  readonly kubernetes?: undefined;
 }
 
 const DEFAULT_TARGET = { queue: 5, running: 32, requests: 60 } as const;
@@ -360,9 +394,11 @@ export function resolveStackConfig(
   const o = c.ownership;
   const own = (k: keyof typeof o & keyof typeof OWNED_SERVER.sources, base: number) =>
     withOverride(base, o[k], OWNED_SERVER.sources[k], stack, `ownership.${k}`);
-  return {
-    ...c,
+  const { aws: _aws, kubernetes: _kubernetes, managed: _managed, ...rest } = c;
+  const common: StackConfigBase = {
+    ...rest,
     stack,
+    region,
     evaluatedAt: (live.now ?? new Date()).toISOString(),
     priceWarnings: live.warnings ?? [],
     model: {
@@ -383,10 +419,7 @@ export function resolveStackConfig(
           : c.scaling.min,
       target: c.scaling.target ?? DEFAULT_TARGET[c.scaling.metric],
     },
-    kubernetes,
     workload: { ...w, monthlyInputTokens, monthlyOutputTokens },
-    aws: aws && instance ? { ...aws, region, instance } : undefined,
-    managed,
     compare: { apis: prices.apis, managed: c.compare.managedHosts ? managedOffers(c, model.key, stack) : [] },
     instances: prices.instances,
     ownership: {
@@ -408,4 +441,9 @@ export function resolveStackConfig(
           : stackOverride(stack, "operations"),
     },
   };
+  // Problems were thrown above: each platform's section is present for its platform.
+  if (c.platform === "aws")
+    return { ...common, platform: "aws", aws: { ...aws!, region, instance: instance! } };
+  if (c.platform === "kubernetes") return { ...common, platform: "kubernetes", kubernetes: kubernetes! };
+  return { ...common, platform: "managed", managed: managed! };
 }

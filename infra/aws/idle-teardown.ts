@@ -3,7 +3,7 @@
  * request, and the alarm that wakes an empty group when requests meet no healthy host. Both read the
  * load balancer's own CloudWatch metrics, so nothing on the hosts has to be alive to decide.
  */
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { AwsFleetArgs } from "../component-args";
 
 export interface AlarmDims {
   /** `app/<name>/<id>` */
@@ -63,7 +63,7 @@ const healthyHosts = (d: AlarmDims) =>
  * OK the minute a wake-up starts. `FILL(requests, 0)`: the ALB publishes no RequestCount datapoint
  * for a minute without requests (CloudWatch metric math, FILL).
  */
-export function idleAlarm(cfg: StackConfig, d: AlarmDims): MathAlarm {
+export function idleAlarm(cfg: AwsFleetArgs, d: AlarmDims): MathAlarm {
   const minutes = cfg.scaling.idleMinutes;
   return {
     evaluationPeriods: minutes,

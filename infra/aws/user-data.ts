@@ -4,8 +4,7 @@
  * as a systemd service, and publish vLLM's queue to CloudWatch for target tracking. With a warm pool,
  * a pre-initialising boot only pulls the image and the weights, then hands the instance back.
  */
-import { engineSettings } from "../vllm/engine";
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { AwsFleetArgs } from "../component-args";
 
 export interface UserDataArgs {
   readonly hfTokenSecretArn?: string;
@@ -23,10 +22,10 @@ export const QUEUE_METRIC = { queue: "NumRequestsWaiting", running: "NumRequests
 /** Single-quote a word for bash. */
 const q = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
 
-export function userData(cfg: StackConfig, a: UserDataArgs): string {
-  const e = engineSettings(cfg);
-  const instance = cfg.aws!.instance;
-  const warm = cfg.aws!.warmPool?.enabled === true;
+export function userData(cfg: AwsFleetArgs, a: UserDataArgs): string {
+  const e = cfg.engine;
+  const instance = cfg.aws.instance;
+  const warm = cfg.aws.warmPool?.enabled === true;
   // Instance store is wiped when a warm-pool instance stops, so warm pools cache on the root volume.
   const useNvme = instance.localNvmeGb > 0 && !warm;
   const secret = (arn: string) =>
@@ -137,8 +136,8 @@ systemctl start vllm.service vllm-metrics.service
  * otherwise every warm start waits for the hook's heartbeat timeout (Amazon EC2 Auto Scaling User
  * Guide, "Use lifecycle hooks with a warm pool").
  */
-function warmPoolLifecycle(cfg: StackConfig, a: UserDataArgs, hook: string): string {
-  const e = engineSettings(cfg);
+function warmPoolLifecycle(cfg: AwsFleetArgs, a: UserDataArgs, hook: string): string {
+  const e = cfg.engine;
   const download = `from huggingface_hub import snapshot_download; snapshot_download(${JSON.stringify(cfg.model.huggingFaceId)})`;
   return `
 cat > /usr/local/bin/vllm-lifecycle <<'LIFECYCLE'

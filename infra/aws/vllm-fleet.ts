@@ -1,15 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../cost/config/stack-config";
-import { engineSettings } from "../vllm/engine";
+import type { AwsFleetArgs } from "../component-args";
 import { assumeRolePolicy, hostPolicy, SSM_MANAGED_POLICY } from "./iam-policies";
 import { coldStartMinutes, idleAlarm, wakeAlarm, type AlarmDims, type MathAlarm } from "./idle-teardown";
 import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
 import { METRIC_NAMESPACE, QUEUE_METRIC, userData } from "./user-data";
 
-export interface AwsVllmFleetArgs {
-  readonly config: StackConfig;
+/** The component's arguments, and the secrets' values. */
+export interface AwsVllmFleetArgs extends AwsFleetArgs {
   /** Hugging Face token (Pulumi secret); ignored when `secrets.hfToken.awsSecretArn` is set. */
   readonly hfToken?: pulumi.Output<string>;
   /** vLLM API key (Pulumi secret); ignored when `secrets.apiKey.awsSecretArn` is set; generated when neither. */
@@ -17,7 +16,6 @@ export interface AwsVllmFleetArgs {
 }
 
 const WARM_POOL_HOOK = "vllm-tco-prewarm";
-const PRIVATE_RANGES = ["10.", "192.168.", ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}.`)];
 
 /**
  * vLLM on rented EC2 GPU instances: an Auto Scaling group of private hosts running the pinned vLLM
@@ -33,9 +31,9 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
 
   constructor(name: string, args: AwsVllmFleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("vllm-tco:aws:VllmFleet", name, {}, opts);
-    const cfg = args.config;
-    const a = cfg.aws!;
-    const e = engineSettings(cfg);
+    const cfg: AwsFleetArgs = args;
+    const a = cfg.aws;
+    const e = cfg.engine;
     const child = { parent: this };
 
     const network = new Network(
@@ -50,9 +48,7 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
       child,
     );
     const cidrs = a.ingressCidrs ? pulumi.output(a.ingressCidrs) : network.cidrBlock.apply((c) => [c]);
-    const internal =
-      !a.allowOpenIngress &&
-      (a.ingressCidrs ?? ["10."]).every((c) => PRIVATE_RANGES.some((p) => c.startsWith(p)));
+    const internal = cfg.loadBalancerInternal;
     const lb = new LoadBalancer(
       `${name}-lb`,
       {

@@ -3,8 +3,7 @@
  * the KEDA HTTP add-on as the activator that holds requests while the first replica loads; or,
  * without KEDA, a HorizontalPodAutoscaler with a floor of one.
  */
-import type { StackConfig } from "../../cost/config/stack-config";
-import { engineSettings } from "../vllm/engine";
+import type { KubernetesServiceArgs } from "../component-args";
 import { labels, type KubeNames } from "./names";
 import { ROUTER_SERVICE_PORT, scalesFromZero } from "./router-manifests";
 
@@ -17,8 +16,8 @@ export const HTTP_ADDON_PROXY = "keda-add-ons-http-interceptor-proxy.keda:8080";
 export const RESPONSE_HEADER_SECONDS = 900;
 
 /** PromQL over this stack's engines only. */
-export function engineQueries(cfg: StackConfig, n: KubeNames) {
-  const sel = `namespace="${n.namespace}",model_name="${cfg.model.servedName}"`;
+export function engineQueries(a: KubernetesServiceArgs, n: KubeNames) {
+  const sel = `namespace="${n.namespace}",model_name="${a.model.servedName}"`;
   return {
     queue: `sum(vllm:num_requests_waiting{${sel}})`,
     running: `sum(vllm:num_requests_running{${sel}})`,
@@ -28,10 +27,10 @@ export function engineQueries(cfg: StackConfig, n: KubeNames) {
 
 const DEFAULT_THRESHOLD = { queue: 5, running: 32, requests: 60 } as const;
 
-export function scaledObject(cfg: StackConfig, name: string, n: KubeNames) {
-  const k = cfg.kubernetes!;
-  const s = cfg.scaling;
-  const q = engineQueries(cfg, n);
+export function scaledObject(a: KubernetesServiceArgs, name: string, n: KubeNames) {
+  const k = a.kubernetes;
+  const s = a.scaling;
+  const q = engineQueries(a, n);
   // The configured metric uses the configured target; the others keep their defaults so a long queue
   // or a full batch still adds replicas.
   const threshold = (m: keyof typeof q) => String(m === s.metric ? s.target : DEFAULT_THRESHOLD[m]);
@@ -48,7 +47,7 @@ export function scaledObject(cfg: StackConfig, name: string, n: KubeNames) {
   return {
     apiVersion: "keda.sh/v1alpha1",
     kind: "ScaledObject",
-    metadata: { name: n.engine, namespace: n.namespace, labels: labels(cfg, name, "engine") },
+    metadata: { name: n.engine, namespace: n.namespace, labels: labels(a, name, "engine") },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: n.engine },
       minReplicaCount: s.min,
@@ -66,7 +65,7 @@ export function scaledObject(cfg: StackConfig, name: string, n: KubeNames) {
         prometheus("running"),
         ...(s.metric === "requests" ? [prometheus("requests")] : []),
         // Requests held by the interceptor wake the engines from zero (no vLLM metric exists then).
-        ...(scalesFromZero(cfg)
+        ...(scalesFromZero(a)
           ? [
               {
                 type: "external-push",
@@ -85,14 +84,14 @@ export function scaledObject(cfg: StackConfig, name: string, n: KubeNames) {
  * interceptor holds them while the router has no ready endpoint (no engine up yet). Scaling stays
  * with the ScaledObject above (`skip-scaledobject-creation`).
  */
-export function httpScaledObject(cfg: StackConfig, name: string, n: KubeNames) {
+export function httpScaledObject(a: KubernetesServiceArgs, name: string, n: KubeNames) {
   return {
     apiVersion: "http.keda.sh/v1alpha1",
     kind: "HTTPScaledObject",
     metadata: {
       name: n.router,
       namespace: n.namespace,
-      labels: labels(cfg, name, "router"),
+      labels: labels(a, name, "router"),
       annotations: { "httpscaledobject.keda.sh/skip-scaledobject-creation": "true" },
     },
     spec: {
@@ -104,19 +103,19 @@ export function httpScaledObject(cfg: StackConfig, name: string, n: KubeNames) {
         service: n.router,
         port: ROUTER_SERVICE_PORT,
       },
-      replicas: { min: 0, max: cfg.scaling.max },
-      scaledownPeriod: cfg.scaling.idleMinutes * 60,
+      replicas: { min: 0, max: a.scaling.max },
+      scaledownPeriod: a.scaling.idleMinutes * 60,
       // The CRD types targetValue as an integer: a fractional target rounds up (never to 0).
       scalingMetric: {
         concurrency: {
-          targetValue: cfg.scaling.metric === "running" ? Math.max(1, Math.ceil(cfg.scaling.target)) : 32,
+          targetValue: a.scaling.metric === "running" ? Math.max(1, Math.ceil(a.scaling.target)) : 32,
         },
       },
       // Hold a request for the whole cold start, and let a long non-streaming answer finish: the
       // interceptor's global defaults are seconds (KEDA_CONDITION_WAIT_TIMEOUT,
       // KEDA_RESPONSE_HEADER_TIMEOUT). Field from the pinned CRD (spec.timeouts).
       timeouts: {
-        conditionWait: `${engineSettings(cfg).probes.startupBudgetSeconds}s`,
+        conditionWait: `${a.engine.probes.startupBudgetSeconds}s`,
         responseHeader: `${RESPONSE_HEADER_SECONDS}s`,
       },
     },
@@ -129,8 +128,8 @@ export function httpScaledObject(cfg: StackConfig, name: string, n: KubeNames) {
  * a gauge keeps its series name (`vllm:num_requests_waiting`); a counter `x_total` is served as `x`,
  * a per-second rate over 5 minutes (`vllm:request_success`). Never below one replica.
  */
-export function hpaMetric(cfg: StackConfig): { name: string; averageValue: string } {
-  const s = cfg.scaling;
+export function hpaMetric(a: KubernetesServiceArgs): { name: string; averageValue: string } {
+  const s = a.scaling;
   if (s.metric === "requests")
     // scaling.target is requests per minute; the adapter serves per second. Milli-units keep precision.
     return {
@@ -141,13 +140,13 @@ export function hpaMetric(cfg: StackConfig): { name: string; averageValue: strin
   return { name, averageValue: `${Math.max(1, Math.round(s.target * 1000))}m` };
 }
 
-export function horizontalPodAutoscaler(cfg: StackConfig, name: string, n: KubeNames) {
-  const s = cfg.scaling;
-  const metric = hpaMetric(cfg);
+export function horizontalPodAutoscaler(a: KubernetesServiceArgs, name: string, n: KubeNames) {
+  const s = a.scaling;
+  const metric = hpaMetric(a);
   return {
     apiVersion: "autoscaling/v2",
     kind: "HorizontalPodAutoscaler",
-    metadata: { name: n.engine, namespace: n.namespace, labels: labels(cfg, name, "engine") },
+    metadata: { name: n.engine, namespace: n.namespace, labels: labels(a, name, "engine") },
     spec: {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: n.engine },
       minReplicas: Math.max(1, s.min),

@@ -2,8 +2,7 @@
  * The vLLM engine tier (pure): Deployment, Service, model-cache claim and metrics scraping. Secret
  * values never appear here: the pods read them through secretKeyRef.
  */
-import { engineSettings } from "../vllm/engine";
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { KubernetesServiceArgs } from "../component-args";
 import { clusterIpService, labels, selectorLabels, type KubeNames } from "./names";
 
 export interface SecretKeyRef {
@@ -20,37 +19,42 @@ const GiB = 1024 ** 3;
 const MODELS_PATH = "/models";
 
 /** Claim size: twice the weights (a download next to a cached copy), at least 50 GiB. */
-export function modelCacheGi(cfg: StackConfig): number {
-  return cfg.kubernetes!.modelCacheGi ?? Math.max(50, Math.ceil((2 * cfg.model.weightBytes) / GiB));
+export function modelCacheGi(a: KubernetesServiceArgs): number {
+  return a.kubernetes.modelCacheGi ?? Math.max(50, Math.ceil((2 * a.model.weightBytes) / GiB));
 }
 
 /** Host memory the engine needs: weights stream through it on load, plus CPU-side buffers. */
-function memoryGi(cfg: StackConfig): number {
-  return Math.ceil((cfg.model.weightBytes * 1.2) / GiB) + 16;
+function memoryGi(a: KubernetesServiceArgs): number {
+  return Math.ceil((a.model.weightBytes * 1.2) / GiB) + 16;
 }
 
-export function modelCacheClaim(cfg: StackConfig, name: string, n: KubeNames) {
-  const k = cfg.kubernetes!;
+export function modelCacheClaim(a: KubernetesServiceArgs, name: string, n: KubeNames) {
+  const k = a.kubernetes;
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
-    metadata: { name: n.cache, namespace: n.namespace, labels: labels(cfg, name, "engine") },
+    metadata: { name: n.cache, namespace: n.namespace, labels: labels(a, name, "engine") },
     spec: {
       accessModes: [k.modelCacheAccessMode],
       ...(k.storageClass && { storageClassName: k.storageClass }),
-      resources: { requests: { storage: `${modelCacheGi(cfg)}Gi` } },
+      resources: { requests: { storage: `${modelCacheGi(a)}Gi` } },
     },
   };
 }
 
-export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, secrets: EngineSecrets) {
-  const k = cfg.kubernetes!;
-  const e = engineSettings(cfg);
+export function engineDeployment(
+  a: KubernetesServiceArgs,
+  name: string,
+  n: KubeNames,
+  secrets: EngineSecrets,
+) {
+  const k = a.kubernetes;
+  const e = a.engine;
   const probe = (t: { periodSeconds: number; failureThreshold: number; timeoutSeconds: number }) => ({
     httpGet: { path: e.probes.path, port: "http" },
     ...t,
   });
-  const gpus = String(cfg.gpu.count);
+  const gpus = String(a.gpu.count);
   const env = [
     ...(secrets.hfToken ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: secrets.hfToken } }] : []),
     ...(secrets.apiKey ? [{ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: secrets.apiKey } }] : []),
@@ -67,16 +71,16 @@ export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, s
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: n.engine, namespace: n.namespace, labels: labels(cfg, name, "engine") },
+    metadata: { name: n.engine, namespace: n.namespace, labels: labels(a, name, "engine") },
     spec: {
       // The autoscaler owns the count after creation (the component ignores later drift).
-      replicas: cfg.scaling.min,
+      replicas: a.scaling.min,
       selector: { matchLabels: selectorLabels(name, "engine") },
       // GPUs are the scarce resource: replace a replica in place rather than ask for a spare set.
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       template: {
         metadata: {
-          labels: labels(cfg, name, "engine"),
+          labels: labels(a, name, "engine"),
           ...(!k.serviceMonitor && {
             annotations: {
               "prometheus.io/scrape": "true",
@@ -87,7 +91,7 @@ export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, s
         },
         spec: {
           terminationGracePeriodSeconds: e.drainSeconds + 30,
-          nodeSelector: { "nvidia.com/gpu.product": cfg.gpu.type.productLabel, ...k.nodeSelector },
+          nodeSelector: { "nvidia.com/gpu.product": a.gpu.type.productLabel, ...k.nodeSelector },
           tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
           securityContext: {
             runAsNonRoot: true,
@@ -106,11 +110,11 @@ export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, s
               env,
               resources: {
                 requests: {
-                  cpu: String(4 * cfg.gpu.count),
-                  memory: `${memoryGi(cfg)}Gi`,
+                  cpu: String(4 * a.gpu.count),
+                  memory: `${memoryGi(a)}Gi`,
                   "nvidia.com/gpu": gpus,
                 },
-                limits: { memory: `${memoryGi(cfg)}Gi`, "nvidia.com/gpu": gpus },
+                limits: { memory: `${memoryGi(a)}Gi`, "nvidia.com/gpu": gpus },
               },
               startupProbe: probe(e.probes.startup),
               readinessProbe: probe(e.probes.readiness),
@@ -135,22 +139,22 @@ export function engineDeployment(cfg: StackConfig, name: string, n: KubeNames, s
   };
 }
 
-export function engineService(cfg: StackConfig, name: string, n: KubeNames) {
-  return clusterIpService(cfg, name, n, "engine", cfg.vllm.port);
+export function engineService(a: KubernetesServiceArgs, name: string, n: KubeNames) {
+  return clusterIpService(a, name, n, "engine", a.engine.port);
 }
 
-export function engineServiceMonitor(cfg: StackConfig, name: string, n: KubeNames) {
+export function engineServiceMonitor(a: KubernetesServiceArgs, name: string, n: KubeNames) {
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "ServiceMonitor",
     metadata: {
       name: n.engine,
       namespace: n.namespace,
-      labels: { ...cfg.kubernetes!.serviceMonitorLabels, ...labels(cfg, name, "engine") },
+      labels: { ...a.kubernetes.serviceMonitorLabels, ...labels(a, name, "engine") },
     },
     spec: {
       selector: { matchLabels: selectorLabels(name, "engine") },
-      endpoints: [{ port: "http", path: "/metrics", interval: `${cfg.scaling.pollingSeconds}s` }],
+      endpoints: [{ port: "http", path: "/metrics", interval: `${a.scaling.pollingSeconds}s` }],
     },
   };
 }

@@ -2,7 +2,7 @@
  * Every object the kubernetes platform applies, rendered from the stack config (pure). The component
  * registers exactly these; tests validate each against the upstream schemas.
  */
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { KubernetesServiceArgs } from "../component-args";
 import { horizontalPodAutoscaler, httpScaledObject, scaledObject } from "./autoscaling-manifests";
 import {
   engineDeployment,
@@ -43,14 +43,14 @@ export interface KubernetesManifests {
 }
 
 export function renderKubernetes(
-  cfg: StackConfig,
+  a: KubernetesServiceArgs,
   name: string,
   secrets: EngineSecrets,
 ): KubernetesManifests {
-  const k = cfg.kubernetes!;
-  const n = kubeNames(cfg, name);
-  const rbac = routerRbac(cfg, name, n);
-  const policies = networkPolicies(cfg, name, n);
+  const k = a.kubernetes;
+  const n = kubeNames(a, name);
+  const rbac = routerRbac(a, name, n);
+  const policies = networkPolicies(a, name, n);
   return {
     ...(k.createNamespace && {
       namespace: {
@@ -62,23 +62,23 @@ export function renderKubernetes(
         },
       },
     }),
-    ...(!k.existingClaim && { modelCache: modelCacheClaim(cfg, name, n) }),
-    engine: engineDeployment(cfg, name, n, secrets),
-    engineService: engineService(cfg, name, n),
+    ...(!k.existingClaim && { modelCache: modelCacheClaim(a, name, n) }),
+    engine: engineDeployment(a, name, n, secrets),
+    engineService: engineService(a, name, n),
     routerServiceAccount: rbac.serviceAccount,
     routerRole: rbac.role,
     routerRoleBinding: rbac.roleBinding,
-    router: routerDeployment(cfg, name, n, secrets.apiKey),
-    routerService: routerService(cfg, name, n),
-    engineBudget: disruptionBudget(cfg, name, n, "engine"),
-    routerBudget: disruptionBudget(cfg, name, n, "router"),
+    router: routerDeployment(a, name, n, secrets.apiKey),
+    routerService: routerService(a, name, n),
+    engineBudget: disruptionBudget(a, name, n, "engine"),
+    routerBudget: disruptionBudget(a, name, n, "router"),
     engineNetworkPolicy: policies.engine,
     routerNetworkPolicy: policies.router,
     ...(k.keda
-      ? { scaledObject: scaledObject(cfg, name, n) }
-      : { horizontalPodAutoscaler: horizontalPodAutoscaler(cfg, name, n) }),
-    ...(scalesFromZero(cfg) && { httpScaledObject: httpScaledObject(cfg, name, n) }),
-    ...(k.serviceMonitor && { serviceMonitor: engineServiceMonitor(cfg, name, n) }),
+      ? { scaledObject: scaledObject(a, name, n) }
+      : { horizontalPodAutoscaler: horizontalPodAutoscaler(a, name, n) }),
+    ...(scalesFromZero(a) && { httpScaledObject: httpScaledObject(a, name, n) }),
+    ...(k.serviceMonitor && { serviceMonitor: engineServiceMonitor(a, name, n) }),
   };
 }
 
@@ -87,24 +87,24 @@ export function renderKubernetes(
  * creates from the stack's Pulumi secret (key `value`), or none.
  */
 export function secretRefs(
-  cfg: StackConfig,
+  a: KubernetesServiceArgs,
   name: string,
   has: { hfToken: boolean; apiKey: boolean },
 ): EngineSecrets {
-  const n = kubeNames(cfg, name);
+  const n = kubeNames(a, name);
   const ref = (existing: { name: string; key: string } | undefined, given: boolean, secretName: string) =>
     existing ?? (given ? { name: secretName, key: "value" } : undefined);
-  const hfToken = ref(cfg.secrets.hfToken?.kubernetesSecret, has.hfToken, n.hfToken);
-  const apiKey = ref(cfg.secrets.apiKey?.kubernetesSecret, has.apiKey, n.apiKey);
+  const hfToken = ref(a.secrets.hfToken?.kubernetesSecret, has.hfToken, n.hfToken);
+  const apiKey = ref(a.secrets.apiKey?.kubernetesSecret, has.apiKey, n.apiKey);
   return { ...(hfToken && { hfToken }), ...(apiKey && { apiKey }) };
 }
 
 /** A Secret the component creates from a Pulumi secret: the manifest without its value. */
-export function secretManifest(cfg: StackConfig, name: string, secretName: string): Manifest {
+export function secretManifest(a: KubernetesServiceArgs, name: string, secretName: string): Manifest {
   return {
     apiVersion: "v1",
     kind: "Secret",
     type: "Opaque",
-    metadata: { name: secretName, namespace: cfg.kubernetes!.namespace, labels: labels(cfg, name, "engine") },
+    metadata: { name: secretName, namespace: a.kubernetes.namespace, labels: labels(a, name, "engine") },
   };
 }

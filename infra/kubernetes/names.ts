@@ -2,7 +2,8 @@
  * Names and labels for everything the kubernetes platform renders, derived from the component's name
  * (never hard-coded), with Kubernetes' recommended `app.kubernetes.io/*` labels.
  */
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { ResolvedKubernetes } from "../../cost/config/stack-config";
+import type { KubernetesServiceArgs } from "../component-args";
 
 export interface KubeNames {
   readonly namespace: string;
@@ -17,8 +18,12 @@ export interface KubeNames {
 /** The name the program gives the stack's platform component; the reaper finds its objects by it. */
 export const COMPONENT_NAME = "vllm";
 
-export function kubeNames(cfg: StackConfig, name: string): KubeNames {
-  const k = cfg.kubernetes!;
+/** Names from the component's name; the reaper finds the same objects with the resolved stack. */
+export function kubeNames(
+  a: { readonly kubernetes: ResolvedKubernetes; readonly model: { readonly servedName: string } },
+  name: string,
+): KubeNames {
+  const k = a.kubernetes;
   return {
     namespace: k.namespace,
     engine: `${name}-engine`,
@@ -26,7 +31,7 @@ export function kubeNames(cfg: StackConfig, name: string): KubeNames {
     cache: `${name}-model-cache`,
     hfToken: `${name}-hf-token`,
     apiKey: `${name}-api-key`,
-    host: k.host ?? `${cfg.model.servedName}.${k.namespace}`,
+    host: k.host ?? `${a.model.servedName}.${k.namespace}`,
   };
 }
 
@@ -46,19 +51,19 @@ export function selectorLabels(name: string, component: Component): Record<strin
   };
 }
 
-export function labels(cfg: StackConfig, name: string, component: Component): Record<string, string> {
+export function labels(a: KubernetesServiceArgs, name: string, component: Component): Record<string, string> {
   return {
     ...selectorLabels(name, component),
-    "app.kubernetes.io/version": component === "engine" ? cfg.vllm.version : routerVersion(cfg),
+    "app.kubernetes.io/version": component === "engine" ? a.engine.version : routerVersion(a),
     "app.kubernetes.io/part-of": "vllm-tco",
     "app.kubernetes.io/managed-by": "pulumi",
   };
 }
 
-function routerVersion(cfg: StackConfig): string {
+function routerVersion(a: KubernetesServiceArgs): string {
   // Label values allow at most 63 characters of [A-Za-z0-9._-].
-  return cfg
-    .kubernetes!.routerImage.split(":")
+  return a.kubernetes.routerImage
+    .split(":")
     .pop()!
     .replace(/[^A-Za-z0-9._-]/g, "-")
     .slice(0, 63);
@@ -66,7 +71,7 @@ function routerVersion(cfg: StackConfig): string {
 
 /** A ClusterIP Service in front of one component's pods, port `port` → the pods' `http` port. */
 export function clusterIpService(
-  cfg: StackConfig,
+  a: KubernetesServiceArgs,
   name: string,
   n: KubeNames,
   component: Component,
@@ -78,7 +83,7 @@ export function clusterIpService(
     metadata: {
       name: componentName(n, component),
       namespace: n.namespace,
-      labels: labels(cfg, name, component),
+      labels: labels(a, name, component),
     },
     spec: {
       type: "ClusterIP",

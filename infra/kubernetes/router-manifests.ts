@@ -3,7 +3,7 @@
  * Kubernetes API and sends requests sharing a prefix (or a session) to the same replica, so its
  * prefix cache keeps hitting. RBAC is limited to reading pods in the serving namespace.
  */
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { KubernetesServiceArgs } from "../component-args";
 import type { SecretKeyRef } from "./engine-manifests";
 import { clusterIpService, labels, selectorLabels, type KubeNames } from "./names";
 
@@ -15,12 +15,12 @@ export const SESSION_HEADER = "x-session-id";
 const LOGIC = { prefix: "prefixaware", session: "session", roundrobin: "roundrobin" } as const;
 
 /** Scale-from-zero is on when KEDA may take the engines to zero: the activator then fronts the router. */
-export function scalesFromZero(cfg: StackConfig): boolean {
-  return cfg.kubernetes!.keda && cfg.scaling.min === 0;
+export function scalesFromZero(a: KubernetesServiceArgs): boolean {
+  return a.kubernetes.keda && a.scaling.min === 0;
 }
 
-export function routerArgs(cfg: StackConfig, name: string, n: KubeNames): string[] {
-  const k = cfg.kubernetes!;
+export function routerArgs(a: KubernetesServiceArgs, name: string, n: KubeNames): string[] {
+  const k = a.kubernetes;
   const selector = Object.entries(selectorLabels(name, "engine"))
     .map(([key, v]) => `${key}=${v}`)
     .join(",");
@@ -36,19 +36,19 @@ export function routerArgs(cfg: StackConfig, name: string, n: KubeNames): string
     "--k8s-label-selector",
     selector,
     "--k8s-port",
-    String(cfg.vllm.port),
+    String(a.engine.port),
     "--routing-logic",
     LOGIC[k.routing],
     ...(k.routing === "session" ? ["--session-key", SESSION_HEADER] : []),
     "--engine-stats-interval",
-    String(cfg.scaling.pollingSeconds),
+    String(a.scaling.pollingSeconds),
     "--request-stats-window",
     "60",
   ];
 }
 
-export function routerRbac(cfg: StackConfig, name: string, n: KubeNames) {
-  const meta = { name: n.router, namespace: n.namespace, labels: labels(cfg, name, "router") };
+export function routerRbac(a: KubernetesServiceArgs, name: string, n: KubeNames) {
+  const meta = { name: n.router, namespace: n.namespace, labels: labels(a, name, "router") };
   return {
     serviceAccount: {
       apiVersion: "v1",
@@ -78,13 +78,18 @@ export function routerRbac(cfg: StackConfig, name: string, n: KubeNames) {
  * is set (production-stack src/vllm_router/service_discovery.py, `_get_model_name`; the Helm chart
  * passes the same Secret). Without it every engine is dropped and each request gets "model not found".
  */
-export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames, apiKey?: SecretKeyRef) {
-  const k = cfg.kubernetes!;
+export function routerDeployment(
+  a: KubernetesServiceArgs,
+  name: string,
+  n: KubeNames,
+  apiKey?: SecretKeyRef,
+) {
+  const k = a.kubernetes;
   // When engines can be at zero, the router reports ready only while an engine answers: the KEDA
   // HTTP add-on's interceptor then holds requests during a cold start instead of the router
   // answering 503 with no backend.
-  const engineHealth = `http://${n.engine}.${n.namespace}.svc:${cfg.vllm.port}/health`;
-  const readiness = scalesFromZero(cfg)
+  const engineHealth = `http://${n.engine}.${n.namespace}.svc:${a.engine.port}/health`;
+  const readiness = scalesFromZero(a)
     ? {
         exec: {
           command: [
@@ -106,12 +111,12 @@ export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames, a
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: n.router, namespace: n.namespace, labels: labels(cfg, name, "router") },
+    metadata: { name: n.router, namespace: n.namespace, labels: labels(a, name, "router") },
     spec: {
       replicas: k.routerReplicas,
       selector: { matchLabels: selectorLabels(name, "router") },
       template: {
-        metadata: { labels: labels(cfg, name, "router") },
+        metadata: { labels: labels(a, name, "router") },
         spec: {
           serviceAccountName: n.router,
           securityContext: {
@@ -124,7 +129,7 @@ export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames, a
             {
               name: "router",
               image: k.routerImage,
-              args: routerArgs(cfg, name, n),
+              args: routerArgs(a, name, n),
               ...(apiKey && { env: [{ name: "VLLM_API_KEY", valueFrom: { secretKeyRef: apiKey } }] }),
               ports: [{ name: "http", containerPort: ROUTER_PORT, protocol: "TCP" }],
               resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
@@ -144,6 +149,6 @@ export function routerDeployment(cfg: StackConfig, name: string, n: KubeNames, a
   };
 }
 
-export function routerService(cfg: StackConfig, name: string, n: KubeNames) {
-  return clusterIpService(cfg, name, n, "router", ROUTER_SERVICE_PORT);
+export function routerService(a: KubernetesServiceArgs, name: string, n: KubeNames) {
+  return clusterIpService(a, name, n, "router", ROUTER_SERVICE_PORT);
 }

@@ -1,14 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { KubernetesServiceArgs } from "../component-args";
 import { HTTP_ADDON_PROXY } from "./autoscaling-manifests";
 import { renderKubernetes, secretManifest, secretRefs, type Manifest } from "./manifests";
 import { kubeNames } from "./names";
 import { ROUTER_SERVICE_PORT, scalesFromZero, SESSION_HEADER } from "./router-manifests";
 
-export interface VllmServiceArgs {
-  /** The resolved stack config (plain: it decides which resources exist). */
-  readonly config: StackConfig;
+/** The component's arguments (plain: they decide which resources exist), and the secrets' values. */
+export interface VllmServiceArgs extends KubernetesServiceArgs {
   /** Hugging Face token as a Pulumi secret; ignored when `secrets.hfToken` references an existing Secret. */
   readonly hfToken?: pulumi.Output<string>;
   /** vLLM API key as a Pulumi secret; ignored when `secrets.apiKey` references an existing Secret. */
@@ -33,19 +32,19 @@ export class VllmService extends pulumi.ComponentResource {
 
   constructor(name: string, args: VllmServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("vllm-tco:kubernetes:VllmService", name, {}, opts);
-    const cfg = args.config;
-    const k = cfg.kubernetes!;
-    const n = kubeNames(cfg, name);
+    const a: KubernetesServiceArgs = args;
+    const k = a.kubernetes;
+    const n = kubeNames(a, name);
     const provider = new k8s.Provider(
       `${name}-cluster`,
       { ...(k.kubeconfig && { kubeconfig: k.kubeconfig }), ...(k.context && { context: k.context }) },
       { parent: this },
     );
-    const refs = secretRefs(cfg, name, {
+    const refs = secretRefs(a, name, {
       hfToken: args.hfToken !== undefined,
       apiKey: args.apiKey !== undefined,
     });
-    const m = renderKubernetes(cfg, name, refs);
+    const m = renderKubernetes(a, name, refs);
     const namespace =
       m.namespace &&
       new k8s.core.v1.Namespace(`${name}-namespace`, as(m.namespace), { parent: this, provider });
@@ -59,15 +58,15 @@ export class VllmService extends pulumi.ComponentResource {
       referenced: boolean,
     ) => {
       if (!value || referenced) return;
-      const manifest = secretManifest(cfg, name, secretName);
+      const manifest = secretManifest(a, name, secretName);
       new k8s.core.v1.Secret(
         `${name}-${suffix}`,
         { ...as<k8s.core.v1.SecretArgs>(manifest), stringData: { value: pulumi.secret(value) } },
         child,
       );
     };
-    secret("hf-token", args.hfToken, n.hfToken, cfg.secrets.hfToken?.kubernetesSecret !== undefined);
-    secret("api-key", args.apiKey, n.apiKey, cfg.secrets.apiKey?.kubernetesSecret !== undefined);
+    secret("hf-token", args.hfToken, n.hfToken, a.secrets.hfToken?.kubernetesSecret !== undefined);
+    secret("api-key", args.apiKey, n.apiKey, a.secrets.apiKey?.kubernetesSecret !== undefined);
 
     if (m.modelCache) new k8s.core.v1.PersistentVolumeClaim(`${name}-model-cache`, as(m.modelCache), child);
     // The autoscaler owns the replica count once the Deployment exists.
@@ -94,7 +93,7 @@ export class VllmService extends pulumi.ComponentResource {
     custom("servicemonitor", m.serviceMonitor);
 
     const direct = pulumi.interpolate`http://${routerService.metadata.name}.${n.namespace}.svc:${ROUTER_SERVICE_PORT}/v1`;
-    this.endpoint = scalesFromZero(cfg) ? pulumi.output(`http://${HTTP_ADDON_PROXY}/v1`) : direct;
+    this.endpoint = scalesFromZero(a) ? pulumi.output(`http://${HTTP_ADDON_PROXY}/v1`) : direct;
     this.serviceName = routerService.metadata.name;
     this.autoscaler = pulumi.output(k.keda ? ("keda" as const) : ("hpa" as const));
     const routing = {
@@ -102,8 +101,8 @@ export class VllmService extends pulumi.ComponentResource {
       session: `send a \`${SESSION_HEADER}\` header per conversation to keep it on one replica`,
       roundrobin: "requests are spread evenly",
     }[k.routing];
-    const host = scalesFromZero(cfg) ? ` -H 'Host: ${n.host}'` : "";
-    this.usage = pulumi.interpolate`curl ${this.endpoint}/chat/completions${host} -H 'Authorization: Bearer $VLLM_API_KEY' -H 'Content-Type: application/json' -d '{"model": "${cfg.model.servedName}", "messages": [{"role": "user", "content": "Hello"}]}'  (routing: ${routing}; engines behind ${engineService.metadata.name})`;
+    const host = scalesFromZero(a) ? ` -H 'Host: ${n.host}'` : "";
+    this.usage = pulumi.interpolate`curl ${this.endpoint}/chat/completions${host} -H 'Authorization: Bearer $VLLM_API_KEY' -H 'Content-Type: application/json' -d '{"model": "${a.model.servedName}", "messages": [{"role": "user", "content": "Hello"}]}'  (routing: ${routing}; engines behind ${engineService.metadata.name})`;
     this.registerOutputs({
       endpoint: this.endpoint,
       serviceName: this.serviceName,

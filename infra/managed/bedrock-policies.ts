@@ -2,8 +2,6 @@
  * What the managed lane provisions, decided purely: the model source an application inference
  * profile copies, the invoke-only IAM policy, and the usage alarm thresholds.
  */
-import { HOURS_PER_MONTH } from "../../cost/traffic";
-import type { StackConfig } from "../../cost/config/stack-config";
 
 /**
  * Llama 3.x on Bedrock is served on demand through the region group's system inference profile
@@ -49,15 +47,5 @@ export function invokePolicy(profileArn: string) {
         Condition: { StringEquals: { "bedrock:InferenceProfileArn": profileArn } },
       },
     ],
-  };
-}
-
-/** Daily token alarms at `usageAlarmFactor` × the planned daily volume. */
-export function usageThresholds(cfg: StackConfig) {
-  const days = HOURS_PER_MONTH / 24;
-  const f = cfg.managed!.usageAlarmFactor;
-  return {
-    inputTokensPerDay: Math.ceil((cfg.workload.monthlyInputTokens / days) * f),
-    outputTokensPerDay: Math.ceil((cfg.workload.monthlyOutputTokens / days) * f),
   };
 }

@@ -1,13 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HOST_ENDPOINTS } from "../../cost/catalog";
-import type { StackConfig } from "../../cost/config/stack-config";
-import { invokePolicy, invokeRoleTrust, modelSourceArn, usageThresholds } from "./bedrock-policies";
+import type { ManagedModelArgs } from "../component-args";
+import { invokePolicy, invokeRoleTrust, modelSourceArn } from "./bedrock-policies";
 
-export interface ManagedModelArgs {
-  readonly config: StackConfig;
-  /** The projected monthly token bill, USD: the AWS Budget's amount. */
-  readonly projectedMonthlyUsd: number;
+export interface ManagedModelInputs extends ManagedModelArgs {
   /** The host's API key as a Pulumi secret (OpenAI-compatible hosts). */
   readonly apiKey?: pulumi.Output<string>;
 }
@@ -24,10 +21,10 @@ export class ManagedModel extends pulumi.ComponentResource {
   readonly usage: pulumi.Output<string>;
   readonly extra: Record<string, pulumi.Output<unknown>> = {};
 
-  constructor(name: string, args: ManagedModelArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(name: string, args: ManagedModelInputs, opts: pulumi.ComponentResourceOptions = {}) {
     super("vllm-tco:managed:ManagedModel", name, {}, opts);
-    const cfg = args.config;
-    const m = cfg.managed!;
+    const cfg = args;
+    const m = args.managed;
     const child = { parent: this };
     if (m.host !== "bedrock") {
       const base = HOST_ENDPOINTS[m.host];
@@ -41,7 +38,7 @@ export class ManagedModel extends pulumi.ComponentResource {
       return;
     }
 
-    const region = cfg.aws?.region ?? "us-east-1";
+    const region = args.region;
     const identity = aws.getCallerIdentityOutput({}, child);
     const tags = { "vllm-tco:stack": cfg.stack };
     const profile = new aws.bedrock.InferenceProfile(
@@ -98,7 +95,10 @@ export class ManagedModel extends pulumi.ComponentResource {
           child,
         ),
     );
-    const limits = usageThresholds(cfg);
+    const limits = {
+      inputTokensPerDay: args.alarmTokensPerDay.input,
+      outputTokensPerDay: args.alarmTokensPerDay.output,
+    };
     const alarm = (suffix: string, metricName: string, threshold: number) =>
       new aws.cloudwatch.MetricAlarm(
         `${name}-${suffix}`,
@@ -112,7 +112,7 @@ export class ManagedModel extends pulumi.ComponentResource {
           threshold,
           comparisonOperator: "GreaterThanThreshold",
           treatMissingData: "notBreaching",
-          alarmDescription: `${metricName} above ${m.usageAlarmFactor}× the planned daily volume (vllm-tco stack ${cfg.stack})`,
+          alarmDescription: `${metricName} above ${m.usageAlarmFactor}× the planned volume of an active day (vllm-tco stack ${cfg.stack})`,
           alarmActions: [topic.arn],
           tags,
         },

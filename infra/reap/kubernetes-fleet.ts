@@ -9,7 +9,7 @@
  * Every write carries the resourceVersion the decision saw, so the API server refuses it (409) if the
  * object changed in between.
  */
-import type { StackConfig } from "../../cost/config/stack-config";
+import type { KubernetesStackConfig } from "../../cost/config/stack-config";
 import { COMPONENT_NAME, kubeNames } from "../kubernetes/names";
 import { FleetChanged, replicaCount, type Fleet, type FleetState } from "./fleet";
 import { within } from "./guard";
@@ -23,8 +23,8 @@ type Obj = {
   status?: unknown;
 };
 
-export function kubernetesFleet(cfg: StackConfig, callTimeoutMs = 10_000): Fleet {
-  const k = cfg.kubernetes!;
+export function kubernetesFleet(cfg: KubernetesStackConfig, callTimeoutMs = 10_000): Fleet {
+  const k = cfg.kubernetes;
   const n = kubeNames(cfg, COMPONENT_NAME);
   const ns = n.namespace;
   const clients = async () => {

@@ -4,7 +4,6 @@
  * priced is what runs: `--max-num-seqs` is the concurrency the throughput model chose for the
  * latency target.
  */
-import { replicaCapacity } from "../../cost/replica";
 import type { StackConfig } from "../../cost/config/stack-config";
 
 /** The shortest startup budget: even a small model must survive a slow image pull and CUDA graph capture. */
@@ -14,6 +13,8 @@ const ENGINE_INIT_SECONDS = 120;
 
 export interface EngineSettings {
   readonly image: string;
+  /** The image tag: the engine's version label. */
+  readonly version: string;
   readonly port: number;
   /**
    * The command the container runs, set explicitly rather than inherited from the image, so the
@@ -89,11 +90,10 @@ export function drainSeconds(cfg: StackConfig): number {
  */
 export const ENGINE_COMMAND = ["python3", "-m", "vllm.entrypoints.openai.api_server"] as const;
 
-export function engineArgs(cfg: StackConfig): string[] {
+/** `maxNumSeqs`: vLLM's `--max-num-seqs`, the concurrency the projection priced for the latency target. */
+export function engineArgs(cfg: StackConfig, maxNumSeqs: number): string[] {
   const m = cfg.model;
   const { count, tensorParallel } = cfg.gpu;
-  const maxNumSeqs =
-    cfg.vllm.maxNumSeqs ?? (cfg.platform === "managed" ? 256 : replicaCapacity(cfg).concurrency);
   const args = [
     "--model",
     m.huggingFaceId,
@@ -121,12 +121,13 @@ export function engineArgs(cfg: StackConfig): string[] {
   return args;
 }
 
-export function engineSettings(cfg: StackConfig): EngineSettings {
+export function engineSettings(cfg: StackConfig, maxNumSeqs: number): EngineSettings {
   return {
     image: `${cfg.vllm.image}:${cfg.vllm.version}`,
+    version: cfg.vllm.version,
     port: cfg.vllm.port,
     command: [...ENGINE_COMMAND],
-    args: engineArgs(cfg),
+    args: engineArgs(cfg, maxNumSeqs),
     expectedLoadSeconds: expectedLoadSeconds(cfg),
     probes: probeTimings(cfg),
     drainSeconds: drainSeconds(cfg),

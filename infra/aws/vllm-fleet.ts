@@ -5,7 +5,14 @@ import { assumeRolePolicy, hostPolicy, SSM_MANAGED_POLICY } from "./iam-policies
 import { coldStartMinutes, idleAlarm, wakeAlarm, type AlarmDims, type MathAlarm } from "./idle-teardown";
 import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
-import { METRIC_NAMESPACE, QUEUE_METRIC, userData } from "./user-data";
+import {
+  groupInputs,
+  groupNamePrefix,
+  launchTemplateInputs,
+  targetTracking,
+  WARM_POOL_HOOK,
+} from "./fleet-inputs";
+import { userData } from "./user-data";
 
 /** The component's arguments, and the secrets' values. */
 export interface AwsVllmFleetArgs extends AwsFleetArgs {
@@ -14,8 +21,6 @@ export interface AwsVllmFleetArgs extends AwsFleetArgs {
   /** vLLM API key (Pulumi secret); ignored when `secrets.apiKey.awsSecretArn` is set; generated when neither. */
   readonly apiKey?: pulumi.Output<string>;
 }
-
-const WARM_POOL_HOOK = "vllm-tco-prewarm";
 
 /**
  * vLLM on rented EC2 GPU instances: an Auto Scaling group of private hosts running the pinned vLLM
@@ -64,106 +69,19 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
       child,
     );
 
-    // Secrets: referenced when the stack names existing ones, else stored from the Pulumi secrets.
-    const stored = (suffix: string, value: pulumi.Output<string>) => {
-      const secret = new aws.secretsmanager.Secret(
-        `${name}-${suffix}`,
-        { description: `vllm-tco ${suffix} for stack ${cfg.stack}`, recoveryWindowInDays: 7 },
-        child,
-      );
-      new aws.secretsmanager.SecretVersion(
-        `${name}-${suffix}`,
-        { secretId: secret.id, secretString: pulumi.secret(value) },
-        child,
-      );
-      return secret.arn;
-    };
-    const generatedKey = () =>
-      pulumi.secret(
-        aws.secretsmanager
-          .getRandomPasswordOutput({ passwordLength: 48, excludePunctuation: true }, child)
-          .apply((r) => r.randomPassword!),
-      );
-    const apiKeyArn = cfg.secrets.apiKey?.awsSecretArn
-      ? pulumi.output(cfg.secrets.apiKey.awsSecretArn)
-      : stored("api-key", args.apiKey ?? generatedKey());
-    const hfTokenArn = cfg.secrets.hfToken?.awsSecretArn
-      ? pulumi.output(cfg.secrets.hfToken.awsSecretArn)
-      : args.hfToken
-        ? stored("hf-token", args.hfToken)
-        : undefined;
-
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 30 }, child);
-    const identity = aws.getCallerIdentityOutput({}, child);
+    const { apiKeyArn, hfTokenArn } = fleetSecrets(name, args, child);
+    const { profile, logGroup } = hostIdentity(name, cfg, { apiKeyArn, hfTokenArn }, child);
     const warm = a.warmPool?.enabled === true;
-    const groupNamePrefix = `${name}-${cfg.stack}-`;
-    const role = new aws.iam.Role(
-      `${name}-host`,
-      { assumeRolePolicy: JSON.stringify(assumeRolePolicy()) },
-      child,
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-host-ssm`,
-      { role: role.name, policyArn: SSM_MANAGED_POLICY },
-      child,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-host`,
-      {
-        role: role.id,
-        policy: pulumi
-          .all([apiKeyArn, hfTokenArn, logGroup.arn, identity.accountId])
-          .apply(([api, hf, logs, account]) =>
-            JSON.stringify(
-              hostPolicy({
-                secretArns: hf ? [api, hf] : [api],
-                logGroupArn: logs,
-                ...(warm && {
-                  groupArnPattern: `arn:aws:autoscaling:${a.region}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix}*`,
-                }),
-              }),
-            ),
-          ),
-      },
-      child,
-    );
-    const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name }, child);
 
     const imageId = a.amiId
       ? pulumi.output(a.amiId)
       : aws.ssm.getParameterOutput({ name: a.amiSsmParameter }, child).value;
     const template = new aws.ec2.LaunchTemplate(
       `${name}-host`,
-      {
+      launchTemplateInputs(name, cfg, {
         imageId,
-        instanceType: a.instance.key,
-        iamInstanceProfile: { arn: profile.arn },
-        // IMDSv2 only; hop limit 2 so the container reaches it through Docker's bridge.
-        metadataOptions: {
-          httpEndpoint: "enabled",
-          httpTokens: "required",
-          httpPutResponseHopLimit: 2,
-          instanceMetadataTags: "enabled",
-        },
-        networkInterfaces: [
-          {
-            associatePublicIpAddress: "false",
-            deleteOnTermination: "true",
-            securityGroups: [lb.hostSecurityGroupId],
-          },
-        ],
-        blockDeviceMappings: [
-          {
-            deviceName: "/dev/sda1",
-            ebs: {
-              volumeSize: a.rootVolumeGb,
-              volumeType: "gp3",
-              encrypted: "true",
-              deleteOnTermination: "true",
-            },
-          },
-        ],
-        monitoring: { enabled: true },
+        instanceProfileArn: profile.arn,
+        hostSecurityGroupId: lb.hostSecurityGroupId,
         userData: pulumi.all([apiKeyArn, hfTokenArn, logGroup.name]).apply(([api, hf, logs]) =>
           Buffer.from(
             userData(cfg, {
@@ -175,81 +93,21 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
             }),
           ).toString("base64"),
         ),
-        tagSpecifications: [
-          {
-            resourceType: "instance",
-            tags: { Name: `${name}-${cfg.stack}-gpu`, "vllm-tco:stack": cfg.stack },
-          },
-          { resourceType: "volume", tags: { "vllm-tco:stack": cfg.stack } },
-        ],
-        updateDefaultVersion: true,
-      },
+      }),
       child,
     );
 
-    const spotMix = a.purchase === "spot" || a.purchase === "mixed";
-    const templateRef = { id: template.id, version: template.latestVersion.apply(String) };
     const group = new aws.autoscaling.Group(
       `${name}-fleet`,
-      {
-        namePrefix: groupNamePrefix,
-        minSize: cfg.scaling.min,
-        maxSize: cfg.scaling.max,
-        desiredCapacity: cfg.scaling.min,
-        vpcZoneIdentifiers: network.privateSubnetIds,
-        targetGroupArns: [lb.targetGroupArn],
-        healthCheckType: "ELB",
-        // Covers the model load: the same budget as the startup probe elsewhere (≥ 10 minutes).
-        healthCheckGracePeriod: e.probes.startupBudgetSeconds,
-        defaultInstanceWarmup: e.probes.startupBudgetSeconds,
-        capacityRebalance: spotMix,
-        ...(spotMix
-          ? {
-              mixedInstancesPolicy: {
-                instancesDistribution: {
-                  onDemandBaseCapacity: a.purchase === "mixed" ? a.onDemandBase : 0,
-                  onDemandPercentageAboveBaseCapacity: a.purchase === "mixed" ? 100 - a.spotPercentage : 0,
-                  spotAllocationStrategy: "price-capacity-optimized",
-                },
-                launchTemplate: {
-                  launchTemplateSpecification: {
-                    launchTemplateId: templateRef.id,
-                    version: templateRef.version,
-                  },
-                  overrides: [{ instanceType: a.instance.key }],
-                },
-              },
-            }
-          : { launchTemplate: templateRef }),
-        instanceRefresh: {
-          strategy: "Rolling",
-          preferences: {
-            minHealthyPercentage: cfg.scaling.max > 1 ? 50 : 0,
-            instanceWarmup: String(e.probes.startupBudgetSeconds),
-          },
-        },
-        ...(warm && {
-          warmPool: {
-            poolState: "Stopped",
-            minSize: a.warmPool!.size,
-            instanceReusePolicy: { reuseOnScaleIn: true },
-          },
-          initialLifecycleHooks: [
-            {
-              name: WARM_POOL_HOOK,
-              lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
-              defaultResult: "CONTINUE",
-              heartbeatTimeout: e.probes.startupBudgetSeconds,
-            },
-          ],
-        }),
-        tags: [{ key: "vllm-tco:stack", value: cfg.stack, propagateAtLaunch: true }],
-      },
+      groupInputs(name, cfg, {
+        privateSubnetIds: network.privateSubnetIds,
+        targetGroupArn: lb.targetGroupArn,
+        template: { id: template.id, version: template.latestVersion.apply(String) },
+      }),
       // The alarms and target tracking own the desired count after creation.
       { ...child, ignoreChanges: ["desiredCapacity"] },
     );
 
-    // Load: target tracking on vLLM's queue (published by the hosts) or the ALB's requests per target.
     const s = cfg.scaling;
     new aws.autoscaling.Policy(
       `${name}-load`,
@@ -257,74 +115,14 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
         autoscalingGroupName: group.name,
         policyType: "TargetTrackingScaling",
         estimatedInstanceWarmup: e.probes.startupBudgetSeconds,
-        targetTrackingConfiguration:
-          s.metric === "requests"
-            ? {
-                targetValue: s.target,
-                predefinedMetricSpecification: {
-                  predefinedMetricType: "ALBRequestCountPerTarget",
-                  resourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
-                },
-              }
-            : {
-                targetValue: s.target,
-                customizedMetricSpecification: {
-                  namespace: METRIC_NAMESPACE,
-                  metricName: QUEUE_METRIC[s.metric],
-                  statistic: "Average",
-                  metricDimensions: [{ name: "AutoScalingGroupName", value: group.name }],
-                },
-              },
+        targetTrackingConfiguration: targetTracking(cfg, {
+          albResourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
+          groupName: group.name,
+        }),
       },
       child,
     );
-    if (s.min === 0) {
-      const dims = pulumi
-        .all([lb.arnSuffix, lb.targetGroupArnSuffix])
-        .apply(([loadBalancer, targetGroup]) => ({ loadBalancer, targetGroup }));
-      const toZero = new aws.autoscaling.Policy(
-        `${name}-to-zero`,
-        {
-          autoscalingGroupName: group.name,
-          policyType: "SimpleScaling",
-          adjustmentType: "ExactCapacity",
-          scalingAdjustment: 0,
-          cooldown: 60,
-        },
-        child,
-      );
-      // One host per wake-up; the cooldown spans a model load so waiting requests do not start more.
-      const wake = new aws.autoscaling.Policy(
-        `${name}-wake`,
-        {
-          autoscalingGroupName: group.name,
-          policyType: "SimpleScaling",
-          adjustmentType: "ChangeInCapacity",
-          scalingAdjustment: 1,
-          cooldown: e.probes.startupBudgetSeconds,
-        },
-        child,
-      );
-      const alarm = (suffix: string, make: (d: AlarmDims) => MathAlarm, action: pulumi.Output<string>) => {
-        const m = dims.apply(make);
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-${suffix}`,
-          {
-            evaluationPeriods: m.evaluationPeriods,
-            datapointsToAlarm: m.datapointsToAlarm,
-            threshold: m.threshold,
-            comparisonOperator: m.comparisonOperator,
-            treatMissingData: m.treatMissingData,
-            alarmDescription: m.alarmDescription,
-            metricQueries: m.metricQueries,
-            alarmActions: [action],
-          },
-          child,
-        );
-      };
-      alarm("idle", (d) => idleAlarm(cfg, d), toZero.arn);
-      alarm("wake", wakeAlarm, wake.arn);
-    }
+    if (s.min === 0) scaleToZero(name, cfg, group, lb, child);
 
     this.coldStartMinutes = coldStartMinutes(e.expectedLoadSeconds);
     this.endpoint = pulumi.interpolate`${lb.url}/v1`;
@@ -350,4 +148,141 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
       coldStartMinutes: this.coldStartMinutes,
     };
   }
+}
+
+/** Secrets: referenced when the stack names existing ones, else stored from the Pulumi secrets. */
+function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.CustomResourceOptions) {
+  const cfg = args;
+  const stored = (suffix: string, value: pulumi.Output<string>) => {
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-${suffix}`,
+      { description: `vllm-tco ${suffix} for stack ${cfg.stack}`, recoveryWindowInDays: 7 },
+      child,
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-${suffix}`,
+      { secretId: secret.id, secretString: pulumi.secret(value) },
+      child,
+    );
+    return secret.arn;
+  };
+  const generatedKey = () =>
+    pulumi.secret(
+      aws.secretsmanager
+        .getRandomPasswordOutput({ passwordLength: 48, excludePunctuation: true }, child)
+        .apply((r) => r.randomPassword!),
+    );
+  const apiKeyArn = cfg.secrets.apiKey?.awsSecretArn
+    ? pulumi.output(cfg.secrets.apiKey.awsSecretArn)
+    : stored("api-key", args.apiKey ?? generatedKey());
+  const hfTokenArn = cfg.secrets.hfToken?.awsSecretArn
+    ? pulumi.output(cfg.secrets.hfToken.awsSecretArn)
+    : args.hfToken
+      ? stored("hf-token", args.hfToken)
+      : undefined;
+
+  return { apiKeyArn, hfTokenArn };
+}
+
+/** The hosts' role: read their two secrets, write their logs and metrics, SSM instead of SSH. */
+function hostIdentity(
+  name: string,
+  cfg: AwsFleetArgs,
+  { apiKeyArn, hfTokenArn }: { apiKeyArn: pulumi.Output<string>; hfTokenArn?: pulumi.Output<string> },
+  child: pulumi.CustomResourceOptions,
+) {
+  const a = cfg.aws;
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 30 }, child);
+  const identity = aws.getCallerIdentityOutput({}, child);
+  const warm = a.warmPool?.enabled === true;
+
+  const role = new aws.iam.Role(
+    `${name}-host`,
+    { assumeRolePolicy: JSON.stringify(assumeRolePolicy()) },
+    child,
+  );
+  new aws.iam.RolePolicyAttachment(
+    `${name}-host-ssm`,
+    { role: role.name, policyArn: SSM_MANAGED_POLICY },
+    child,
+  );
+  new aws.iam.RolePolicy(
+    `${name}-host`,
+    {
+      role: role.id,
+      policy: pulumi
+        .all([apiKeyArn, hfTokenArn, logGroup.arn, identity.accountId])
+        .apply(([api, hf, logs, account]) =>
+          JSON.stringify(
+            hostPolicy({
+              secretArns: hf ? [api, hf] : [api],
+              logGroupArn: logs,
+              ...(warm && {
+                groupArnPattern: `arn:aws:autoscaling:${a.region}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix(name, cfg)}*`,
+              }),
+            }),
+          ),
+        ),
+    },
+    child,
+  );
+  const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name }, child);
+
+  return { profile, logGroup };
+}
+
+/** Scale to zero when idle and back from zero on demand (see idle-teardown.ts for the alarms' logic). */
+function scaleToZero(
+  name: string,
+  cfg: AwsFleetArgs,
+  group: aws.autoscaling.Group,
+  lb: LoadBalancer,
+  child: pulumi.CustomResourceOptions,
+) {
+  const e = cfg.engine;
+  const dims = pulumi
+    .all([lb.arnSuffix, lb.targetGroupArnSuffix])
+    .apply(([loadBalancer, targetGroup]) => ({ loadBalancer, targetGroup }));
+  const toZero = new aws.autoscaling.Policy(
+    `${name}-to-zero`,
+    {
+      autoscalingGroupName: group.name,
+      policyType: "SimpleScaling",
+      adjustmentType: "ExactCapacity",
+      scalingAdjustment: 0,
+      cooldown: 60,
+    },
+    child,
+  );
+  // One host per wake-up; the cooldown spans a model load so waiting requests do not start more.
+  const wake = new aws.autoscaling.Policy(
+    `${name}-wake`,
+    {
+      autoscalingGroupName: group.name,
+      policyType: "SimpleScaling",
+      adjustmentType: "ChangeInCapacity",
+      scalingAdjustment: 1,
+      cooldown: e.probes.startupBudgetSeconds,
+    },
+    child,
+  );
+  const alarm = (suffix: string, make: (d: AlarmDims) => MathAlarm, action: pulumi.Output<string>) => {
+    const m = dims.apply(make);
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-${suffix}`,
+      {
+        evaluationPeriods: m.evaluationPeriods,
+        datapointsToAlarm: m.datapointsToAlarm,
+        threshold: m.threshold,
+        comparisonOperator: m.comparisonOperator,
+        treatMissingData: m.treatMissingData,
+        alarmDescription: m.alarmDescription,
+        metricQueries: m.metricQueries,
+        alarmActions: [action],
+      },
+      child,
+    );
+  };
+  alarm("idle", (d) => idleAlarm(cfg, d), toZero.arn);
+  alarm("wake", wakeAlarm, wake.arn);
 }

@@ -1,0 +1,163 @@
+/**
+ * The fleet's resource inputs (pure): launch template, Auto Scaling group and target tracking, from the
+ * component's arguments and the outputs of the resources they refer to. The component only registers.
+ */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { AwsFleetArgs } from "../component-args";
+import { METRIC_NAMESPACE, QUEUE_METRIC } from "./user-data";
+
+export const WARM_POOL_HOOK = "vllm-tco-prewarm";
+
+/** The group's name prefix; the hosts' IAM policy may complete lifecycle actions only on these groups. */
+export function groupNamePrefix(name: string, cfg: AwsFleetArgs): string {
+  return `${name}-${cfg.stack}-`;
+}
+
+export interface TemplateRefs {
+  readonly imageId: pulumi.Input<string>;
+  readonly instanceProfileArn: pulumi.Input<string>;
+  readonly hostSecurityGroupId: pulumi.Input<string>;
+  /** Base64 user data. */
+  readonly userData: pulumi.Input<string>;
+}
+
+export function launchTemplateInputs(
+  name: string,
+  cfg: AwsFleetArgs,
+  r: TemplateRefs,
+): aws.ec2.LaunchTemplateArgs {
+  const a = cfg.aws;
+  return {
+    imageId: r.imageId,
+    instanceType: a.instance.key,
+    iamInstanceProfile: { arn: r.instanceProfileArn },
+    // IMDSv2 only; hop limit 2 so the container reaches it through Docker's bridge.
+    metadataOptions: {
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 2,
+      instanceMetadataTags: "enabled",
+    },
+    networkInterfaces: [
+      {
+        associatePublicIpAddress: "false",
+        deleteOnTermination: "true",
+        securityGroups: [r.hostSecurityGroupId],
+      },
+    ],
+    blockDeviceMappings: [
+      {
+        deviceName: "/dev/sda1",
+        ebs: {
+          volumeSize: a.rootVolumeGb,
+          volumeType: "gp3",
+          encrypted: "true",
+          deleteOnTermination: "true",
+        },
+      },
+    ],
+    monitoring: { enabled: true },
+    userData: r.userData,
+    tagSpecifications: [
+      {
+        resourceType: "instance",
+        tags: { Name: `${name}-${cfg.stack}-gpu`, "vllm-tco:stack": cfg.stack },
+      },
+      { resourceType: "volume", tags: { "vllm-tco:stack": cfg.stack } },
+    ],
+    updateDefaultVersion: true,
+  };
+}
+
+export interface GroupRefs {
+  readonly privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  readonly targetGroupArn: pulumi.Input<string>;
+  readonly template: { readonly id: pulumi.Input<string>; readonly version: pulumi.Input<string> };
+}
+
+export function groupInputs(name: string, cfg: AwsFleetArgs, r: GroupRefs): aws.autoscaling.GroupArgs {
+  const a = cfg.aws;
+  const e = cfg.engine;
+  const warm = a.warmPool?.enabled === true;
+  const spotMix = a.purchase === "spot" || a.purchase === "mixed";
+  return {
+    namePrefix: groupNamePrefix(name, cfg),
+    minSize: cfg.scaling.min,
+    maxSize: cfg.scaling.max,
+    desiredCapacity: cfg.scaling.min,
+    vpcZoneIdentifiers: r.privateSubnetIds,
+    targetGroupArns: [r.targetGroupArn],
+    healthCheckType: "ELB",
+    // Covers the model load: the same budget as the startup probe elsewhere (≥ 10 minutes).
+    healthCheckGracePeriod: e.probes.startupBudgetSeconds,
+    defaultInstanceWarmup: e.probes.startupBudgetSeconds,
+    capacityRebalance: spotMix,
+    ...(spotMix
+      ? {
+          mixedInstancesPolicy: {
+            instancesDistribution: {
+              onDemandBaseCapacity: a.purchase === "mixed" ? a.onDemandBase : 0,
+              onDemandPercentageAboveBaseCapacity: a.purchase === "mixed" ? 100 - a.spotPercentage : 0,
+              spotAllocationStrategy: "price-capacity-optimized",
+            },
+            launchTemplate: {
+              launchTemplateSpecification: {
+                launchTemplateId: r.template.id,
+                version: r.template.version,
+              },
+              overrides: [{ instanceType: a.instance.key }],
+            },
+          },
+        }
+      : { launchTemplate: r.template }),
+    instanceRefresh: {
+      strategy: "Rolling",
+      preferences: {
+        minHealthyPercentage: cfg.scaling.max > 1 ? 50 : 0,
+        instanceWarmup: String(e.probes.startupBudgetSeconds),
+      },
+    },
+    ...(warm && {
+      warmPool: {
+        poolState: "Stopped",
+        minSize: a.warmPool!.size,
+        instanceReusePolicy: { reuseOnScaleIn: true },
+      },
+      initialLifecycleHooks: [
+        {
+          name: WARM_POOL_HOOK,
+          lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
+          defaultResult: "CONTINUE",
+          heartbeatTimeout: e.probes.startupBudgetSeconds,
+        },
+      ],
+    }),
+    tags: [{ key: "vllm-tco:stack", value: cfg.stack, propagateAtLaunch: true }],
+  };
+}
+
+/** Load: target tracking on vLLM's queue (published by the hosts) or the ALB's requests per target. */
+export function targetTracking(
+  cfg: AwsFleetArgs,
+  r: { readonly albResourceLabel: pulumi.Input<string>; readonly groupName: pulumi.Input<string> },
+): aws.types.input.autoscaling.PolicyTargetTrackingConfiguration {
+  const s = cfg.scaling;
+  return s.metric === "requests"
+    ? {
+        targetValue: s.target,
+        predefinedMetricSpecification: {
+          predefinedMetricType: "ALBRequestCountPerTarget",
+          resourceLabel: r.albResourceLabel,
+        },
+      }
+    : {
+        targetValue: s.target,
+        customizedMetricSpecification: {
+          namespace: METRIC_NAMESPACE,
+          metricName: QUEUE_METRIC[s.metric],
+          statistic: "Average",
+          metricDimensions: [{ name: "AutoScalingGroupName", value: r.groupName }],
+        },
+      };
+}

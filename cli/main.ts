@@ -20,26 +20,14 @@ export const VERSION: string = pkg.version;
 const STACK_HELP = "a stack in ./stacks or the bundled examples (aws-h100, onprem, managed)";
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}`;
 
-function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command {
-  const root = new Command("vllm-tco")
-    .description(
-      "Should we run this open-weight model ourselves, or keep paying per token? Monthly TCO, API comparison, break-even and verdict from a Pulumi stack file; a dry plan of the deployment; idle-GPU reaping.",
-    )
-    .version(VERSION, "-v, --version", "print the version")
-    .helpOption("-h, --help", "show help")
-    .exitOverride()
-    .showSuggestionAfterError(true)
-    .configureHelp({ helpWidth: outputColumns(), sortSubcommands: false })
-    .configureOutput({
-      writeOut: (s) => io.out(s.replace(/\n$/, "")),
-      writeErr: (s) => io.err(s.replace(/\n$/, "")),
-      outputError: (s, write) => write(`vllm-tco: ${s.replace(/^error: /, "")}`),
-    });
-  const stackOptions = (c: Command) =>
-    c
-      .option("--stack <name>", STACK_HELP)
-      .option("--stack-file <path>", "a stack file anywhere (Pulumi.<name>.yaml)");
+type Done = (code: number) => void;
 
+const stackOptions = (c: Command) =>
+  c
+    .option("--stack <name>", STACK_HELP)
+    .option("--stack-file <path>", "a stack file anywhere (Pulumi.<name>.yaml)");
+
+function addCost(root: Command, io: Io, done: Done): void {
   stackOptions(
     root
       .command("cost")
@@ -71,7 +59,9 @@ function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command 
       examples("vllm-tco compare --stack managed", "vllm-tco compare --stack onprem --html ranking.html"),
     )
     .action((o) => done(compareCommand(o, io)));
+}
 
+function addThroughput(root: Command, io: Io, done: Done): void {
   root
     .command("throughput")
     .description("one replica's throughput and latency from the roofline model (no stack needed)")
@@ -92,7 +82,9 @@ function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command 
       ),
     )
     .action((o) => done(throughputCommand(o, io)));
+}
 
+function addPlan(root: Command, io: Io, done: Done): void {
   stackOptions(
     root
       .command("plan")
@@ -108,7 +100,9 @@ function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command 
       const { planCli } = await import("./plan");
       done(await planCli(o, io));
     });
+}
 
+function addPrices(root: Command, io: Io, done: Done): void {
   const prices = root.command("prices").description("live AWS prices for the cost model");
   prices
     .command("refresh")
@@ -121,7 +115,9 @@ function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command 
       `${examples("vllm-tco prices refresh", "vllm-tco prices refresh --region us-west-2 --instance-types p5.4xlarge,p5.48xlarge --json")}\n\nExit status 4: something was not fetched (the rest is cached; the catalog stays in use).`,
     )
     .action(async (o) => done(await pricesRefreshCommand(o, io)));
+}
 
+function addReap(root: Command, io: Io, done: Done, deps: ReapDeps): void {
   stackOptions(
     root
       .command("reap")
@@ -170,6 +166,28 @@ function program(io: Io, deps: ReapDeps, done: (code: number) => void): Command 
       const { reapCli } = await import("./reap");
       done(await reapCli(o, io, deps));
     });
+}
+
+function program(io: Io, deps: ReapDeps, done: Done): Command {
+  const root = new Command("vllm-tco")
+    .description(
+      "Should we run this open-weight model ourselves, or keep paying per token? Monthly TCO, API comparison, break-even and verdict from a Pulumi stack file; a dry plan of the deployment; idle-GPU reaping.",
+    )
+    .version(VERSION, "-v, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureHelp({ helpWidth: outputColumns(), sortSubcommands: false })
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+      outputError: (s, write) => write(`vllm-tco: ${s.replace(/^error: /, "")}`),
+    });
+  addCost(root, io, done);
+  addThroughput(root, io, done);
+  addPlan(root, io, done);
+  addPrices(root, io, done);
+  addReap(root, io, done, deps);
   return root;
 }
 
@@ -202,6 +220,11 @@ export async function main(argv: string[], io: Io, deps: ReapDeps = {}): Promise
 }
 
 if (require.main === module) {
+  // `vllm-tco cost | head`: a reader that stops early is not an error.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   void main(process.argv.slice(2), consoleIo).then((code) => {
     process.exitCode = code;
   });

@@ -16,6 +16,8 @@ import { redactCredentials } from "../infra/reap/guard";
 import { kubernetesFleet } from "../infra/reap/kubernetes-fleet";
 import { observePrometheus } from "../infra/reap/prometheus";
 import { reap, resume, type Observe } from "../infra/reap/reap";
+import type { AuditRecord } from "../infra/reap/audit";
+import type { AwsStackConfig, KubernetesStackConfig } from "../cost/config/stack-config";
 
 export const REAP_EXIT = { busy: 0, idle: 10, unknown: 12, failed: 13 } as const;
 
@@ -97,8 +99,8 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
   if (cfg.platform === "managed")
     throw bad("stack", cfg.stack, "is a managed-open stack: it bills per token and has no GPUs to reap");
   const idleMinutes = v["idle-minutes"] === undefined ? cfg.scaling.idleMinutes : Number(v["idle-minutes"]);
-  if (!(idleMinutes > 0))
-    throw bad("idle-minutes", v["idle-minutes"], "must be a positive number of minutes");
+  if (!(idleMinutes > 0 && idleMinutes <= 10_080))
+    throw bad("idle-minutes", v["idle-minutes"], "must be a number of minutes above 0, at most 10080 (a week)");
   const timeout = v["timeout-seconds"] === undefined ? 120 : Number(v["timeout-seconds"]);
   if (!(timeout > 0 && timeout <= 3600))
     throw bad("timeout-seconds", v["timeout-seconds"], "must be a number of seconds between 1 and 3600");
@@ -133,6 +135,53 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     return record.result.startsWith("failed") ? REAP_EXIT.failed : 0;
   }
 
+  const { observe, observeMs, defaultTolerance } = observerFor(v, cfg, idleMinutes);
+  const tolerance = v["tolerance-seconds"] === undefined ? defaultTolerance : Number(v["tolerance-seconds"]);
+  if (!(tolerance >= 0))
+    throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
+  io.err(
+    `vllm-tco: reading ${v.source} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
+  );
+  const record = await reap({
+    config: cfg,
+    idleMinutes,
+    observe,
+    fleet,
+    apply: v.apply,
+    ...(v.destroy && { destroy: { automation: deps.automation ?? pulumiAutomation, workDir: root } }),
+    auditLog,
+    toleranceSeconds: tolerance,
+    deadlineMs: timeout * 1000,
+    observeMs,
+    ...(deps.now && { now: deps.now }),
+    log: (line) => io.err(line),
+  });
+  printRecord(record, v.json, io);
+  if (record.result.startsWith("failed")) return REAP_EXIT.failed;
+  return REAP_EXIT[record.decision as keyof typeof REAP_EXIT];
+}
+
+interface Observer {
+  readonly observe: Observe;
+  /** Milliseconds the observation takes (sampling waits out the window). */
+  readonly observeMs: number;
+  /** The tolerance that suits the source's sampling. */
+  readonly defaultTolerance: number;
+}
+
+/** Where the metrics come from, checked: Prometheus, the replicas' /metrics, or the ALB's CloudWatch count. */
+function observerFor(
+  v: {
+    source: string;
+    prometheus?: string;
+    selector?: string;
+    endpoint?: string[];
+    "load-balancer"?: string;
+    "target-group"?: string;
+  },
+  cfg: AwsStackConfig | KubernetesStackConfig,
+  idleMinutes: number,
+): Observer {
   const selector = v.selector ?? `model_name="${cfg.model.servedName}"`;
   let observeMs = 0;
   let defaultTolerance = 60;
@@ -186,27 +235,11 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
       throw bad("source", v.source, "must be prometheus, endpoints or cloudwatch");
   }
 
-  const tolerance = v["tolerance-seconds"] === undefined ? defaultTolerance : Number(v["tolerance-seconds"]);
-  if (!(tolerance >= 0))
-    throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
-  io.err(
-    `vllm-tco: reading ${v.source} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
-  );
-  const record = await reap({
-    config: cfg,
-    idleMinutes,
-    observe,
-    fleet,
-    apply: v.apply,
-    ...(v.destroy && { destroy: { automation: deps.automation ?? pulumiAutomation, workDir: root } }),
-    auditLog,
-    toleranceSeconds: tolerance,
-    deadlineMs: timeout * 1000,
-    observeMs,
-    ...(deps.now && { now: deps.now }),
-    log: (line) => io.err(line),
-  });
-  if (v.json) io.out(redactCredentials(JSON.stringify(record, null, 2)));
+  return { observe, observeMs, defaultTolerance };
+}
+
+function printRecord(record: AuditRecord, json: boolean, io: Io): void {
+  if (json) io.out(redactCredentials(JSON.stringify(record, null, 2)));
   else {
     io.out(`${record.decision}: ${record.reason}`);
     for (const r of record.evidence.replicas)
@@ -215,6 +248,4 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
       );
     io.out(record.result);
   }
-  if (record.result.startsWith("failed")) return REAP_EXIT.failed;
-  return REAP_EXIT[record.decision as keyof typeof REAP_EXIT];
 }

@@ -100,7 +100,11 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     throw bad("stack", cfg.stack, "is a managed-open stack: it bills per token and has no GPUs to reap");
   const idleMinutes = v["idle-minutes"] === undefined ? cfg.scaling.idleMinutes : Number(v["idle-minutes"]);
   if (!(idleMinutes > 0 && idleMinutes <= 10_080))
-    throw bad("idle-minutes", v["idle-minutes"], "must be a number of minutes above 0, at most 10080 (a week)");
+    throw bad(
+      "idle-minutes",
+      v["idle-minutes"],
+      "must be a number of minutes above 0, at most 10080 (a week)",
+    );
   const timeout = v["timeout-seconds"] === undefined ? 120 : Number(v["timeout-seconds"]);
   if (!(timeout > 0 && timeout <= 3600))
     throw bad("timeout-seconds", v["timeout-seconds"], "must be a number of seconds between 1 and 3600");

@@ -74,7 +74,7 @@ describe("the bin", () => {
   });
 
   it("a reader that stops early (`| head`) is not an error", () => {
-    const r = sh("node dist/cli.js cost --stack onprem --detail | head -1; echo \"exit ${PIPESTATUS[0]}\"");
+    const r = sh('node dist/cli.js cost --stack onprem --detail | head -1; echo "exit ${PIPESTATUS[0]}"');
     expect(r.stdout).toBe("vllm-tco cost · stack onprem · kubernetes · llama-3.3-70b bf16\nexit 0\n");
     expect(r.stderr).toBe("");
   });

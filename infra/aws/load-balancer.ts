@@ -51,76 +51,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     super("vllm-tco:aws:LoadBalancer", name, {}, opts);
     const child = { parent: this };
     const https = args.certificateArn !== undefined;
-    const listenPort = https ? 443 : 80;
-    const lbSg = new aws.ec2.SecurityGroup(
-      `${name}-lb`,
-      {
-        vpcId: args.vpcId,
-        description: "vllm-tco load balancer: clients in, GPU hosts out",
-        ...(args.allowOpenIngress && { tags: { [OPEN_INGRESS_TAG]: "true" } }),
-        ingress: [
-          {
-            protocol: "tcp",
-            fromPort: listenPort,
-            toPort: listenPort,
-            cidrBlocks: args.ingressCidrs,
-            description: "clients",
-          },
-          ...(https
-            ? [
-                {
-                  protocol: "tcp",
-                  fromPort: 80,
-                  toPort: 80,
-                  cidrBlocks: args.ingressCidrs,
-                  description: "redirect to HTTPS",
-                },
-              ]
-            : []),
-        ],
-      },
-      child,
-    );
-    const hostSg = new aws.ec2.SecurityGroup(
-      `${name}-hosts`,
-      {
-        vpcId: args.vpcId,
-        description: "vllm-tco GPU hosts: the load balancer only",
-        ingress: [
-          {
-            protocol: "tcp",
-            fromPort: args.port,
-            toPort: args.port,
-            securityGroups: [lbSg.id],
-            description: "vLLM from the load balancer",
-          },
-        ],
-        // Hosts pull the image and weights and reach Secrets Manager, CloudWatch and SSM.
-        egress: [
-          {
-            protocol: "-1",
-            fromPort: 0,
-            toPort: 0,
-            cidrBlocks: ["0.0.0.0/0"],
-            description: "downloads and AWS APIs",
-          },
-        ],
-      },
-      child,
-    );
-    new aws.ec2.SecurityGroupRule(
-      `${name}-lb-to-hosts`,
-      {
-        type: "egress",
-        securityGroupId: lbSg.id,
-        protocol: "tcp",
-        fromPort: args.port,
-        toPort: args.port,
-        sourceSecurityGroupId: hostSg.id,
-        description: "to vLLM",
-      },
-      child,
-    );
+    const { lbSg, hostSg } = securityGroups(name, args, child);
     const lb = new aws.lb.LoadBalancer(
       `${name}-alb`,
       {
@@ -146,43 +77,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       },
       child,
     );
-    if (https) {
-      new aws.lb.Listener(
-        `${name}-https`,
-        {
-          loadBalancerArn: lb.arn,
-          port: 443,
-          protocol: "HTTPS",
-          sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-          certificateArn: args.certificateArn,
-          defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
-        },
-        child,
-      );
-      new aws.lb.Listener(
-        `${name}-http`,
-        {
-          loadBalancerArn: lb.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [
-            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
-          ],
-        },
-        child,
-      );
-    } else {
-      new aws.lb.Listener(
-        `${name}-http`,
-        {
-          loadBalancerArn: lb.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
-        },
-        child,
-      );
-    }
+    listeners(name, args, lb, tg, child);
     this.dnsName = lb.dnsName;
     this.url = pulumi.interpolate`${https ? "https" : "http"}://${lb.dnsName}`;
     this.targetGroupArn = tg.arn;
@@ -190,5 +85,129 @@ export class LoadBalancer extends pulumi.ComponentResource {
     this.arnSuffix = lb.arnSuffix;
     this.targetGroupArnSuffix = tg.arnSuffix;
     this.registerOutputs({ dnsName: this.dnsName, url: this.url, targetGroupArn: this.targetGroupArn });
+  }
+}
+
+/** Clients reach the load balancer on its port only; the hosts accept vLLM's port from it only. */
+function securityGroups(name: string, args: LoadBalancerArgs, child: pulumi.CustomResourceOptions) {
+  const https = args.certificateArn !== undefined;
+  const listenPort = https ? 443 : 80;
+  const lbSg = new aws.ec2.SecurityGroup(
+    `${name}-lb`,
+    {
+      vpcId: args.vpcId,
+      description: "vllm-tco load balancer: clients in, GPU hosts out",
+      ...(args.allowOpenIngress && { tags: { [OPEN_INGRESS_TAG]: "true" } }),
+      ingress: [
+        {
+          protocol: "tcp",
+          fromPort: listenPort,
+          toPort: listenPort,
+          cidrBlocks: args.ingressCidrs,
+          description: "clients",
+        },
+        ...(https
+          ? [
+              {
+                protocol: "tcp",
+                fromPort: 80,
+                toPort: 80,
+                cidrBlocks: args.ingressCidrs,
+                description: "redirect to HTTPS",
+              },
+            ]
+          : []),
+      ],
+    },
+    child,
+  );
+  const hostSg = new aws.ec2.SecurityGroup(
+    `${name}-hosts`,
+    {
+      vpcId: args.vpcId,
+      description: "vllm-tco GPU hosts: the load balancer only",
+      ingress: [
+        {
+          protocol: "tcp",
+          fromPort: args.port,
+          toPort: args.port,
+          securityGroups: [lbSg.id],
+          description: "vLLM from the load balancer",
+        },
+      ],
+      // Hosts pull the image and weights and reach Secrets Manager, CloudWatch and SSM.
+      egress: [
+        {
+          protocol: "-1",
+          fromPort: 0,
+          toPort: 0,
+          cidrBlocks: ["0.0.0.0/0"],
+          description: "downloads and AWS APIs",
+        },
+      ],
+    },
+    child,
+  );
+  new aws.ec2.SecurityGroupRule(
+    `${name}-lb-to-hosts`,
+    {
+      type: "egress",
+      securityGroupId: lbSg.id,
+      protocol: "tcp",
+      fromPort: args.port,
+      toPort: args.port,
+      sourceSecurityGroupId: hostSg.id,
+      description: "to vLLM",
+    },
+    child,
+  );
+  return { lbSg, hostSg };
+}
+
+/** HTTPS with the certificate (port 80 redirects), or plain HTTP. */
+function listeners(
+  name: string,
+  args: LoadBalancerArgs,
+  lb: aws.lb.LoadBalancer,
+  tg: aws.lb.TargetGroup,
+  child: pulumi.CustomResourceOptions,
+) {
+  const https = args.certificateArn !== undefined;
+  if (https) {
+    new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        certificateArn: args.certificateArn,
+        defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+      },
+      child,
+    );
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ],
+      },
+      child,
+    );
+  } else {
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+      },
+      child,
+    );
   }
 }

@@ -23,7 +23,8 @@ type Obj = {
   status?: unknown;
 };
 
-export function kubernetesFleet(cfg: KubernetesStackConfig, callTimeoutMs = 10_000): Fleet {
+/** The four calls the reaper makes, each with its deadline, a 409 as FleetChanged, errors that say which call. */
+function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
   const k = cfg.kubernetes;
   const n = kubeNames(cfg, COMPONENT_NAME);
   const ns = n.namespace;
@@ -113,39 +114,55 @@ export function kubernetesFleet(cfg: KubernetesStackConfig, callTimeoutMs = 10_0
         ) as never,
     );
   };
+  return { ns, n, readDeployment, readScaledObject, patchScaledObject, patchDeployment };
+}
 
-  if (k.keda)
-    return {
-      target: `ScaledObject ${ns}/${n.engine}`,
-      async state(): Promise<FleetState> {
-        const d = await readDeployment();
-        const so = await readScaledObject();
-        return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}` };
-      },
-      async pause(seen) {
-        const now = await this.state();
-        if (now.version !== seen.version)
-          throw new FleetChanged(
-            `the fleet changed during the window (${seen.replicas} → ${now.replicas} replica(s); ${seen.version} → ${now.version})`,
-          );
-        const rv = /scaledobject@(\S+)/.exec(now.version)![1]!;
-        await patchScaledObject(
-          { resourceVersion: rv, annotations: { [PAUSED_REPLICAS]: "0" } },
-          `PATCH scaledobject ${ns}/${n.engine}`,
+type KubeApi = ReturnType<typeof kubeApi>;
+
+export function kubernetesFleet(cfg: KubernetesStackConfig, callTimeoutMs = 10_000): Fleet {
+  const api = kubeApi(cfg, callTimeoutMs);
+  return cfg.kubernetes.keda ? kedaFleet(cfg, api) : deploymentFleet(cfg, api);
+}
+
+/** With KEDA: pause the ScaledObject at zero (KEDA scales the engines down and holds them). */
+function kedaFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
+  const { ns, n, readDeployment, readScaledObject, patchScaledObject } = api;
+  return {
+    target: `ScaledObject ${ns}/${n.engine}`,
+    async state(): Promise<FleetState> {
+      const d = await readDeployment();
+      const so = await readScaledObject();
+      return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}` };
+    },
+    async pause(seen) {
+      const now = await this.state();
+      if (now.version !== seen.version)
+        throw new FleetChanged(
+          `the fleet changed during the window (${seen.replicas} → ${now.replicas} replica(s); ${seen.version} → ${now.version})`,
         );
-        return `annotated ScaledObject ${ns}/${n.engine} ${PAUSED_REPLICAS}="0": KEDA takes the engines to zero and holds them there`;
-      },
-      async resume() {
-        const so = await readScaledObject();
-        if (!(PAUSED_REPLICAS in so.annotations))
-          return `ScaledObject ${ns}/${n.engine} was not paused: nothing to do`;
-        await patchScaledObject(
-          { annotations: { [PAUSED_REPLICAS]: null } },
-          `PATCH scaledobject ${ns}/${n.engine}`,
-        );
-        return `removed ${PAUSED_REPLICAS} from ScaledObject ${ns}/${n.engine}: KEDA scales the engines again (min ${cfg.scaling.min})`;
-      },
-    };
+      const rv = /scaledobject@(\S+)/.exec(now.version)![1]!;
+      await patchScaledObject(
+        { resourceVersion: rv, annotations: { [PAUSED_REPLICAS]: "0" } },
+        `PATCH scaledobject ${ns}/${n.engine}`,
+      );
+      return `annotated ScaledObject ${ns}/${n.engine} ${PAUSED_REPLICAS}="0": KEDA takes the engines to zero and holds them there`;
+    },
+    async resume() {
+      const so = await readScaledObject();
+      if (!(PAUSED_REPLICAS in so.annotations))
+        return `ScaledObject ${ns}/${n.engine} was not paused: nothing to do`;
+      await patchScaledObject(
+        { annotations: { [PAUSED_REPLICAS]: null } },
+        `PATCH scaledobject ${ns}/${n.engine}`,
+      );
+      return `removed ${PAUSED_REPLICAS} from ScaledObject ${ns}/${n.engine}: KEDA scales the engines again (min ${cfg.scaling.min})`;
+    },
+  };
+}
+
+/** Without KEDA: the Deployment itself, with the same resourceVersion precondition. */
+function deploymentFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
+  const { ns, n, readDeployment, patchDeployment } = api;
   return {
     target: `deployment ${ns}/${n.engine}`,
     async state() {

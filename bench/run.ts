@@ -3,6 +3,8 @@
  * vary by machine). Run: npm run bench.
  */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { breakEven } from "../cost/breakeven";
@@ -68,6 +70,14 @@ for (let run = 0; run < 20; run++) {
   exact.push(performance.now() - t);
 }
 line("exact break-even solve (step function)", median(exact), "ms", 50);
+
+// Scale: a 10,000-replica stack (scaling.max at its bound) costed end to end, Node start-up included.
+const big = path.join(os.tmpdir(), `Pulumi.bench-10000-${process.pid}.yaml`);
+fs.writeFileSync(
+  big,
+  fs.readFileSync(path.join(root, "stacks/Pulumi.onprem.yaml"), "utf8").replace(/max: \d+/, "max: 10000"),
+);
+line("`vllm-tco cost` for scaling.max 10,000", wall(["cost", "--stack-file", big], 3), "ms", 1000);
 
 console.log("\n== vllm-tco plan: the Pulumi program under the mock runtime");
 for (const stack of ["aws-h100", "onprem", "managed"])

@@ -35,9 +35,29 @@ export function breakEven(self: CostOption, other: CostOption): BreakEven {
       : { scale: s };
   }
   const points = [0, ...self.breakpoints.filter((b) => b < limit), limit];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const s = solveInterval(self, other, points[i]!, points[i + 1]!);
+  for (let i = 0; i + 1 < points.length;) {
+    const lo = points[i]!;
+    const hi = points[i + 1]!;
+    const s = solveInterval(self, other, lo, hi);
     if (s !== undefined) return { scale: s };
+    // Self-hosting never gets cheaper with volume, so no crossing lies before the volume x* where the
+    // per-token line reaches self(hi): skip every interval that ends before it (a binary search).
+    // This keeps the search short when scaling.max gives thousands of steps.
+    const slope = (other.at(hi).total - other.at(lo).total) / (hi - lo);
+    const gap = self.at(hi).total - other.at(hi).total;
+    const target = slope > 0 ? hi + gap / slope : Infinity;
+    let next = i + 1;
+    if (target > hi) {
+      let a = i + 1;
+      let b = points.length - 1;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (points[m + 1]! < target) a = m + 1;
+        else b = m;
+      }
+      next = Math.max(next, a);
+    }
+    i = next;
   }
   return {
     scale: null,

@@ -71,10 +71,12 @@ export function planCapacity(
     // Every replica added is a start: a scale-out from a warm fleet downloads the weights just as a
     // start from zero does (a new instance's local disk is empty).
     if (r > prev) starts += r - prev;
-    for (let k = 1; k <= r; k++) atLeast[k]! += hours;
+    // Counted once at r; the suffix sum below spreads it to every k ≤ r (linear in scaling.max).
+    atLeast[r]! += hours;
     if (r > peak) peak = r;
     prev = r;
   }
+  for (let k = max - 1; k >= 1; k--) atLeast[k]! += atLeast[k + 1]!;
   return {
     servingReplicaHours: serving * WEEKS_PER_MONTH,
     idleReplicaHours: (idle + delay) * WEEKS_PER_MONTH,
@@ -125,11 +127,12 @@ export function capacityBreakpoints(
 ): number[] {
   const weekly = monthlyOutputTokens / WEEKS_PER_MONTH;
   const set = new Set<number>();
-  for (let h = 0; h < HOURS_PER_WEEK; h++) {
-    const d = weekly * shape[h]!;
+  // Hours with equal demand step together: one pass per distinct demand, not per hour.
+  for (const v of new Set(runs(shape).values)) {
+    const d = weekly * v;
     if (d <= 0) continue;
     // replicas(h) = ceil(s·d / cap) steps from k to k+1 just after s = k·cap/d
     for (let k = 1; k <= max; k++) set.add((k * replicaTokensPerHour) / d);
   }
-  return [...set].sort((a, b) => a - b);
+  return Array.from(Float64Array.from(set).sort());
 }

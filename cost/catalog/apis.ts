@@ -1,4 +1,4 @@
-import type { Source } from "./source";
+import { table, type Source } from "./source";
 
 /** Per-token prices in dollars per million tokens. */
 export interface TokenPrices {
@@ -38,7 +38,7 @@ function api(
   };
 }
 
-export const APIS: Readonly<Record<string, ApiOffer>> = {
+export const APIS: Readonly<Record<string, ApiOffer>> = table({
   "gpt-4o-mini": api("gpt-4o-mini", "OpenAI gpt-4o-mini", 0.15, 0.075, 0.6, openai("2025-07")),
   "gpt-4o": api("gpt-4o", "OpenAI gpt-4o", 2.5, 1.25, 10, openai("2025-07")),
   "gpt-4.1": api("gpt-4.1", "OpenAI gpt-4.1", 2, 0.5, 8, openai("2025-07")),
@@ -63,4 +63,4 @@ export const APIS: Readonly<Record<string, ApiOffer>> = {
     1.1,
     pricing("DeepSeek API pricing", "https://api-docs.deepseek.com/quick_start/pricing", "2025-07"),
   ),
-};
+});

@@ -1,4 +1,4 @@
-import type { Source } from "./source";
+import { table, type Source } from "./source";
 
 /** Physical facts about one GPU model, from its vendor's data sheet. */
 export interface Gpu {
@@ -44,7 +44,7 @@ const nvidiaL40s: Source = {
 
 const T = 1e12;
 
-export const GPUS: Readonly<Record<string, Gpu>> = {
+export const GPUS: Readonly<Record<string, Gpu>> = table({
   "h100-sxm": {
     key: "h100-sxm",
     name: "NVIDIA H100 80GB SXM",
@@ -115,4 +115,4 @@ export const GPUS: Readonly<Record<string, Gpu>> = {
     productLabel: "NVIDIA-L40S",
     source: nvidiaL40s,
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { Source } from "./source";
+import { table, type Source } from "./source";
 
 /** An EC2 GPU instance type with its us-east-1 Linux prices in dollars per hour. */
 export interface InstanceType {
@@ -74,7 +74,7 @@ function instance(
   };
 }
 
-export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = {
+export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = table({
   "p5.48xlarge": instance("p5.48xlarge", "h100-sxm", 8, 8 * 3840, 55.04, "2025-06", 30.24, 27.52),
   "p5.4xlarge": instance("p5.4xlarge", "h100-sxm", 1, 3840, 6.88, "2025-08", undefined, 2.97),
   "p5en.48xlarge": instance("p5en.48xlarge", "h200", 8, 8 * 3840, 63.296, "2025-06"),
@@ -84,7 +84,7 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = {
   "g6e.2xlarge": instance("g6e.2xlarge", "l40s", 1, 450, 2.24208, "2025-06"),
   "g6e.12xlarge": instance("g6e.12xlarge", "l40s", 4, 3800, 10.49264, "2025-06"),
   "g6e.48xlarge": instance("g6e.48xlarge", "l40s", 8, 7600, 30.13118, "2025-06"),
-};
+});
 
 /** Supporting AWS services a fleet needs, us-east-1. */
 export const AWS_SERVICES = {

@@ -1,4 +1,4 @@
-import type { Source } from "./source";
+import { table, type Source } from "./source";
 
 /** Architecture facts about an open-weight model: what decides its memory and compute per token. */
 export interface Model {
@@ -34,7 +34,7 @@ function model(m: Omit<Model, "source" | "activeParameters"> & { activeParameter
   };
 }
 
-export const MODELS: Readonly<Record<string, Model>> = {
+export const MODELS: Readonly<Record<string, Model>> = table({
   "llama-3.1-8b": model({
     key: "llama-3.1-8b",
     huggingFaceId: "meta-llama/Llama-3.1-8B-Instruct",
@@ -86,7 +86,7 @@ export const MODELS: Readonly<Record<string, Model>> = {
     headDim: 128,
     contextLength: 32768,
   }),
-};
+});
 
 /** Bytes per weight for each supported dtype/quantization. */
 export const BYTES_PER_PARAMETER = { bf16: 2, fp16: 2, fp8: 1, int4: 0.5 } as const;

@@ -35,3 +35,11 @@ export function ageDays(source: Source, now: Date): number | undefined {
       : new Date(Date.UTC(+m[1]!, m[2] ? +m[2] - 1 : 0, m[3] ? +m[3] : 1));
   return Math.max(0, Math.floor((now.getTime() - at.getTime()) / 86_400_000));
 }
+
+/**
+ * A lookup table keyed by user input: no prototype, so `table["constructor"]` or `table["__proto__"]`
+ * is undefined like any unknown key, not an inherited function; frozen, so nothing rewrites it.
+ */
+export function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}

@@ -6,10 +6,17 @@
 import { z } from "zod";
 import { GPUS, INSTANCE_TYPES, APIS, MANAGED_HOSTS, BYTES_PER_PARAMETER } from "../catalog";
 
-const posInt = () => z.int().positive();
-const nonNegInt = () => z.int().nonnegative();
+/**
+ * Every number has an upper bound (stated beside its field as "at most"): far past any real
+ * deployment, low enough that every cost stays a finite, exact amount of money.
+ */
+const posInt = (max = 1_000_000) => z.int().positive().max(max);
+const nonNegInt = (max = 1_000_000) => z.int().nonnegative().max(max);
 const share = () => z.number().min(0).max(1);
-const dollars = () => z.number().nonnegative();
+/** $ (per hour, per million tokens, per month): at most `max`. */
+const dollars = (max = 1_000_000) => z.number().nonnegative().max(max);
+/** Tokens or requests a month: at most 10¹³ (about 3.8 million tokens a second, all month). */
+const volume = () => z.number().nonnegative().max(1e13);
 
 /** A reference to a secret that already exists, instead of a Pulumi secret in this stack. */
 const SecretRef = z.strictObject({
@@ -25,18 +32,19 @@ export const ModelSchema = z.strictObject({
   /** Weight precision. Default `bf16`. `fp8` needs a GPU with FP8 tensor cores. */
   dtype: z.enum(Object.keys(BYTES_PER_PARAMETER) as [keyof typeof BYTES_PER_PARAMETER]).default("bf16"),
   /** vLLM `--max-model-len`. Default: the model's context, capped at 32768 to leave room for batching. */
-  maxModelLen: posInt().optional(),
+  maxModelLen: posInt(10_000_000).optional(),
   /** vLLM `--served-model-name`, the `model` clients send. Default: the catalog key. */
   servedName: z.string().min(1).optional(),
   /** Repository vLLM loads, when it differs from the catalog's (a quantized variant, say). */
   huggingFaceId: z.string().min(1).optional(),
   /** Architecture overrides; required for a Hugging Face id the catalog does not know. */
-  parameters: z.number().positive().optional(),
-  activeParameters: z.number().positive().optional(),
-  layers: posInt().optional(),
-  kvHeads: posInt().optional(),
-  headDim: posInt().optional(),
-  contextLength: posInt().optional(),
+  /** At most 10¹³ parameters, 1000 layers, 1024 KV heads and head size, a 10-million-token context. */
+  parameters: z.number().positive().max(1e13).optional(),
+  activeParameters: z.number().positive().max(1e13).optional(),
+  layers: posInt(1000).optional(),
+  kvHeads: posInt(1024).optional(),
+  headDim: posInt(1024).optional(),
+  contextLength: posInt(10_000_000).optional(),
 });
 
 export const GpuSchema = z.strictObject({
@@ -45,7 +53,7 @@ export const GpuSchema = z.strictObject({
   /** GPUs per replica. Default: all of the instance's GPUs on `aws`, else the fewest (1, 2, 4, 8) that hold the model. */
   count: posInt().max(8).optional(),
   /** vLLM `--tensor-parallel-size`. Default: `count`. Must divide `count`. */
-  tensorParallel: posInt().optional(),
+  tensorParallel: posInt(8).optional(),
 });
 
 export const VllmSchema = z.strictObject({
@@ -61,43 +69,43 @@ export const VllmSchema = z.strictObject({
   /** vLLM `--gpu-memory-utilization`. Default 0.9. */
   gpuMemoryUtilization: z.number().gt(0).max(0.98).default(0.9),
   /** vLLM `--max-num-seqs`. Default: the concurrency that meets the latency target. */
-  maxNumSeqs: posInt().optional(),
+  maxNumSeqs: posInt(65_536).optional(),
   /** How fast weights load (download or disk to GPU), MB/s: sizes startup probes and grace periods. Default 200. */
-  loadMegabytesPerSecond: z.number().positive().default(200),
+  loadMegabytesPerSecond: z.number().positive().max(1_000_000).default(200),
   /** Extra vLLM flags, appended last. Default none. */
   extraArgs: z.array(z.string()).default([]),
 });
 
 export const ScalingSchema = z.strictObject({
   /** Fewest replicas. Default 0 (scale to zero when idle). */
-  min: nonNegInt().default(0),
+  min: nonNegInt(10_000).default(0),
   /** Most replicas. Default 1. */
-  max: posInt().default(1),
+  max: posInt(10_000).default(1),
   /** What the autoscaler tracks: vLLM's waiting queue, running requests, or load-balancer requests per target. Default `queue`. */
   metric: z.enum(["queue", "running", "requests"]).default("queue"),
   /** Target value of `metric` per replica. Default 5 (queue), 32 (running), 60 (requests per minute). */
-  target: z.number().positive().optional(),
+  target: z.number().positive().max(1_000_000).optional(),
   /** Minutes without requests before scaling to zero. Default 15. */
-  idleMinutes: posInt().default(15),
+  idleMinutes: posInt(10_080).default(15),
   /** How often the autoscaler reads the metric, seconds. Default 15. */
-  pollingSeconds: posInt().default(15),
+  pollingSeconds: posInt(3600).default(15),
   /** Seconds after the last scale event before scaling in. Default 300. */
-  cooldownSeconds: nonNegInt().default(300),
+  cooldownSeconds: nonNegInt(86_400).default(300),
   /** Share of a replica's latency-bound throughput used before another is added (capacity planning). Default 0.8. */
   targetUtilization: z.number().gt(0).max(1).default(0.8),
 });
 
 export const WorkloadSchema = z.strictObject({
   /** Input (prompt) tokens a month. Give these two, or `requestsPerMonth`. */
-  monthlyInputTokens: z.number().nonnegative().optional(),
+  monthlyInputTokens: volume().optional(),
   /** Output (completion) tokens a month. */
-  monthlyOutputTokens: z.number().nonnegative().optional(),
+  monthlyOutputTokens: volume().optional(),
   /** Requests a month; the token volumes are then requests × tokens per request. */
-  requestsPerMonth: z.number().nonnegative().optional(),
+  requestsPerMonth: volume().optional(),
   /** Mean prompt length. Default 1500. */
-  inputTokensPerRequest: posInt().default(1500),
+  inputTokensPerRequest: posInt(10_000_000).default(1500),
   /** Mean completion length. Default 300. */
-  outputTokensPerRequest: posInt().default(300),
+  outputTokensPerRequest: posInt(10_000_000).default(300),
   /** Share of input tokens served from a prefix cache (APIs' cached-input price; vLLM's skipped prefill). Default 0.3. */
   cachedInputShare: share().default(0.3),
   /** Hours a day with traffic. Default 24. */
@@ -107,7 +115,7 @@ export const WorkloadSchema = z.strictObject({
   /** Busiest hour's demand over the active hours' mean. Default 1 (flat). */
   peakToAverage: z.number().min(1).max(10).default(1),
   /** Largest acceptable inter-token latency per stream, ms. Default 50 (20 tokens/s a stream). */
-  interTokenLatencyMs: z.number().positive().default(50),
+  interTokenLatencyMs: z.number().positive().max(60_000).default(50),
 });
 
 export const AwsSchema = z.strictObject({
@@ -118,7 +126,7 @@ export const AwsSchema = z.strictObject({
   /** How instances are bought. `mixed` = `onDemandBase` on-demand, the rest `spotPercentage`% spot. Default `on-demand`. */
   purchase: z.enum(["on-demand", "spot", "savings-plan", "mixed"]).default("on-demand"),
   /** On-demand instances kept under a mixed fleet. Default 0. */
-  onDemandBase: nonNegInt().default(0),
+  onDemandBase: nonNegInt(10_000).default(0),
   /** Spot share above the base in a mixed fleet, percent. Default 70. */
   spotPercentage: z.int().min(0).max(100).default(70),
   /** Existing VPC; with it, `publicSubnetIds` and `privateSubnetIds` are required. Default: a new VPC. */
@@ -138,9 +146,11 @@ export const AwsSchema = z.strictObject({
   /** A fixed AMI id, instead of the SSM lookup. */
   amiId: z.string().optional(),
   /** Root EBS volume, GB. Default 200. */
-  rootVolumeGb: posInt().default(200),
+  rootVolumeGb: posInt(16_384).default(200),
   /** Keep stopped, pre-initialised instances to shorten cold starts. Default off. */
-  warmPool: z.strictObject({ enabled: z.boolean().default(false), size: nonNegInt().default(1) }).optional(),
+  warmPool: z
+    .strictObject({ enabled: z.boolean().default(false), size: nonNegInt(100).default(1) })
+    .optional(),
 });
 
 export const KubernetesSchema = z.strictObject({
@@ -185,7 +195,7 @@ export const KubernetesSchema = z.strictObject({
     .default("lmcache/lmstack-router:0.1.9.dev9-g37bafbcf5.d20260107")
     .refine((v) => !v.endsWith(":latest") && v.includes(":"), "must name a pinned tag, not `latest`"),
   /** Router replicas (CPU only; keep two for availability). Default 2. */
-  routerReplicas: posInt().default(2),
+  routerReplicas: posInt(100).default(2),
   /** Host header clients send through the KEDA HTTP add-on when scaling from zero. Default `<servedName>.<namespace>`. */
   host: z.string().optional(),
   /** Namespaces whose pods may call the router. Default: the serving namespace only. */
@@ -200,9 +210,9 @@ export const ManagedSchema = z.strictObject({
   /** Budget alert recipients (Bedrock). Default none. */
   alertEmails: z.array(z.email()).default([]),
   /** Budget alert thresholds, percent of the projected monthly spend. Default [80, 100]. */
-  alertThresholdsPercent: z.array(z.number().positive()).default([80, 100]),
+  alertThresholdsPercent: z.array(z.number().positive().max(1000)).max(10).default([80, 100]),
   /** Token-usage alarm at this multiple of the planned daily volume. Default 1.2. */
-  usageAlarmFactor: z.number().min(1).default(1.2),
+  usageAlarmFactor: z.number().min(1).max(100).default(1.2),
 });
 
 const TokenPriceOverride = z.strictObject({
@@ -213,7 +223,7 @@ const TokenPriceOverride = z.strictObject({
 
 export const PricesSchema = z.strictObject({
   /** Prices older than this many days are flagged in reports; cache entries older are not used. Default 30. */
-  maxAgeDays: posInt().default(30),
+  maxAgeDays: posInt(3650).default(30),
   /** Per-instance-type overrides, $/hour. */
   instances: z
     .record(
@@ -243,34 +253,34 @@ export const CompareSchema = z.strictObject({
 
 export const OwnershipSchema = z.strictObject({
   /** Purchase price of one server, $. Default 270000. */
-  purchaseUsd: dollars().optional(),
+  purchaseUsd: dollars(100_000_000).optional(),
   /** Months over which it is written off. Default 36. */
-  depreciationMonths: posInt().optional(),
+  depreciationMonths: posInt(240).optional(),
   /** GPUs in one server. Default 8. */
-  gpusPerServer: posInt().optional(),
+  gpusPerServer: posInt(64).optional(),
   /** Whole-server power at load and at idle, W. Default 7500 / 1800. */
-  loadWatts: z.number().positive().optional(),
-  idleWatts: z.number().positive().optional(),
+  loadWatts: z.number().positive().max(1_000_000).optional(),
+  idleWatts: z.number().positive().max(1_000_000).optional(),
   /** Power usage effectiveness of the room. Default 1.58. */
   pue: z.number().min(1).max(3).optional(),
   /** $/kWh. Default 0.13. */
-  electricityUsdPerKwh: dollars().optional(),
+  electricityUsdPerKwh: dollars(10).optional(),
   /** Rack space, cross-connects and remote hands per server per month, $. Default 800. */
   rackUsdPerMonth: dollars().optional(),
 });
 
 export const OperationsSchema = z.strictObject({
   /** Engineer hours a month on the serving stack. Default 16 (aws), 32 (kubernetes), 2 (managed). */
-  hoursPerMonth: z.number().nonnegative().optional(),
+  hoursPerMonth: z.number().nonnegative().max(744).optional(),
   /** Loaded hourly rate, $. Default 96. */
-  hourlyRateUsd: dollars().optional(),
+  hourlyRateUsd: dollars(10_000).optional(),
 });
 
 export const BudgetSchema = z.strictObject({
   /** Largest acceptable projected monthly total, $. */
-  monthlyUsd: z.number().positive().optional(),
+  monthlyUsd: z.number().positive().max(1e10).optional(),
   /** Largest acceptable ratio of self-hosted cost to the cheapest compared API. */
-  maxRatioToCheapestApi: z.number().positive().optional(),
+  maxRatioToCheapestApi: z.number().positive().max(1_000_000).optional(),
   /** `mandatory` stops the update when the rule fails; `advisory` warns. Default `advisory`. */
   enforce: z.enum(["mandatory", "advisory"]).default("advisory"),
 });

@@ -22,6 +22,13 @@ export function checkBudget(
   cheapestApi?: { label: string; total: Micros },
 ): BudgetResult {
   const violations: string[] = [];
+  // Fail closed: a figure that is not a finite amount can never pass a rule (NaN > limit is false).
+  const figures = [selfHosted, ...(cheapestApi ? [cheapestApi.total] : [])];
+  if (
+    (rule.monthlyUsd !== undefined || rule.maxRatioToCheapestApi !== undefined) &&
+    !figures.every(Number.isFinite)
+  )
+    violations.push("the projected cost is not a finite amount, so the budget rule cannot be shown to hold");
   if (rule.monthlyUsd !== undefined && selfHosted > usd(rule.monthlyUsd))
     violations.push(
       `projected ${formatUsd(selfHosted)}/month is over budget.monthlyUsd ${formatUsd(usd(rule.monthlyUsd))}`,

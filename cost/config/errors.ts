@@ -14,6 +14,9 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** Problems listed in one message; the rest are counted ("and N more"): a fix starts at the top. */
+const MAX_LISTED = 20;
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(
@@ -22,7 +25,11 @@ export class ConfigError extends Error {
   ) {
     super(
       `invalid ${where}:\n` +
-        problems.map((p) => `  - ${p.path}: ${p.message} (found ${p.found})`).join("\n"),
+        problems
+          .slice(0, MAX_LISTED)
+          .map((p) => `  - ${p.path}: ${p.message} (found ${p.found})`)
+          .join("\n") +
+        (problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : ""),
     );
   }
 }
@@ -35,9 +42,20 @@ export function settingPath(path: readonly PropertyKey[]): string {
   return `${NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
 }
 
+/**
+ * Strings shaped like credentials: Hugging Face and OpenAI-style tokens, AWS access keys, bearer
+ * tokens, and long unbroken runs of token characters. They are never echoed, wherever they sit.
+ */
+const CREDENTIAL =
+  /\b(hf_[A-Za-z0-9]{8,}|sk-[A-Za-z0-9_-]{8,}|(AKIA|ASIA)[A-Z0-9]{12,}|[Bb]earer\s+\S{8,})|[A-Za-z0-9+/_=-]{32,}/g;
+
+export function redactSecrets(text: string): string {
+  return text.replace(CREDENTIAL, "[redacted]");
+}
+
 export function show(value: unknown): string {
   if (value === undefined) return "(missing)";
-  const s = JSON.stringify(value);
+  const s = redactSecrets(JSON.stringify(value) ?? String(value));
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

@@ -32,7 +32,8 @@ function withCachedPrices(
   ctx: PriceContext,
 ): Record<string, InstanceType> {
   const now = ctx.now ?? new Date();
-  const out: Record<string, InstanceType> = { ...INSTANCE_TYPES };
+  // No prototype, like the catalog: a key from a stack file is only ever an own entry.
+  const out: Record<string, InstanceType> = Object.assign(Object.create(null), INSTANCE_TYPES);
   for (const [key, base] of Object.entries(INSTANCE_TYPES)) {
     const entry = ctx.cache?.entries[cacheKey(region, key)];
     const fresh = (c: CachedPrice | undefined) =>

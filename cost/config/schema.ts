@@ -13,6 +13,30 @@ import { GPUS, INSTANCE_TYPES, APIS, MANAGED_HOSTS, BYTES_PER_PARAMETER } from "
 const posInt = (max = 1_000_000) => z.int().positive().max(max);
 const nonNegInt = (max = 1_000_000) => z.int().nonnegative().max(max);
 const share = () => z.number().min(0).max(1);
+/** A Kubernetes name that must be a DNS label (RFC 1123): namespaces. */
+const dnsLabel = () =>
+  z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      "must be a DNS label (RFC 1123): lowercase letters, digits and `-`, at most 63, starting and ending alphanumeric",
+    );
+/** A Kubernetes object name (RFC 1123 subdomain): claims, storage classes. */
+const dnsSubdomain = () =>
+  z
+    .string()
+    .max(253)
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      "must be a Kubernetes object name: lowercase letters, digits, `-` and `.`, starting and ending alphanumeric",
+    );
+/** An http(s) URL (Prometheus): no other scheme is ever fetched. */
+const httpUrl = () => z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+/** An image tag (OCI distribution spec: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`), never `latest`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** An image repository without tag or digest: `[registry[:port]/]path`, lowercase path components. */
+const REPOSITORY = /^([a-zA-Z0-9.-]+(:[0-9]+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
 /** $ (per hour, per million tokens, per month): at most `max`. */
 const dollars = (max = 1_000_000) => z.number().nonnegative().max(max);
 /** Tokens or requests a month: at most 10¹³ (about 3.8 million tokens a second, all month). */
@@ -57,11 +81,18 @@ export const GpuSchema = z.strictObject({
 });
 
 export const VllmSchema = z.strictObject({
-  /** Container image repository. Default `vllm/vllm-openai`. */
-  image: z.string().default("vllm/vllm-openai"),
+  /** Container image repository, without a tag (the tag is `version`). Default `vllm/vllm-openai`. */
+  image: z
+    .string()
+    .regex(
+      REPOSITORY,
+      "must be an image repository without a tag, such as `vllm/vllm-openai`; put the tag in vllm.version",
+    )
+    .default("vllm/vllm-openai"),
   /** Image tag, pinned. Default `v0.11.0`. `latest` is refused. */
   version: z
     .string()
+    .regex(TAG, "must be an image tag such as `v0.11.0`")
     .default("v0.11.0")
     .refine((v) => v !== "latest", "must be a pinned version such as `v0.11.0`, not `latest`"),
   /** HTTP port vLLM listens on. Default 8000. */
@@ -159,21 +190,21 @@ export const KubernetesSchema = z.strictObject({
   /** Context in the kubeconfig. Default: its current context. */
   context: z.string().optional(),
   /** Namespace to deploy into. Default `vllm`. */
-  namespace: z.string().default("vllm"),
+  namespace: dnsLabel().default("vllm"),
   /** Create the namespace (false: it already exists). Default true. */
   createNamespace: z.boolean().default(true),
   /** StorageClass of the model-cache claim. Default: the cluster's default class. */
-  storageClass: z.string().optional(),
+  storageClass: dnsSubdomain().optional(),
   /** Size of the model-cache claim, GiB. Default: twice the weights, at least 50. */
   modelCacheGi: posInt().optional(),
   /** Access mode of the model-cache claim: ReadWriteMany (NFS, CephFS, EFS) when replicas span nodes. Default ReadWriteOnce. */
   modelCacheAccessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).default("ReadWriteOnce"),
   /** Use this existing PersistentVolumeClaim for the model cache instead of creating one. */
-  existingClaim: z.string().optional(),
+  existingClaim: dnsSubdomain().optional(),
   /** Autoscale with KEDA (installed in the cluster). false: a HorizontalPodAutoscaler with a floor of one. Default true. */
   keda: z.boolean().default(true),
   /** Prometheus server address KEDA queries. Default `http://prometheus-operated.monitoring:9090`. */
-  prometheusAddress: z.string().default("http://prometheus-operated.monitoring:9090"),
+  prometheusAddress: httpUrl().default("http://prometheus-operated.monitoring:9090"),
   /** Namespace Prometheus runs in: the network policy lets it scrape the engines. Default `monitoring`. */
   monitoringNamespace: z.string().default("monitoring"),
   /**
@@ -193,13 +224,21 @@ export const KubernetesSchema = z.strictObject({
   routerImage: z
     .string()
     .default("lmcache/lmstack-router:0.1.9.dev9-g37bafbcf5.d20260107")
-    .refine((v) => !v.endsWith(":latest") && v.includes(":"), "must name a pinned tag, not `latest`"),
+    .refine((v) => {
+      const at = v.lastIndexOf(":");
+      return (
+        at > v.lastIndexOf("/") &&
+        REPOSITORY.test(v.slice(0, at)) &&
+        TAG.test(v.slice(at + 1)) &&
+        !v.endsWith(":latest")
+      );
+    }, "must be `repository:tag` with a pinned tag, not `latest`"),
   /** Router replicas (CPU only; keep two for availability). Default 2. */
   routerReplicas: posInt(100).default(2),
   /** Host header clients send through the KEDA HTTP add-on when scaling from zero. Default `<servedName>.<namespace>`. */
-  host: z.string().optional(),
+  host: dnsSubdomain().optional(),
   /** Namespaces whose pods may call the router. Default: the serving namespace only. */
-  clientNamespaces: z.array(z.string()).default([]),
+  clientNamespaces: z.array(dnsLabel()).max(100).default([]),
   /** Extra node selector terms for GPU pods. Default: the GPU product label only. */
   nodeSelector: z.record(z.string(), z.string()).default({}),
 });
@@ -294,7 +333,7 @@ export const SecretsSchema = z.strictObject({
 
 export const MetricsSchema = z.strictObject({
   /** Prometheus HTTP API base URL that scrapes the replicas (for `vllm-tco reap`). */
-  prometheusUrl: z.url().optional(),
+  prometheusUrl: httpUrl().optional(),
 });
 
 /** The whole `vllm-tco:` namespace as written in a stack file (before catalog resolution). */

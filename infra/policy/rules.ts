@@ -84,8 +84,10 @@ const imdsv2: ResourceRule = {
   check(r) {
     if (r.type !== "aws:ec2/launchTemplate:LaunchTemplate" && r.type !== "aws:ec2/instance:Instance")
       return [];
-    const tokens = obj(r.props["metadataOptions"])["httpTokens"];
-    return tokens === "required"
+    const options = obj(r.props["metadataOptions"]);
+    const tokens = options["httpTokens"];
+    // A disabled metadata endpoint serves neither IMDSv1 nor v2: nothing to require.
+    return tokens === "required" || options["httpEndpoint"] === "disabled"
       ? []
       : [
           `${r.name} allows IMDSv1 (metadataOptions.httpTokens is ${JSON.stringify(tokens ?? "optional")}); set it to "required"`,
@@ -218,7 +220,10 @@ const costBudget: StackRule = {
         "no vllm-tco cost report in the stack: deploy through infra/index.ts so the projection is registered",
       ];
     const doc = obj(report.props["document"]) as BudgetDoc;
-    const out = [...(doc.budget?.ok === false ? (doc.budget.violations ?? []) : [])];
+    // The stack's own rule blocks only when the stack says mandatory: an advisory budget warns in
+    // the preview (the program logs it) and goes on, in the pack and in `vllm-tco plan` alike.
+    const own = doc.budget?.ok === false && doc.budget.enforce === "mandatory";
+    const out = [...(own ? (doc.budget?.violations ?? []) : [])];
     const monthly = doc.selfHosted?.monthlyUsd;
     if (config.maxMonthlyUsd !== undefined && monthly !== undefined && monthly > config.maxMonthlyUsd)
       out.push(

@@ -53,7 +53,7 @@ describe("policy pack against the example stacks", async () => {
         policy: "no-open-model-ingress",
         resource: `${SG}::vllm-lb-lb`,
         message:
-          "security group vllm-lb-lb admits 80/tcp from anywhere; list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true",
+          "security group vllm-lb-lb admits 80/tcp from the public internet; list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true",
       },
     ],
     [

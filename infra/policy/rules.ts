@@ -5,6 +5,8 @@
  * two runners.
  */
 
+import { admitsPublicInternet } from "./cidr";
+
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
 
 export interface PolicyResource {
@@ -43,36 +45,44 @@ export interface Violation {
 
 /** Tag/label a stack sets when it explicitly allows ingress from anywhere (aws.allowOpenIngress). */
 export const OPEN_INGRESS_TAG = "vllm-tco:allowOpenIngress";
-const OPEN = ["0.0.0.0/0", "::/0"];
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+const strings = (v: unknown): string[] => arr(v).map(String);
+
 const noOpenIngress: ResourceRule = {
   name: "no-open-model-ingress",
   description:
-    "No ingress from 0.0.0.0/0 to the model's load balancer or hosts unless the stack explicitly allows it.",
+    "No ingress from the public internet (any set of ranges covering a /8 of public addresses, or ::/16 and wider) unless the stack explicitly allows it.",
   enforcementLevel: "mandatory",
   check(r) {
     const allowed = obj(r.props["tags"])[OPEN_INGRESS_TAG] === "true";
     if (allowed) return [];
-    const open = (rule: Obj) =>
-      [...arr(rule["cidrBlocks"]), ...arr(rule["ipv6CidrBlocks"])].some((c) => OPEN.includes(String(c)));
-    if (r.type === "aws:ec2/securityGroup:SecurityGroup")
-      return arr(r.props["ingress"])
-        .map(obj)
-        .filter(open)
-        .map(
-          (rule) =>
-            `security group ${r.name} admits ${String(rule["fromPort"])}/tcp from anywhere; list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true`,
-        );
-    if (
-      r.type === "aws:ec2/securityGroupRule:SecurityGroupRule" &&
-      r.props["type"] === "ingress" &&
-      open(r.props)
-    )
-      return [`security group rule ${r.name} admits traffic from anywhere; restrict its CIDRs`];
+    const fix = "list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true";
+    if (r.type === "aws:ec2/securityGroup:SecurityGroup") {
+      // Together: two rules of one group for 0.0.0.0/1 and 128.0.0.0/1 admit everyone.
+      const rules = arr(r.props["ingress"]).map(obj);
+      const v4 = rules.flatMap((x) => strings(x["cidrBlocks"]));
+      const v6 = rules.flatMap((x) => strings(x["ipv6CidrBlocks"]));
+      if (!admitsPublicInternet(v4, v6)) return [];
+      const ports = [
+        ...new Set(rules.map((x) => `${String(x["fromPort"])}/${String(x["protocol"] ?? "tcp")}`)),
+      ];
+      return [`security group ${r.name} admits ${ports.join(", ")} from the public internet; ${fix}`];
+    }
+    if (r.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && r.props["type"] === "ingress")
+      return admitsPublicInternet(strings(r.props["cidrBlocks"]), strings(r.props["ipv6CidrBlocks"]))
+        ? [`security group rule ${r.name} admits traffic from the public internet; ${fix}`]
+        : [];
+    if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      return admitsPublicInternet(
+        strings([r.props["cidrIpv4"]].filter(Boolean)),
+        strings([r.props["cidrIpv6"]].filter(Boolean)),
+      )
+        ? [`security group ingress rule ${r.name} admits traffic from the public internet; ${fix}`]
+        : [];
     return [];
   },
 };
@@ -97,9 +107,16 @@ const imdsv2: ResourceRule = {
 
 const truthy = (v: unknown) => v === true || v === "true";
 
+/** Resources with block devices of the EC2 instance shape (`rootBlockDevice`, `ebsBlockDevices`). */
+const INSTANCE_SHAPES = [
+  "aws:ec2/instance:Instance",
+  "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+  "aws:ec2/launchConfiguration:LaunchConfiguration",
+];
+
 const encryptedVolumes: ResourceRule = {
   name: "encrypted-volumes",
-  description: "Every EBS volume is encrypted.",
+  description: "Every EBS volume is encrypted, in every shape that creates one.",
   enforcementLevel: "mandatory",
   check(r) {
     if (r.type === "aws:ec2/launchTemplate:LaunchTemplate")
@@ -109,12 +126,15 @@ const encryptedVolumes: ResourceRule = {
         .map((m) => `${r.name} maps an unencrypted volume at ${String(m["deviceName"])}; set ebs.encrypted`);
     if (r.type === "aws:ebs/volume:Volume" && !truthy(r.props["encrypted"]))
       return [`volume ${r.name} is not encrypted`];
-    if (
-      r.type === "aws:ec2/instance:Instance" &&
-      r.props["rootBlockDevice"] &&
-      !truthy(obj(r.props["rootBlockDevice"])["encrypted"])
-    )
-      return [`instance ${r.name} has an unencrypted root volume`];
+    if (INSTANCE_SHAPES.includes(r.type)) {
+      const root = r.props["rootBlockDevice"] === undefined ? [] : [obj(r.props["rootBlockDevice"])];
+      return [...root, ...arr(r.props["ebsBlockDevices"]).map(obj)]
+        .filter((d) => !truthy(d["encrypted"]))
+        .map(
+          (d) =>
+            `${r.name} has an unencrypted volume ${d["deviceName"] ? String(d["deviceName"]) : "(root)"}; set encrypted: true`,
+        );
+    }
     return [];
   },
 };
@@ -127,11 +147,35 @@ export function pinned(image: string): boolean {
   return colon > 0 && image.slice(colon + 1) !== "latest";
 }
 
-function podImages(props: Obj): string[] {
-  const spec = obj(obj(obj(props["spec"])["template"])["spec"]);
-  return [...arr(spec["containers"]), ...arr(spec["initContainers"])].map((c) =>
-    String(obj(c)["image"] ?? ""),
-  );
+/** The pod spec of every Kubernetes kind that runs containers, or undefined for other kinds. */
+function podSpec(type: string, props: Obj): Obj | undefined {
+  const spec = obj(props["spec"]);
+  if (/^kubernetes:core\/v1:Pod$/.test(type)) return spec;
+  if (/^kubernetes:batch\/v1:CronJob$/.test(type))
+    return obj(obj(obj(obj(spec["jobTemplate"])["spec"])["template"])["spec"]);
+  if (
+    /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)|batch\/v1:Job|core\/v1:ReplicationController)$/.test(
+      type,
+    )
+  )
+    return obj(obj(spec["template"])["spec"]);
+  return undefined;
+}
+
+function podImages(spec: Obj): string[] {
+  return [
+    ...arr(spec["containers"]),
+    ...arr(spec["initContainers"]),
+    ...arr(spec["ephemeralContainers"]),
+  ].map((c) => String(obj(c)["image"] ?? ""));
+}
+
+/** User data as the host reads it: base64 (launch templates, `userDataBase64`) decoded, plain kept. */
+export function userDataText(r: PolicyResource): string | undefined {
+  const b64 =
+    r.type === "aws:ec2/launchTemplate:LaunchTemplate" ? r.props["userData"] : r.props["userDataBase64"];
+  if (typeof b64 === "string") return Buffer.from(b64, "base64").toString("utf8");
+  return typeof r.props["userData"] === "string" ? r.props["userData"] : undefined;
 }
 
 const pinnedImages: ResourceRule = {
@@ -139,14 +183,15 @@ const pinnedImages: ResourceRule = {
   description: "Container images are pinned to a version or digest, never `latest`.",
   enforcementLevel: "mandatory",
   check(r) {
-    if (/^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet)|batch\/v1:Job)$/.test(r.type))
-      return podImages(r.props)
+    const spec = podSpec(r.type, r.props);
+    if (spec)
+      return podImages(spec)
         .filter((i) => !pinned(i))
         .map(
           (i) => `${r.name} runs ${JSON.stringify(i)}; pin a version tag such as vllm/vllm-openai:v0.11.0`,
         );
-    if (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && typeof r.props["userData"] === "string") {
-      const script = Buffer.from(r.props["userData"], "base64").toString("utf8");
+    const script = userDataText(r);
+    if (script !== undefined) {
       return [...script.matchAll(/\b(?:docker (?:pull|run)[^\n]*?|IMAGE=')([\w./-]+(?::[\w.-]+)?)/g)]
         .map((m) => m[1]!)
         .filter((i) => i.includes("/") && !pinned(i))
@@ -181,8 +226,15 @@ const noPlainSecrets: ResourceRule = {
     const holders = SECRET_HOLDERS[r.type] ?? [];
     const marked = (path: string) =>
       (r.secretPaths ?? []).some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+    // Scan what the service will hold in the clear: decoded user data, decoded Secret `data`.
+    const decoded = (path: string, s: string): string =>
+      (r.type === "kubernetes:core/v1:Secret" && path.startsWith("data.")) ||
+      (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && path === "userData") ||
+      path === "userDataBase64"
+        ? `${s}\n${Buffer.from(s, "base64").toString("utf8")}`
+        : s;
     return stringsOf(r.props, "", [])
-      .filter(([, s]) => SECRET_PATTERNS.some((re) => re.test(s)))
+      .filter(([path, s]) => SECRET_PATTERNS.some((re) => re.test(decoded(path, s))))
       .filter(
         ([path]) =>
           !(

@@ -1,0 +1,69 @@
+/**
+ * How much of the public internet a set of CIDR ranges admits (pure). A rule is open when its ranges,
+ * taken together, cover at least a /8 worth of public IPv4 addresses (16.7 million), or an IPv6
+ * prefix of /16 or shorter: 0.0.0.0/1 + 128.0.0.0/1 is as open as 0.0.0.0/0; an office's /28 is not.
+ */
+
+/** Private, shared, loopback, link-local, multicast and reserved IPv4 space: not the public internet. */
+const NOT_PUBLIC = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "224.0.0.0/3",
+];
+export const OPEN_PUBLIC_ADDRESSES = 2 ** 24;
+
+type Interval = [number, number];
+
+function ipv4Interval(cidr: string): Interval | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return undefined;
+  const ip = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - bits);
+  const start = Math.floor(ip / size) * size;
+  return [start, start + size - 1];
+}
+
+function merge(intervals: Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const out: Interval[] = [];
+  for (const [s, e] of sorted) {
+    const last = out[out.length - 1];
+    if (last && s <= last[1] + 1) last[1] = Math.max(last[1], e);
+    else out.push([s, e]);
+  }
+  return out;
+}
+
+const size = (xs: Interval[]) => xs.reduce((n, [s, e]) => n + (e - s + 1), 0);
+
+/** Public IPv4 addresses the ranges admit together. */
+export function publicIpv4Addresses(cidrs: readonly string[]): number {
+  const admitted = merge(cidrs.map(ipv4Interval).filter((x): x is Interval => x !== undefined));
+  const privateSpace = merge(NOT_PUBLIC.map((c) => ipv4Interval(c)!));
+  let overlap = 0;
+  for (const [s, e] of admitted)
+    for (const [ps, pe] of privateSpace) {
+      const lo = Math.max(s, ps);
+      const hi = Math.min(e, pe);
+      if (lo <= hi) overlap += hi - lo + 1;
+    }
+  return size(admitted) - overlap;
+}
+
+/** An IPv6 range that reaches the internet at large: a prefix of /16 or shorter. */
+export function wideIpv6(cidr: string): boolean {
+  const m = /^[0-9a-fA-F:]+\/(\d{1,3})$/.exec(cidr.trim());
+  return m !== null && Number(m[1]) <= 16;
+}
+
+export function admitsPublicInternet(ipv4: readonly string[], ipv6: readonly string[] = []): boolean {
+  return publicIpv4Addresses(ipv4) >= OPEN_PUBLIC_ADDRESSES || ipv6.some(wideIpv6);
+}

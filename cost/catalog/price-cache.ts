@@ -32,14 +32,54 @@ export function readCache(file = cachePath()): { cache: PriceCache; warning?: st
   if (!fs.existsSync(file)) return { cache: EMPTY_CACHE };
   try {
     const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PriceCache;
-    if (doc.version !== 1 || typeof doc.entries !== "object") throw new Error("unknown format");
-    return { cache: doc };
+    if (doc.version !== 1 || !doc.entries || typeof doc.entries !== "object" || Array.isArray(doc.entries))
+      throw new Error("unknown format");
+    return validEntries(doc);
   } catch (e) {
     return {
       cache: EMPTY_CACHE,
       warning: `price cache ${file} is unreadable (${(e as Error).message}); using the catalog. Run \`vllm-tco prices refresh\` to rebuild it.`,
     };
   }
+}
+
+/** Five minutes of clock skew between the machine that fetched and this one. */
+const SKEW_MS = 5 * 60_000;
+
+/** A cached price that can be used: a finite, positive $/h, fetched at a real time not in the future. */
+function usable(p: unknown, now: number): p is CachedPrice {
+  const c = p as CachedPrice;
+  const at = typeof c?.fetchedAt === "string" ? Date.parse(c.fetchedAt) : NaN;
+  return (
+    typeof c?.usdPerHour === "number" &&
+    Number.isFinite(c.usdPerHour) &&
+    c.usdPerHour > 0 &&
+    Number.isFinite(at) &&
+    at <= now + SKEW_MS &&
+    typeof c.source === "string"
+  );
+}
+
+/** Checked on read: a hand-edited or corrupted entry is dropped (the catalog price is used) with a warning. */
+function validEntries(doc: PriceCache, now = Date.now()): { cache: PriceCache; warning?: string } {
+  const entries: Record<string, { onDemand?: CachedPrice; spot?: CachedPrice }> = Object.create(null);
+  const dropped: string[] = [];
+  for (const [key, e] of Object.entries(doc.entries)) {
+    const kept: { onDemand?: CachedPrice; spot?: CachedPrice } = {};
+    for (const kind of ["onDemand", "spot"] as const) {
+      const p = (e as Record<string, unknown> | null)?.[kind];
+      if (p === undefined) continue;
+      if (usable(p, now)) kept[kind] = p;
+      else dropped.push(`${key} ${kind}`);
+    }
+    if (kept.onDemand || kept.spot) entries[key] = kept;
+  }
+  return {
+    cache: { version: 1, entries },
+    ...(dropped.length && {
+      warning: `price cache: ignored ${dropped.length} entr${dropped.length > 1 ? "ies" : "y"} that are not a positive price fetched in the past (${dropped.slice(0, 5).join(", ")}${dropped.length > 5 ? ", …" : ""}); the catalog prices are used for them. Run \`vllm-tco prices refresh\`.`,
+    }),
+  };
 }
 
 export function writeCache(cache: PriceCache, file = cachePath()): void {

@@ -5,16 +5,19 @@
  * network is a clear message and the catalog stays in use; a bad answer for one instance type is
  * reported and that type is left out of the cache.
  */
-import { DescribeSpotPriceHistoryCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeSpotPriceHistoryCommand, EC2Client, type SpotPrice } from "@aws-sdk/client-ec2";
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
 import { cacheKey, readCache, writeCache, type CachedPrice, type PriceCache } from "../catalog/price-cache";
-import { parseOnDemand, parseSpot, REGION_LOCATIONS } from "./parse";
+import { INSTANCE_TYPES } from "../catalog";
+import { implausible, parseOnDemand, parseSpot, REGION_LOCATIONS } from "./parse";
 
 export interface RefreshOptions {
   readonly region: string;
   readonly instanceTypes: readonly string[];
   readonly cacheFile?: string;
   readonly now?: () => Date;
+  /** Milliseconds one AWS call may take before it is aborted. Default 20 s. */
+  readonly callTimeoutMs?: number;
 }
 
 export interface RefreshReport {
@@ -29,8 +32,11 @@ export interface RefreshReport {
 
 /** The Price List API lives in us-east-1 (and ap-south-1, eu-central-1); the location filter picks the region. */
 const PRICING_REGION = "us-east-1";
-/** Keep a missing network from hanging the command. */
+/** Keep a missing network from hanging the command: socket timeouts, and an abort per call. */
 const HTTP = { connectionTimeout: 3000, requestTimeout: 15000 };
+const CALL_TIMEOUT_MS = 20_000;
+/** Pages followed per call: far more than the filters ever return. */
+const MAX_PAGES = 20;
 
 /** A failure to reach the service at all, in words that say what to do. */
 export function describeUnavailable(e: unknown, service: string): string | undefined {
@@ -46,7 +52,8 @@ export function describeUnavailable(e: unknown, service: string): string | undef
   if (
     ["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN"].includes(err.code ?? "") ||
     name === "TimeoutError" ||
-    name === "RequestTimeout"
+    name === "RequestTimeout" ||
+    name === "AbortError"
   )
     return `cannot reach the ${service} endpoint (${err.code ?? name}); prices stay from the catalog. Check the network or AWS_ENDPOINT_URL settings.`;
   if (
@@ -58,8 +65,16 @@ export function describeUnavailable(e: unknown, service: string): string | undef
   return undefined;
 }
 
+/** Any other failure (HTTP 5xx, throttling, a malformed answer): reported, and what was fetched is kept. */
+function serviceError(e: unknown, service: string): string {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  return `${service} answered an error (${[err.name, status && `HTTP ${status}`].filter(Boolean).join(", ") || "unknown"}: ${(err.message ?? String(e)).split("\n")[0]}); the prices fetched before it are kept, the rest stay from the catalog. Try again later.`;
+}
+
 export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport> {
   const now = opts.now ?? (() => new Date());
+  const call = () => ({ abortSignal: AbortSignal.timeout(opts.callTimeoutMs ?? CALL_TIMEOUT_MS) });
   const location = REGION_LOCATIONS[opts.region];
   const file = opts.cacheFile;
   const problems: { instanceType: string; kind: "on-demand" | "spot"; problem: string }[] = [];
@@ -78,23 +93,33 @@ export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport
         continue;
       }
       const filter = (Field: string, Value: string) => ({ Type: "TERM_MATCH" as const, Field, Value });
-      const res = await pricing.send(
-        new GetProductsCommand({
-          ServiceCode: "AmazonEC2",
-          FormatVersion: "aws_v1",
-          MaxResults: 10,
-          Filters: [
-            filter("instanceType", type),
-            filter("location", location),
-            filter("operatingSystem", "Linux"),
-            filter("tenancy", "Shared"),
-            filter("preInstalledSw", "NA"),
-            filter("licenseModel", "No License required"),
-            filter("capacitystatus", "Used"),
-          ],
-        }),
-      );
-      const parsed = parseOnDemand(res.PriceList, type);
+      // Every page: a product list split across pages must not read as "exactly one product".
+      const priceList: unknown[] = [];
+      let NextToken: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await pricing.send(
+          new GetProductsCommand({
+            ServiceCode: "AmazonEC2",
+            FormatVersion: "aws_v1",
+            MaxResults: 10,
+            ...(NextToken && { NextToken }),
+            Filters: [
+              filter("instanceType", type),
+              filter("location", location),
+              filter("operatingSystem", "Linux"),
+              filter("tenancy", "Shared"),
+              filter("preInstalledSw", "NA"),
+              filter("licenseModel", "No License required"),
+              filter("capacitystatus", "Used"),
+            ],
+          }),
+          call(),
+        );
+        priceList.push(...(res.PriceList ?? []));
+        NextToken = res.NextToken || undefined;
+        if (!NextToken) break;
+      }
+      const parsed = plausible(parseOnDemand(priceList, type), "on-demand", type);
       if (parsed.ok)
         found.set(type, {
           onDemand: {
@@ -106,20 +131,29 @@ export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport
       else problems.push({ instanceType: type, kind: "on-demand", problem: parsed.problem });
     }
   } catch (e) {
-    unavailable = describeUnavailable(e, "Price List");
-    if (!unavailable) throw e;
+    unavailable = describeUnavailable(e, "Price List") ?? serviceError(e, "the Price List API");
   }
   if (!unavailable) {
     try {
-      const res = await ec2.send(
-        new DescribeSpotPriceHistoryCommand({
-          InstanceTypes: [...opts.instanceTypes] as never,
-          ProductDescriptions: ["Linux/UNIX"],
-          StartTime: new Date(now().getTime() - 24 * 3600 * 1000),
-        }),
-      );
+      const history: SpotPrice[] = [];
+      let NextToken: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await ec2.send(
+          new DescribeSpotPriceHistoryCommand({
+            InstanceTypes: [...opts.instanceTypes] as never,
+            ProductDescriptions: ["Linux/UNIX"],
+            StartTime: new Date(now().getTime() - 24 * 3600 * 1000),
+            ...(NextToken && { NextToken }),
+          }),
+          call(),
+        );
+        history.push(...(res.SpotPriceHistory ?? []));
+        NextToken = res.NextToken || undefined;
+        if (!NextToken) break;
+      }
       for (const type of opts.instanceTypes) {
-        const parsed = parseSpot(res.SpotPriceHistory, type);
+        const onDemand = found.get(type)?.onDemand?.usdPerHour;
+        const parsed = plausible(parseSpot(history, type), "spot", type, onDemand);
         if (parsed.ok)
           found.set(type, {
             ...found.get(type),
@@ -132,8 +166,8 @@ export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport
         else problems.push({ instanceType: type, kind: "spot", problem: parsed.problem });
       }
     } catch (e) {
-      unavailable = describeUnavailable(e, "EC2 spot price history");
-      if (!unavailable) throw e;
+      unavailable =
+        describeUnavailable(e, "EC2 spot price history") ?? serviceError(e, "EC2 spot price history");
     }
   }
   // Write what was fetched and valid; untouched entries keep their older prices and dates.
@@ -154,4 +188,20 @@ export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport
     ...(unavailable && { unavailable }),
     cacheFile: file ?? "",
   };
+}
+
+/** A parsed price that fails the plausibility bounds becomes a reported problem (see parse.ts). */
+function plausible(
+  parsed: ReturnType<typeof parseOnDemand>,
+  kind: "on-demand" | "spot",
+  type: string,
+  onDemand?: number,
+): ReturnType<typeof parseOnDemand> {
+  const ref = INSTANCE_TYPES[type];
+  if (!parsed.ok || !ref) return parsed;
+  const why = implausible(kind, parsed.usdPerHour, {
+    onDemandUsdPerHour: onDemand ?? ref.onDemandUsdPerHour,
+    gpus: ref.gpus,
+  });
+  return why ? { ok: false, problem: `implausible: ${why}` } : parsed;
 }

@@ -73,44 +73,21 @@ export interface ReapOptions {
 }
 
 export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Promise<number> {
-  const v = {
-    stack: o.stack,
-    "stack-file": o.stackFile,
-    "idle-minutes": o.idleMinutes,
-    apply: o.apply === true,
-    destroy: o.destroy === true,
-    resume: o.resume === true,
-    json: o.json === true,
-    source: o.source ?? "prometheus",
-    prometheus: o.prometheus,
-    selector: o.selector,
-    endpoint: o.endpoint,
-    group: o.group,
-    "load-balancer": o.loadBalancer,
-    "target-group": o.targetGroup,
-    "audit-log": o.auditLog,
-    "tolerance-seconds": o.toleranceSeconds,
-    "timeout-seconds": o.timeoutSeconds,
-  };
   const cfg = loadStack({
-    ...(v.stack && { stack: v.stack }),
-    ...(v["stack-file"] && { stackFile: v["stack-file"] }),
+    ...(o.stack && { stack: o.stack }),
+    ...(o.stackFile && { stackFile: o.stackFile }),
   });
   if (cfg.platform === "managed")
     throw bad("stack", cfg.stack, "is a managed-open stack: it bills per token and has no GPUs to reap");
-  const idleMinutes = v["idle-minutes"] === undefined ? cfg.scaling.idleMinutes : Number(v["idle-minutes"]);
+  const idleMinutes = o.idleMinutes === undefined ? cfg.scaling.idleMinutes : Number(o.idleMinutes);
   if (!(idleMinutes > 0 && idleMinutes <= 10_080))
-    throw bad(
-      "idle-minutes",
-      v["idle-minutes"],
-      "must be a number of minutes above 0, at most 10080 (a week)",
-    );
-  const timeout = v["timeout-seconds"] === undefined ? 120 : Number(v["timeout-seconds"]);
+    throw bad("idle-minutes", o.idleMinutes, "must be a number of minutes above 0, at most 10080 (a week)");
+  const timeout = o.timeoutSeconds === undefined ? 120 : Number(o.timeoutSeconds);
   if (!(timeout > 0 && timeout <= 3600))
-    throw bad("timeout-seconds", v["timeout-seconds"], "must be a number of seconds between 1 and 3600");
-  if (v.resume && (v.apply || v.destroy))
+    throw bad("timeout-seconds", o.timeoutSeconds, "must be a number of seconds between 1 and 3600");
+  if (o.resume && (o.apply || o.destroy))
     throw bad("resume", true, "undoes a pause on its own; drop --apply and --destroy");
-  if (v.destroy && !v.apply)
+  if (o.destroy && !o.apply)
     throw bad("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
 
   const root = path.dirname(stacksDir());
@@ -119,13 +96,13 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     if (cfg.platform === "aws")
       fleet = awsFleet(
         cfg,
-        v.group ?? (await groupFromOutputs(cfg.stack, root, deps.automation ?? pulumiAutomation)),
+        o.group ?? (await groupFromOutputs(cfg.stack, root, deps.automation ?? pulumiAutomation)),
       );
     else fleet = kubernetesFleet(cfg);
   }
 
-  const auditLog = v["audit-log"] ?? path.join(root, ".vllm-tco", "reap-audit.jsonl");
-  if (v.resume) {
+  const auditLog = o.auditLog ?? path.join(root, ".vllm-tco", "reap-audit.jsonl");
+  if (o.resume) {
     const record = await resume({
       config: cfg,
       fleet,
@@ -134,25 +111,24 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
       ...(deps.now && { now: deps.now }),
     });
     io.out(
-      v.json ? redactCredentials(JSON.stringify(record, null, 2)) : `${record.reason}\n${record.result}`,
+      o.json ? redactCredentials(JSON.stringify(record, null, 2)) : `${record.reason}\n${record.result}`,
     );
     return record.result.startsWith("failed") ? REAP_EXIT.failed : 0;
   }
 
-  const { observe, observeMs, defaultTolerance } = observerFor(v, cfg, idleMinutes);
-  const tolerance = v["tolerance-seconds"] === undefined ? defaultTolerance : Number(v["tolerance-seconds"]);
-  if (!(tolerance >= 0))
-    throw bad("tolerance-seconds", v["tolerance-seconds"], "must be zero or more seconds");
+  const { observe, observeMs, defaultTolerance } = observerFor(o, cfg, idleMinutes);
+  const tolerance = o.toleranceSeconds === undefined ? defaultTolerance : Number(o.toleranceSeconds);
+  if (!(tolerance >= 0)) throw bad("tolerance-seconds", o.toleranceSeconds, "must be zero or more seconds");
   io.err(
-    `vllm-tco: reading ${v.source} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
+    `vllm-tco: reading ${o.source ?? "prometheus"} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
   );
   const record = await reap({
     config: cfg,
     idleMinutes,
     observe,
     fleet,
-    apply: v.apply,
-    ...(v.destroy && { destroy: { automation: deps.automation ?? pulumiAutomation, workDir: root } }),
+    apply: o.apply === true,
+    ...(o.destroy && { destroy: { automation: deps.automation ?? pulumiAutomation, workDir: root } }),
     auditLog,
     toleranceSeconds: tolerance,
     deadlineMs: timeout * 1000,
@@ -160,7 +136,7 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     ...(deps.now && { now: deps.now }),
     log: (line) => io.err(line),
   });
-  printRecord(record, v.json, io);
+  printRecord(record, o.json === true, io);
   if (record.result.startsWith("failed")) return REAP_EXIT.failed;
   return REAP_EXIT[record.decision as keyof typeof REAP_EXIT];
 }
@@ -175,25 +151,19 @@ interface Observer {
 
 /** Where the metrics come from, checked: Prometheus, the replicas' /metrics, or the ALB's CloudWatch count. */
 function observerFor(
-  v: {
-    source: string;
-    prometheus?: string;
-    selector?: string;
-    endpoint?: string[];
-    "load-balancer"?: string;
-    "target-group"?: string;
-  },
+  o: ReapOptions,
   cfg: AwsStackConfig | KubernetesStackConfig,
   idleMinutes: number,
 ): Observer {
-  const selector = v.selector ?? `model_name="${cfg.model.servedName}"`;
+  const selector = o.selector ?? `model_name="${cfg.model.servedName}"`;
   let observeMs = 0;
   let defaultTolerance = 60;
   let observe: Observe;
-  switch (v.source) {
+  const source = o.source ?? "prometheus";
+  switch (source) {
     case "prometheus": {
       // The Prometheus KEDA already queries is the natural default on kubernetes.
-      const url = v.prometheus ?? cfg.metrics.prometheusUrl ?? cfg.kubernetes?.prometheusAddress;
+      const url = o.prometheus ?? cfg.metrics.prometheusUrl ?? cfg.kubernetes?.prometheusAddress;
       if (!url)
         throw bad(
           "prometheus",
@@ -206,7 +176,7 @@ function observerFor(
       break;
     }
     case "endpoints": {
-      const endpoints = v.endpoint ?? [];
+      const endpoints = o.endpoint ?? [];
       if (!endpoints.length)
         throw bad(
           "endpoint",
@@ -222,8 +192,8 @@ function observerFor(
       break;
     }
     case "cloudwatch": {
-      const lb = v["load-balancer"];
-      const tg = v["target-group"];
+      const lb = o.loadBalancer;
+      const tg = o.targetGroup;
       if (cfg.platform !== "aws" || !lb || !tg)
         throw bad(
           "source",
@@ -236,7 +206,7 @@ function observerFor(
       break;
     }
     default:
-      throw bad("source", v.source, "must be prometheus, endpoints or cloudwatch");
+      throw bad("source", source, "must be prometheus, endpoints or cloudwatch");
   }
 
   return { observe, observeMs, defaultTolerance };

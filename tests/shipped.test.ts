@@ -24,6 +24,8 @@ const sh = (command: string, opts: SpawnSyncOptions = {}) =>
 describe("the bin", () => {
   it("starts with a #! line and runs through npx", () => {
     expect(fs.readFileSync(bin, "utf8").slice(0, 19)).toBe("#!/usr/bin/env node");
+    // Executable as built: npm links the package's own bin without changing its mode.
+    expect(fs.statSync(bin).mode & 0o111).not.toBe(0);
     const r = sh("npx --no-install vllm-tco --version");
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(

@@ -75,13 +75,63 @@ function serviceError(e: unknown, service: string): string {
 export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport> {
   const now = opts.now ?? (() => new Date());
   const call = () => ({ abortSignal: AbortSignal.timeout(opts.callTimeoutMs ?? CALL_TIMEOUT_MS) });
-  const location = REGION_LOCATIONS[opts.region];
   const file = opts.cacheFile;
   const problems: { instanceType: string; kind: "on-demand" | "spot"; problem: string }[] = [];
   const found = new Map<string, { onDemand?: CachedPrice; spot?: CachedPrice }>();
   const pricing = new PricingClient({ region: PRICING_REGION, maxAttempts: 2, requestHandler: HTTP });
   const ec2 = new EC2Client({ region: opts.region, maxAttempts: 2, requestHandler: HTTP });
-  let unavailable: string | undefined;
+  const ctx: FetchContext = { pricing, ec2, call, now, problems, found };
+  let unavailable = await fetchOnDemand(opts, ctx);
+  if (!unavailable) unavailable = await fetchSpot(opts, ctx);
+  // Write what was fetched and valid; untouched entries keep their older prices and dates.
+  const { cache } = readCache(file);
+  const entries = { ...cache.entries };
+  for (const [type, prices] of found)
+    entries[cacheKey(opts.region, type)] = { ...entries[cacheKey(opts.region, type)], ...prices };
+  const next: PriceCache = { version: 1, entries };
+  if (found.size > 0) writeCache(next, file);
+  return {
+    region: opts.region,
+    updated: [...found].map(([instanceType, p]) => ({
+      instanceType,
+      ...(p.onDemand && { onDemand: p.onDemand.usdPerHour }),
+      ...(p.spot && { spot: p.spot.usdPerHour }),
+    })),
+    problems,
+    ...(unavailable && { unavailable }),
+    cacheFile: file ?? "",
+  };
+}
+
+/** A parsed price that fails the plausibility bounds becomes a reported problem (see parse.ts). */
+function plausible(
+  parsed: ReturnType<typeof parseOnDemand>,
+  kind: "on-demand" | "spot",
+  type: string,
+  onDemand?: number,
+): ReturnType<typeof parseOnDemand> {
+  const ref = INSTANCE_TYPES[type];
+  if (!parsed.ok || !ref) return parsed;
+  const why = implausible(kind, parsed.usdPerHour, {
+    onDemandUsdPerHour: onDemand ?? ref.onDemandUsdPerHour,
+    gpus: ref.gpus,
+  });
+  return why ? { ok: false, problem: `implausible: ${why}` } : parsed;
+}
+
+interface FetchContext {
+  readonly pricing: PricingClient;
+  readonly ec2: EC2Client;
+  readonly call: () => { abortSignal: AbortSignal };
+  readonly now: () => Date;
+  readonly problems: { instanceType: string; kind: "on-demand" | "spot"; problem: string }[];
+  readonly found: Map<string, { onDemand?: CachedPrice; spot?: CachedPrice }>;
+}
+
+/** On-demand prices from the Price List API, one instance type at a time, every page followed. */
+async function fetchOnDemand(opts: RefreshOptions, ctx: FetchContext): Promise<string | undefined> {
+  const { pricing, call, now, problems, found } = ctx;
+  const location = REGION_LOCATIONS[opts.region];
   try {
     for (const type of opts.instanceTypes) {
       if (!location) {
@@ -131,77 +181,47 @@ export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport
       else problems.push({ instanceType: type, kind: "on-demand", problem: parsed.problem });
     }
   } catch (e) {
-    unavailable = describeUnavailable(e, "Price List") ?? serviceError(e, "the Price List API");
+    return describeUnavailable(e, "Price List") ?? serviceError(e, "the Price List API");
   }
-  if (!unavailable) {
-    try {
-      const history: SpotPrice[] = [];
-      let NextToken: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const res = await ec2.send(
-          new DescribeSpotPriceHistoryCommand({
-            InstanceTypes: [...opts.instanceTypes] as never,
-            ProductDescriptions: ["Linux/UNIX"],
-            StartTime: new Date(now().getTime() - 24 * 3600 * 1000),
-            ...(NextToken && { NextToken }),
-          }),
-          call(),
-        );
-        history.push(...(res.SpotPriceHistory ?? []));
-        NextToken = res.NextToken || undefined;
-        if (!NextToken) break;
-      }
-      for (const type of opts.instanceTypes) {
-        const onDemand = found.get(type)?.onDemand?.usdPerHour;
-        const parsed = plausible(parseSpot(history, type), "spot", type, onDemand);
-        if (parsed.ok)
-          found.set(type, {
-            ...found.get(type),
-            spot: {
-              usdPerHour: parsed.usdPerHour,
-              fetchedAt: now().toISOString(),
-              source: "EC2 spot price history (median of each zone's latest)",
-            },
-          });
-        else problems.push({ instanceType: type, kind: "spot", problem: parsed.problem });
-      }
-    } catch (e) {
-      unavailable =
-        describeUnavailable(e, "EC2 spot price history") ?? serviceError(e, "EC2 spot price history");
-    }
-  }
-  // Write what was fetched and valid; untouched entries keep their older prices and dates.
-  const { cache } = readCache(file);
-  const entries = { ...cache.entries };
-  for (const [type, prices] of found)
-    entries[cacheKey(opts.region, type)] = { ...entries[cacheKey(opts.region, type)], ...prices };
-  const next: PriceCache = { version: 1, entries };
-  if (found.size > 0) writeCache(next, file);
-  return {
-    region: opts.region,
-    updated: [...found].map(([instanceType, p]) => ({
-      instanceType,
-      ...(p.onDemand && { onDemand: p.onDemand.usdPerHour }),
-      ...(p.spot && { spot: p.spot.usdPerHour }),
-    })),
-    problems,
-    ...(unavailable && { unavailable }),
-    cacheFile: file ?? "",
-  };
+  return undefined;
 }
 
-/** A parsed price that fails the plausibility bounds becomes a reported problem (see parse.ts). */
-function plausible(
-  parsed: ReturnType<typeof parseOnDemand>,
-  kind: "on-demand" | "spot",
-  type: string,
-  onDemand?: number,
-): ReturnType<typeof parseOnDemand> {
-  const ref = INSTANCE_TYPES[type];
-  if (!parsed.ok || !ref) return parsed;
-  const why = implausible(kind, parsed.usdPerHour, {
-    onDemandUsdPerHour: onDemand ?? ref.onDemandUsdPerHour,
-    gpus: ref.gpus,
-  });
-  return why ? { ok: false, problem: `implausible: ${why}` } : parsed;
+/** Spot prices from EC2's history of the last day, every page followed; checked against on-demand. */
+async function fetchSpot(opts: RefreshOptions, ctx: FetchContext): Promise<string | undefined> {
+  const { ec2, call, now, problems, found } = ctx;
+  try {
+    const history: SpotPrice[] = [];
+    let NextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await ec2.send(
+        new DescribeSpotPriceHistoryCommand({
+          InstanceTypes: [...opts.instanceTypes] as never,
+          ProductDescriptions: ["Linux/UNIX"],
+          StartTime: new Date(now().getTime() - 24 * 3600 * 1000),
+          ...(NextToken && { NextToken }),
+        }),
+        call(),
+      );
+      history.push(...(res.SpotPriceHistory ?? []));
+      NextToken = res.NextToken || undefined;
+      if (!NextToken) break;
+    }
+    for (const type of opts.instanceTypes) {
+      const onDemand = found.get(type)?.onDemand?.usdPerHour;
+      const parsed = plausible(parseSpot(history, type), "spot", type, onDemand);
+      if (parsed.ok)
+        found.set(type, {
+          ...found.get(type),
+          spot: {
+            usdPerHour: parsed.usdPerHour,
+            fetchedAt: now().toISOString(),
+            source: "EC2 spot price history (median of each zone's latest)",
+          },
+        });
+      else problems.push({ instanceType: type, kind: "spot", problem: parsed.problem });
+    }
+  } catch (e) {
+    return describeUnavailable(e, "EC2 spot price history") ?? serviceError(e, "EC2 spot price history");
+  }
+  return undefined;
 }

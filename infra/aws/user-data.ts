@@ -96,33 +96,7 @@ ExecStop=/usr/bin/docker stop --time ${e.drainSeconds} vllm
 WantedBy=multi-user.target
 UNIT
 
-# vLLM's queue, published every 30 s for the Auto Scaling group's target tracking.
-cat > /usr/local/bin/vllm-metrics <<'METRICS'
-#!/bin/bash
-IMDS=http://169.254.169.254/latest
-T=$(curl -sf -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
-ASG=$(curl -sf -H "X-aws-ec2-metadata-token: $T" "$IMDS/meta-data/tags/instance/aws:autoscaling:groupName")
-while true; do
-  M=$(curl -sf localhost:${e.port}/metrics || true)
-  W=$(awk '/^vllm:num_requests_waiting/ {s+=$2} END {print s+0}' <<<"$M")
-  R=$(awk '/^vllm:num_requests_running/ {s+=$2} END {print s+0}' <<<"$M")
-  aws cloudwatch put-metric-data --region ${a.region} --namespace ${METRIC_NAMESPACE} --dimensions AutoScalingGroupName="$ASG" \\
-    --metric-data "MetricName=${QUEUE_METRIC.queue},Value=$W" "MetricName=${QUEUE_METRIC.running},Value=$R" || true
-  sleep 30
-done
-METRICS
-chmod 0755 /usr/local/bin/vllm-metrics
-cat > /etc/systemd/system/vllm-metrics.service <<'UNIT'
-[Unit]
-Description=Publish vLLM queue metrics to CloudWatch (vllm-tco)
-After=vllm.service
-[Service]
-Restart=always
-ExecStart=/usr/local/bin/vllm-metrics
-[Install]
-WantedBy=multi-user.target
-UNIT
-systemctl daemon-reload
+${metricsPublisher(e.port, a.region)}systemctl daemon-reload
 systemctl enable vllm.service vllm-metrics.service
 ${a.warmPoolHook ? warmPoolLifecycle(cfg, a, a.warmPoolHook) : ""}
 systemctl start vllm.service vllm-metrics.service
@@ -180,5 +154,36 @@ systemctl enable vllm-lifecycle.service
 # This first boot: the unit's run is this one.
 /usr/local/bin/vllm-lifecycle
 exit 0
+`;
+}
+
+/** vLLM's queue, published every 30 s to CloudWatch for the Auto Scaling group's target tracking. */
+function metricsPublisher(port: number, region: string): string {
+  return `# vLLM's queue, published every 30 s for the Auto Scaling group's target tracking.
+cat > /usr/local/bin/vllm-metrics <<'METRICS'
+#!/bin/bash
+IMDS=http://169.254.169.254/latest
+T=$(curl -sf -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
+ASG=$(curl -sf -H "X-aws-ec2-metadata-token: $T" "$IMDS/meta-data/tags/instance/aws:autoscaling:groupName")
+while true; do
+  M=$(curl -sf localhost:${port}/metrics || true)
+  W=$(awk '/^vllm:num_requests_waiting/ {s+=$2} END {print s+0}' <<<"$M")
+  R=$(awk '/^vllm:num_requests_running/ {s+=$2} END {print s+0}' <<<"$M")
+  aws cloudwatch put-metric-data --region ${region} --namespace ${METRIC_NAMESPACE} --dimensions AutoScalingGroupName="$ASG" \\
+    --metric-data "MetricName=${QUEUE_METRIC.queue},Value=$W" "MetricName=${QUEUE_METRIC.running},Value=$R" || true
+  sleep 30
+done
+METRICS
+chmod 0755 /usr/local/bin/vllm-metrics
+cat > /etc/systemd/system/vllm-metrics.service <<'UNIT'
+[Unit]
+Description=Publish vLLM queue metrics to CloudWatch (vllm-tco)
+After=vllm.service
+[Service]
+Restart=always
+ExecStart=/usr/local/bin/vllm-metrics
+[Install]
+WantedBy=multi-user.target
+UNIT
 `;
 }

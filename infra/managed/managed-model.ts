@@ -66,60 +66,7 @@ export class ManagedModel extends pulumi.ComponentResource {
       child,
     );
 
-    new aws.budgets.Budget(
-      `${name}-budget`,
-      {
-        budgetType: "COST",
-        timeUnit: "MONTHLY",
-        limitAmount: args.projectedMonthlyUsd.toFixed(2),
-        limitUnit: "USD",
-        // Cost allocation tag on the inference profile (activate `vllm-tco:stack` in Billing once).
-        costFilters: [{ name: "TagKeyValue", values: [`user:vllm-tco:stack$${cfg.stack}`] }],
-        notifications: m.alertThresholdsPercent.map((threshold) => ({
-          comparisonOperator: "GREATER_THAN",
-          threshold,
-          thresholdType: "PERCENTAGE",
-          notificationType: threshold >= 100 ? "FORECASTED" : "ACTUAL",
-          subscriberEmailAddresses: m.alertEmails,
-        })),
-      },
-      child,
-    );
-
-    const topic = new aws.sns.Topic(`${name}-usage`, { tags }, child);
-    m.alertEmails.forEach(
-      (email, i) =>
-        new aws.sns.TopicSubscription(
-          `${name}-usage-${i}`,
-          { topic: topic.arn, protocol: "email", endpoint: email },
-          child,
-        ),
-    );
-    const limits = {
-      inputTokensPerDay: args.alarmTokensPerDay.input,
-      outputTokensPerDay: args.alarmTokensPerDay.output,
-    };
-    const alarm = (suffix: string, metricName: string, threshold: number) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${suffix}`,
-        {
-          namespace: "AWS/Bedrock",
-          metricName,
-          dimensions: { ModelId: profile.arn },
-          statistic: "Sum",
-          period: 86400,
-          evaluationPeriods: 1,
-          threshold,
-          comparisonOperator: "GreaterThanThreshold",
-          treatMissingData: "notBreaching",
-          alarmDescription: `${metricName} above ${m.usageAlarmFactor}× the planned volume of an active day (vllm-tco stack ${cfg.stack})`,
-          alarmActions: [topic.arn],
-          tags,
-        },
-        child,
-      );
-    alarm("input-tokens", "InputTokenCount", limits.inputTokensPerDay);
-    alarm("output-tokens", "OutputTokenCount", limits.outputTokensPerDay);
+    spendGuardrails(name, args, profile.arn, tags, child);
 
     this.endpoint = pulumi.output(`https://bedrock-runtime.${region}.amazonaws.com`);
     this.model = profile.arn;
@@ -131,4 +78,70 @@ export class ManagedModel extends pulumi.ComponentResource {
   outputs(): Record<string, unknown> {
     return { endpoint: this.endpoint, model: this.model, usage: this.usage, ...this.extra };
   }
+}
+
+/** The Budget at the projected token bill with alerts, and alarms on daily token use above plan. */
+function spendGuardrails(
+  name: string,
+  args: ManagedModelArgs,
+  profileArn: pulumi.Output<string>,
+  tags: Record<string, string>,
+  child: pulumi.CustomResourceOptions,
+): void {
+  const cfg = args;
+  const m = args.managed;
+  new aws.budgets.Budget(
+    `${name}-budget`,
+    {
+      budgetType: "COST",
+      timeUnit: "MONTHLY",
+      limitAmount: args.projectedMonthlyUsd.toFixed(2),
+      limitUnit: "USD",
+      // Cost allocation tag on the inference profile (activate `vllm-tco:stack` in Billing once).
+      costFilters: [{ name: "TagKeyValue", values: [`user:vllm-tco:stack$${cfg.stack}`] }],
+      notifications: m.alertThresholdsPercent.map((threshold) => ({
+        comparisonOperator: "GREATER_THAN",
+        threshold,
+        thresholdType: "PERCENTAGE",
+        notificationType: threshold >= 100 ? "FORECASTED" : "ACTUAL",
+        subscriberEmailAddresses: m.alertEmails,
+      })),
+    },
+    child,
+  );
+
+  const topic = new aws.sns.Topic(`${name}-usage`, { tags }, child);
+  m.alertEmails.forEach(
+    (email, i) =>
+      new aws.sns.TopicSubscription(
+        `${name}-usage-${i}`,
+        { topic: topic.arn, protocol: "email", endpoint: email },
+        child,
+      ),
+  );
+  const limits = {
+    inputTokensPerDay: args.alarmTokensPerDay.input,
+    outputTokensPerDay: args.alarmTokensPerDay.output,
+  };
+  const alarm = (suffix: string, metricName: string, threshold: number) =>
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-${suffix}`,
+      {
+        namespace: "AWS/Bedrock",
+        metricName,
+        dimensions: { ModelId: profileArn },
+        statistic: "Sum",
+        period: 86400,
+        evaluationPeriods: 1,
+        threshold,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmDescription: `${metricName} above ${m.usageAlarmFactor}× the planned volume of an active day (vllm-tco stack ${cfg.stack})`,
+        alarmActions: [topic.arn],
+        tags,
+      },
+      child,
+    );
+  alarm("input-tokens", "InputTokenCount", limits.inputTokensPerDay);
+  alarm("output-tokens", "OutputTokenCount", limits.outputTokensPerDay);
 }

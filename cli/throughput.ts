@@ -19,32 +19,7 @@ export interface ThroughputOptions {
 }
 
 export function throughputCommand(v: ThroughputOptions, io: Io): number {
-  const modelKey = v.model ?? "";
-  const model = Object.hasOwn(MODELS, modelKey)
-    ? MODELS[modelKey]
-    : Object.values(MODELS).find((m) => m.huggingFaceId === modelKey || m.aliases.includes(modelKey));
-  if (!model) {
-    const guess = nearest(modelKey, Object.keys(MODELS));
-    throw flagError(
-      "model",
-      v.model,
-      `is not a catalog model; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(MODELS).join(", ")}`,
-    );
-  }
-  const gpu = Object.hasOwn(GPUS, v.gpu ?? "") ? GPUS[v.gpu!] : undefined;
-  if (!gpu) {
-    const guess = nearest(v.gpu ?? "", Object.keys(GPUS));
-    throw flagError(
-      "gpu",
-      v.gpu,
-      `is not a catalog GPU; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(GPUS).join(", ")}`,
-    );
-  }
-  if (!Object.hasOwn(BYTES_PER_PARAMETER, v.dtype))
-    throw flagError("dtype", v.dtype, `must be one of ${Object.keys(BYTES_PER_PARAMETER).join(", ")}`);
-  const dtype = v.dtype as Dtype;
-  if (dtype === "fp8" && gpu.fp8Flops === undefined)
-    throw flagError("dtype", "fp8", `${gpu.name} has no FP8 tensor cores; use bf16`);
+  const { model, gpu, dtype } = hardware(v);
   const whole = (n: number) => Number.isInteger(n) && n >= 1 && n <= 10_000_000;
   const input = {
     model,
@@ -112,4 +87,35 @@ export function throughputCommand(v: ThroughputOptions, io: Io): number {
   if (doc.concurrencyForLatency !== undefined)
     io.out(`  highest concurrency within ${latencyMs} ms/token: ${doc.concurrencyForLatency}`);
   return 0;
+}
+
+/** The catalog model (key, Hugging Face id or alias), GPU and precision the flags name, or a flag error. */
+function hardware(v: ThroughputOptions) {
+  const modelKey = v.model ?? "";
+  const model = Object.hasOwn(MODELS, modelKey)
+    ? MODELS[modelKey]
+    : Object.values(MODELS).find((m) => m.huggingFaceId === modelKey || m.aliases.includes(modelKey));
+  if (!model) {
+    const guess = nearest(modelKey, Object.keys(MODELS));
+    throw flagError(
+      "model",
+      v.model,
+      `is not a catalog model; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(MODELS).join(", ")}`,
+    );
+  }
+  const gpu = Object.hasOwn(GPUS, v.gpu ?? "") ? GPUS[v.gpu!] : undefined;
+  if (!gpu) {
+    const guess = nearest(v.gpu ?? "", Object.keys(GPUS));
+    throw flagError(
+      "gpu",
+      v.gpu,
+      `is not a catalog GPU; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(GPUS).join(", ")}`,
+    );
+  }
+  if (!Object.hasOwn(BYTES_PER_PARAMETER, v.dtype))
+    throw flagError("dtype", v.dtype, `must be one of ${Object.keys(BYTES_PER_PARAMETER).join(", ")}`);
+  const dtype = v.dtype as Dtype;
+  if (dtype === "fp8" && gpu.fp8Flops === undefined)
+    throw flagError("dtype", "fp8", `${gpu.name} has no FP8 tensor cores; use bf16`);
+  return { model, gpu, dtype };
 }

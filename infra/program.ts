@@ -11,7 +11,9 @@ import { budgetMessage } from "./budget-gate";
 import { componentArgs, type ComponentArgs } from "./component-args";
 import { CostReport } from "./cost-report";
 import { COMPONENT_NAME } from "./kubernetes/names";
+import { AwsVllmFleet } from "./aws/vllm-fleet";
 import { VllmService } from "./kubernetes/vllm-service";
+import { ManagedModel } from "./managed/managed-model";
 import type { StackConfig } from "../cost/config/stack-config";
 
 export interface ProgramSecrets {
@@ -55,12 +57,10 @@ async function buildPlatform(c: ComponentArgs, secrets: ProgramSecrets): Promise
       };
     }
     case "aws": {
-      const { AwsVllmFleet } = await import("./aws/vllm-fleet");
       const fleet = new AwsVllmFleet(COMPONENT_NAME, { ...c.args, ...secrets });
       return fleet.outputs();
     }
     case "managed": {
-      const { ManagedModel } = await import("./managed/managed-model");
       const managed = new ManagedModel(COMPONENT_NAME, {
         ...c.args,
         ...(secrets.apiKey && { apiKey: secrets.apiKey }),

@@ -153,7 +153,7 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
 /** Secrets: referenced when the stack names existing ones, else stored from the Pulumi secrets. */
 function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.CustomResourceOptions) {
   const cfg = args;
-  const stored = (suffix: string, value: pulumi.Output<string>) => {
+  const stored = (suffix: string, value: pulumi.Output<string>, generated = false) => {
     const secret = new aws.secretsmanager.Secret(
       `${name}-${suffix}`,
       { description: `vllm-tco ${suffix} for stack ${cfg.stack}`, recoveryWindowInDays: 7 },
@@ -162,7 +162,9 @@ function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.Custom
     new aws.secretsmanager.SecretVersion(
       `${name}-${suffix}`,
       { secretId: secret.id, secretString: pulumi.secret(value) },
-      child,
+      // A generated key is drawn again at every update (a data source); keep the first one, so hosts
+      // keep working and a second preview shows no change. Rotating it is explicit (README).
+      generated ? { ...child, ignoreChanges: ["secretString"] } : child,
     );
     return secret.arn;
   };
@@ -174,7 +176,9 @@ function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.Custom
     );
   const apiKeyArn = cfg.secrets.apiKey?.awsSecretArn
     ? pulumi.output(cfg.secrets.apiKey.awsSecretArn)
-    : stored("api-key", args.apiKey ?? generatedKey());
+    : args.apiKey
+      ? stored("api-key", args.apiKey)
+      : stored("api-key", generatedKey(), true);
   const hfTokenArn = cfg.secrets.hfToken?.awsSecretArn
     ? pulumi.output(cfg.secrets.hfToken.awsSecretArn)
     : args.hfToken

@@ -25,6 +25,8 @@ import { series, StandInReplica } from "./reap-harness";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-aws-"));
 const calls: URLSearchParams[] = [];
+/** A fault the Auto Scaling stand-in injects for one test. */
+let fault: "none" | "hang-update" | "500-describe" = "none";
 let server: http.Server;
 const saved = { ...process.env };
 const GROUP = "vllm-aws-h100-abc";
@@ -41,9 +43,17 @@ beforeAll(async () => {
     req.on("end", () => {
       const p = new URLSearchParams(body);
       calls.push(p);
+      const action = p.get("Action");
+      if (fault === "hang-update" && action === "UpdateAutoScalingGroup") return; // received, never answered
+      if (fault === "500-describe" && action === "DescribeAutoScalingGroups")
+        return res
+          .writeHead(500, { "content-type": "text/xml" })
+          .end(
+            "<ErrorResponse><Error><Code>InternalFailure</Code><Message>oops</Message></Error></ErrorResponse>",
+          );
       res
         .writeHead(200, { "content-type": "text/xml" })
-        .end(p.get("Action") === "DescribeAutoScalingGroups" ? describeXml : updateXml);
+        .end(action === "DescribeAutoScalingGroups" ? describeXml : updateXml);
     });
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
@@ -58,7 +68,10 @@ afterAll(() => {
   process.env = saved;
   return new Promise<void>((ok) => server.close(() => ok()));
 });
-afterEach(() => void (calls.length = 0));
+afterEach(() => {
+  calls.length = 0;
+  fault = "none";
+});
 
 const cfg = resolve(base.aws as never);
 const observation =
@@ -119,6 +132,37 @@ describe("aws: the Auto Scaling group through the real SDK", () => {
         DesiredCapacity: "0",
       });
   });
+});
+
+describe("aws: faults the emulator cannot produce", () => {
+  const run = (deadlineMs: number) =>
+    reap({
+      config: cfg,
+      idleMinutes: 15,
+      observe: observation("idle"),
+      fleet: awsFleet(cfg, GROUP, 1000),
+      apply: true,
+      auditLog: path.join(dir, `fault-${Math.random()}.jsonl`),
+      toleranceSeconds: 60,
+      deadlineMs,
+    });
+
+  it("an UpdateAutoScalingGroup that is received but never answered fails (13) within the deadline, with its audit line", async () => {
+    fault = "hang-update";
+    const started = Date.now();
+    const record = await run(5000);
+    expect(record.result).toMatch(/^failed: .*(no answer within|timed? ?out|abort)/i);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(actions(calls)).toContain("UpdateAutoScalingGroup");
+  }, 20_000);
+
+  it("a 500 from DescribeAutoScalingGroups is unknown, and nothing is written", async () => {
+    fault = "500-describe";
+    const record = await run(5000);
+    expect(record.decision).toBe("unknown");
+    expect(record.reason).toMatch(/^cannot read Auto Scaling group vllm-aws-h100-abc: /);
+    expect(actions(calls)).not.toContain("UpdateAutoScalingGroup");
+  }, 20_000);
 });
 
 describe("--destroy through the Automation API", () => {

@@ -66,6 +66,8 @@ beforeAll(async () => {
 });
 afterAll(() => {
   process.env = saved;
+  // The hung-update case leaves a request open on purpose: drop it, or close() waits for ever.
+  server.closeAllConnections();
   return new Promise<void>((ok) => server.close(() => ok()));
 });
 afterEach(() => {

@@ -78,13 +78,22 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     `${formatUsd(r.monthly)}/month`,
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
   ]);
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = [
-    `options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`,
-    ...rows.map((r) =>
-      r.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  "),
-    ),
-  ];
+  const columns = outputColumns();
+  const align = (rs: string[][], right: number) => {
+    const widths = rs[0]!.map((_, c) => Math.max(...rs.map((r) => r[c]!.length)));
+    return rs.map((r) =>
+      r.map((cell, c) => (c >= right ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  "),
+    );
+  };
+  const wide = align(rows, 3);
+  // Too wide: kind and $/M tokens go under each row, so the columns stay aligned.
+  const body = wide.every((l) => l.length <= columns)
+    ? wide
+    : align(
+        rows.map((r) => [r[0]!, r[1]!, r[3]!]),
+        2,
+      ).flatMap((l, i) => [l, `      ${rows[i]![2]} · ${rows[i]![4]}`]);
+  const lines = [`options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`, ...body];
   io.out(fit(lines, outputColumns()).join("\n"));
   return 0;
 }

@@ -75,6 +75,19 @@ describe("the bin", () => {
       }
   });
 
+  it("at 80 columns a table that does not fit keeps its columns: the extra column moves under each row", () => {
+    const out = sh("COLUMNS=80 node dist/cli.js cost --stack onprem").stdout.split("\n");
+    const start = out.indexOf("against per-token options:");
+    const rows = out
+      .slice(start + 1, out.indexOf("", start))
+      .filter((l) => l.endsWith("/month") && !l.includes("break-even"));
+    expect(rows.length).toBeGreaterThan(3);
+    expect(new Set(rows.map((l) => l.length)).size).toBe(1); // amounts right-aligned in one column
+    const ranking = sh("COLUMNS=80 node dist/cli.js compare --stack onprem").stdout.split("\n").slice(1);
+    const ranked = ranking.filter((l) => /^\d+\./.test(l));
+    expect(new Set(ranked.map((l) => l.length)).size).toBe(1);
+  });
+
   it("a reader that stops early (`| head`) is not an error", () => {
     const r = sh('node dist/cli.js cost --stack onprem --detail | head -1; echo "exit ${PIPESTATUS[0]}"');
     expect(r.stdout).toBe("vllm-tco cost · stack onprem · kubernetes · llama-3.3-70b bf16\nexit 0\n");

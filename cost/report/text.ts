@@ -68,21 +68,24 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
   rows.forEach((row, i) => out.push(row, ...(opts.detail ? [`      = ${items[i]!.formula}`] : [])));
   out.push("", "against per-token options:");
   const be = new Map(p.breakEven.map((b) => [b.against, b]));
-  out.push(
-    ...table(
-      [...p.apis, ...p.managed].map((a) => {
-        const b = be.get(a.option.id);
-        return [
-          `  ${a.option.label}`,
-          `${formatUsd(a.breakdown.total)}/month`,
-          b?.monthlyOutputTokens != null
-            ? `break-even ${formatTokens(b.monthlyOutputTokens)} output tokens/month`
-            : "break-even never",
-        ];
-      }),
-      ["l", "r", "l"],
-    ),
-  );
+  const perToken = [...p.apis, ...p.managed].map((a) => {
+    const b = be.get(a.option.id);
+    return [
+      `  ${a.option.label}`,
+      `${formatUsd(a.breakdown.total)}/month`,
+      b?.monthlyOutputTokens != null
+        ? `break-even ${formatTokens(b.monthlyOutputTokens)} output tokens/month`
+        : "break-even never",
+    ];
+  });
+  const wide = table(perToken, ["l", "r", "l"]);
+  // Too wide for the terminal: the break-even goes under its row, so the columns stay aligned.
+  if (wide.every((l) => l.length <= (opts.width ?? 100))) out.push(...wide);
+  else
+    table(
+      perToken.map((r) => r.slice(0, 2)),
+      ["l", "r"],
+    ).forEach((row, i) => out.push(row, `      ${perToken[i]![2]}`));
   if (p.selfHostedAlternatives.length) {
     out.push("", "self-hosting the same model instead:");
     out.push(

@@ -6,7 +6,7 @@ import { project, rank } from "../cost/projection";
 import { compareHtml, costHtml } from "../cost/report/html";
 import { toDocument } from "../cost/report/json";
 import { textReport } from "../cost/report/text";
-import { fit } from "../cost/report/wrap";
+import { fit, fittedTable } from "../cost/report/wrap";
 import { flagError } from "./flags";
 import { outputColumns, useColour, type Io } from "./io";
 
@@ -78,21 +78,8 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     `${formatUsd(r.monthly)}/month`,
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
   ]);
-  const columns = outputColumns();
-  const align = (rs: string[][], right: number) => {
-    const widths = rs[0]!.map((_, c) => Math.max(...rs.map((r) => r[c]!.length)));
-    return rs.map((r) =>
-      r.map((cell, c) => (c >= right ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  "),
-    );
-  };
-  const wide = align(rows, 3);
   // Too wide: kind and $/M tokens go under each row, so the columns stay aligned.
-  const body = wide.every((l) => l.length <= columns)
-    ? wide
-    : align(
-        rows.map((r) => [r[0]!, r[1]!, r[3]!]),
-        2,
-      ).flatMap((l, i) => [l, `      ${rows[i]![2]} · ${rows[i]![4]}`]);
+  const body = fittedTable(rows, ["l", "l", "l", "r", "r"], outputColumns(), [2, 4]);
   const lines = [`options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`, ...body];
   io.out(fit(lines, outputColumns()).join("\n"));
   return 0;

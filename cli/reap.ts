@@ -4,9 +4,9 @@
  * Exit status: 0 busy (or resumed), 10 idle, 12 unknown (no action), 13 the action failed, 2 bad input.
  */
 import * as path from "node:path";
+import { flagError } from "./flags";
 import type { Io } from "./io";
 import { loadStack, stacksDir } from "../cost/config/stack-file";
-import { ConfigError, show } from "../cost/config/errors";
 import { pulumiAutomation, type Automation } from "../infra/reap/automation";
 import { observeEndpoints } from "../infra/reap/endpoints";
 import { awsFleet } from "../infra/reap/aws-fleet";
@@ -27,16 +27,13 @@ export interface ReapDeps {
   readonly now?: () => Date;
 }
 
-const bad = (flag: string, value: unknown, message: string) =>
-  new ConfigError([{ path: `--${flag}`, found: show(value), message }], "command line");
-
 /** The stack's `groupName` output, read through the Automation API (needs the Pulumi CLI and the stack's backend). */
 async function groupFromOutputs(stack: string, workDir: string, automation: Automation): Promise<string> {
   let outputs: Record<string, { value: unknown }>;
   try {
     outputs = await (await automation.selectStack(stack, workDir)).outputs();
   } catch (e) {
-    throw bad(
+    throw flagError(
       "group",
       undefined,
       `was not given, and the stack's outputs could not be read (${(e as Error).message.split("\n")[0]}); pass --group with the \`groupName\` stack output`,
@@ -44,7 +41,7 @@ async function groupFromOutputs(stack: string, workDir: string, automation: Auto
   }
   const group = outputs["groupName"]?.value;
   if (typeof group !== "string" || !group)
-    throw bad(
+    throw flagError(
       "group",
       undefined,
       `was not given, and stack ${stack} has no \`groupName\` output (is it deployed?); pass --group`,
@@ -78,17 +75,25 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     ...(o.stackFile && { stackFile: o.stackFile }),
   });
   if (cfg.platform === "managed")
-    throw bad("stack", cfg.stack, "is a managed-open stack: it bills per token and has no GPUs to reap");
+    throw flagError(
+      "stack",
+      cfg.stack,
+      "is a managed-open stack: it bills per token and has no GPUs to reap",
+    );
   const idleMinutes = o.idleMinutes === undefined ? cfg.scaling.idleMinutes : Number(o.idleMinutes);
   if (!(idleMinutes > 0 && idleMinutes <= 10_080))
-    throw bad("idle-minutes", o.idleMinutes, "must be a number of minutes above 0, at most 10080 (a week)");
+    throw flagError(
+      "idle-minutes",
+      o.idleMinutes,
+      "must be a number of minutes above 0, at most 10080 (a week)",
+    );
   const timeout = o.timeoutSeconds === undefined ? 120 : Number(o.timeoutSeconds);
   if (!(timeout > 0 && timeout <= 3600))
-    throw bad("timeout-seconds", o.timeoutSeconds, "must be a number of seconds between 1 and 3600");
+    throw flagError("timeout-seconds", o.timeoutSeconds, "must be a number of seconds between 1 and 3600");
   if (o.resume && (o.apply || o.destroy))
-    throw bad("resume", true, "undoes a pause on its own; drop --apply and --destroy");
+    throw flagError("resume", true, "undoes a pause on its own; drop --apply and --destroy");
   if (o.destroy && !o.apply)
-    throw bad("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
+    throw flagError("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
 
   const root = path.dirname(stacksDir());
   let fleet = deps.fleet;
@@ -118,7 +123,8 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
 
   const { observe, observeMs, defaultTolerance } = observerFor(o, cfg, idleMinutes);
   const tolerance = o.toleranceSeconds === undefined ? defaultTolerance : Number(o.toleranceSeconds);
-  if (!(tolerance >= 0)) throw bad("tolerance-seconds", o.toleranceSeconds, "must be zero or more seconds");
+  if (!(tolerance >= 0))
+    throw flagError("tolerance-seconds", o.toleranceSeconds, "must be zero or more seconds");
   io.err(
     `vllm-tco: reading ${o.source ?? "prometheus"} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
   );
@@ -165,20 +171,20 @@ function observerFor(
       // The Prometheus KEDA already queries is the natural default on kubernetes.
       const url = o.prometheus ?? cfg.metrics.prometheusUrl ?? cfg.kubernetes?.prometheusAddress;
       if (!url)
-        throw bad(
+        throw flagError(
           "prometheus",
           undefined,
           "is required: the Prometheus URL that scrapes the replicas (or set vllm-tco:metrics.prometheusUrl)",
         );
       if (!/^https?:\/\//.test(url))
-        throw bad("prometheus", redactCredentials(url), "must be an http:// or https:// URL");
+        throw flagError("prometheus", redactCredentials(url), "must be an http:// or https:// URL");
       observe = (windowSeconds, now) => observePrometheus({ url, selector, windowSeconds, now });
       break;
     }
     case "endpoints": {
       const endpoints = o.endpoint ?? [];
       if (!endpoints.length)
-        throw bad(
+        throw flagError(
           "endpoint",
           undefined,
           "give each replica's base URL with --endpoint (repeatable) for --source endpoints",
@@ -195,7 +201,7 @@ function observerFor(
       const lb = o.loadBalancer;
       const tg = o.targetGroup;
       if (cfg.platform !== "aws" || !lb || !tg)
-        throw bad(
+        throw flagError(
           "source",
           "cloudwatch",
           "needs an aws stack, --load-balancer app/… and --target-group targetgroup/… (the ALB's metric dimensions)",
@@ -206,7 +212,7 @@ function observerFor(
       break;
     }
     default:
-      throw bad("source", source, "must be prometheus, endpoints or cloudwatch");
+      throw flagError("source", source, "must be prometheus, endpoints or cloudwatch");
   }
 
   return { observe, observeMs, defaultTolerance };

@@ -2,7 +2,7 @@
 import { BYTES_PER_PARAMETER, GPUS, MODELS, nearest, type Dtype } from "../cost/catalog";
 import { formatNumber } from "../cost/format";
 import { concurrencyForLatency, throughput } from "../cost/throughput";
-import { flagError, number } from "./flags";
+import { catalogKey, flagError, number } from "./flags";
 import type { Io } from "./io";
 
 export interface ThroughputOptions {
@@ -103,15 +103,7 @@ function hardware(v: ThroughputOptions) {
       `is not a catalog model; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(MODELS).join(", ")}`,
     );
   }
-  const gpu = Object.hasOwn(GPUS, v.gpu ?? "") ? GPUS[v.gpu!] : undefined;
-  if (!gpu) {
-    const guess = nearest(v.gpu ?? "", Object.keys(GPUS));
-    throw flagError(
-      "gpu",
-      v.gpu,
-      `is not a catalog GPU; ${guess ? `did you mean "${guess}"? ` : ""}known: ${Object.keys(GPUS).join(", ")}`,
-    );
-  }
+  const gpu = catalogKey("gpu", v.gpu, GPUS, "GPU");
   if (!Object.hasOwn(BYTES_PER_PARAMETER, v.dtype))
     throw flagError("dtype", v.dtype, `must be one of ${Object.keys(BYTES_PER_PARAMETER).join(", ")}`);
   const dtype = v.dtype as Dtype;

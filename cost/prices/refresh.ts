@@ -144,15 +144,13 @@ async function fetchOnDemand(opts: RefreshOptions, ctx: FetchContext): Promise<s
       }
       const filter = (Field: string, Value: string) => ({ Type: "TERM_MATCH" as const, Field, Value });
       // Every page: a product list split across pages must not read as "exactly one product".
-      const priceList: unknown[] = [];
-      let NextToken: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
+      const priceList = await allPages(async (token) => {
         const res = await pricing.send(
           new GetProductsCommand({
             ServiceCode: "AmazonEC2",
             FormatVersion: "aws_v1",
             MaxResults: 10,
-            ...(NextToken && { NextToken }),
+            ...(token && { NextToken: token }),
             Filters: [
               filter("instanceType", type),
               filter("location", location),
@@ -165,10 +163,8 @@ async function fetchOnDemand(opts: RefreshOptions, ctx: FetchContext): Promise<s
           }),
           call(),
         );
-        priceList.push(...(res.PriceList ?? []));
-        NextToken = res.NextToken || undefined;
-        if (!NextToken) break;
-      }
+        return { items: res.PriceList, next: res.NextToken };
+      });
       const parsed = plausible(parseOnDemand(priceList, type), "on-demand", type);
       if (parsed.ok)
         found.set(type, {
@@ -190,22 +186,18 @@ async function fetchOnDemand(opts: RefreshOptions, ctx: FetchContext): Promise<s
 async function fetchSpot(opts: RefreshOptions, ctx: FetchContext): Promise<string | undefined> {
   const { ec2, call, now, problems, found } = ctx;
   try {
-    const history: SpotPrice[] = [];
-    let NextToken: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
+    const history = await allPages<SpotPrice>(async (token) => {
       const res = await ec2.send(
         new DescribeSpotPriceHistoryCommand({
           InstanceTypes: [...opts.instanceTypes] as never,
           ProductDescriptions: ["Linux/UNIX"],
           StartTime: new Date(now().getTime() - 24 * 3600 * 1000),
-          ...(NextToken && { NextToken }),
+          ...(token && { NextToken: token }),
         }),
         call(),
       );
-      history.push(...(res.SpotPriceHistory ?? []));
-      NextToken = res.NextToken || undefined;
-      if (!NextToken) break;
-    }
+      return { items: res.SpotPriceHistory, next: res.NextToken };
+    });
     for (const type of opts.instanceTypes) {
       const onDemand = found.get(type)?.onDemand?.usdPerHour;
       const parsed = plausible(parseSpot(history, type), "spot", type, onDemand);
@@ -224,4 +216,19 @@ async function fetchSpot(opts: RefreshOptions, ctx: FetchContext): Promise<strin
     return describeUnavailable(e, "EC2 spot price history") ?? serviceError(e, "EC2 spot price history");
   }
   return undefined;
+}
+
+/** Every item of a paginated AWS answer, following `NextToken` (at most MAX_PAGES pages). */
+async function allPages<T>(
+  page: (token: string | undefined) => Promise<{ items?: readonly T[]; next?: string }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const res = await page(token);
+    items.push(...(res.items ?? []));
+    token = res.next || undefined;
+    if (!token) break;
+  }
+  return items;
 }

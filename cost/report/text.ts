@@ -5,17 +5,7 @@ import { formatUsd } from "../money";
 import type { Projection } from "../projection";
 import { chartData } from "./chart-data";
 import { terminalChart } from "./terminal-chart";
-import { fit } from "./wrap";
-
-function table(rows: string[][], align: ("l" | "r")[]): string[] {
-  const widths = align.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => (align[c] === "r" ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
-      .join("  ")
-      .trimEnd(),
-  );
-}
+import { fit, fittedTable, table } from "./wrap";
 
 /** Where a line's price came from and how old it is. */
 export function priceLabel(source: Source, now: Date): string {
@@ -39,6 +29,7 @@ export interface TextOptions {
 export function textReport(p: Projection, opts: TextOptions = {}): string {
   const c = p.config;
   const out: string[] = [];
+  const width = opts.width ?? 100;
   const w = c.workload;
   out.push(`vllm-tco cost · stack ${c.stack} · ${c.platform} · ${c.model.key} ${c.model.dtype}`);
   out.push(
@@ -78,14 +69,8 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
         : "break-even never",
     ];
   });
-  const wide = table(perToken, ["l", "r", "l"]);
   // Too wide for the terminal: the break-even goes under its row, so the columns stay aligned.
-  if (wide.every((l) => l.length <= (opts.width ?? 100))) out.push(...wide);
-  else
-    table(
-      perToken.map((r) => r.slice(0, 2)),
-      ["l", "r"],
-    ).forEach((row, i) => out.push(row, `      ${perToken[i]![2]}`));
+  out.push(...fittedTable(perToken, ["l", "r", "l"], width, [2]));
   if (p.selfHostedAlternatives.length) {
     out.push("", "self-hosting the same model instead:");
     out.push(
@@ -95,7 +80,6 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       ),
     );
   }
-  const width = opts.width ?? 100;
   const bold = (t: string) => (opts.colour ? `\x1b[1m${t}\x1b[22m` : t);
   const yellow = (t: string) => (opts.colour ? `\x1b[33m${t}\x1b[39m` : t);
   const lines = fit(out, width);

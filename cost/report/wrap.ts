@@ -23,3 +23,35 @@ export function wrapLine(line: string, width: number): string[] {
 export function fit(lines: readonly string[], width: number): string[] {
   return lines.flatMap((l) => l.split("\n")).flatMap((l) => wrapLine(l, width));
 }
+
+export type Align = "l" | "r";
+
+/** Rows padded into columns, two spaces apart, each column aligned left or right. */
+export function table(rows: string[][], align: readonly Align[]): string[] {
+  const widths = align.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (align[c] === "r" ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+/**
+ * A table that fits `width`: as it is, or, when too wide, with the columns in `under` moved to an
+ * indented line below each row (joined by ` · `), so the remaining columns stay aligned.
+ */
+export function fittedTable(
+  rows: string[][],
+  align: readonly Align[],
+  width: number,
+  under: readonly number[],
+): string[] {
+  const wide = table(rows, align);
+  if (wide.every((l) => l.length <= width)) return wide;
+  const keep = align.map((_, c) => c).filter((c) => !under.includes(c));
+  return table(
+    rows.map((r) => keep.map((c) => r[c]!)),
+    keep.map((c) => align[c]!),
+  ).flatMap((line, i) => [line, `      ${under.map((c) => rows[i]![c]).join(" · ")}`]);
+}

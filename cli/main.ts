@@ -64,15 +64,30 @@ function addCost(root: Command, io: Io, done: Done): void {
 function addThroughput(root: Command, io: Io, done: Done): void {
   root
     .command("throughput")
-    .description("one replica's throughput and latency from the roofline model (no stack needed)")
+    .description("one replica's throughput and latency from the vLLM-calibrated model (no stack needed)")
     .requiredOption("--model <key>", "catalog model key or Hugging Face id")
     .requiredOption("--gpu <key>", "catalog GPU key (h100-sxm, h200, a100-80gb, l40s, …)")
     .option("--gpus <n>", "GPUs per replica: 1, 2, 4 or 8", "1")
     .addOption(new Option("--dtype <dtype>", "weights precision").default("bf16"))
     .requiredOption("--input-tokens <n>", "prompt tokens per request")
     .requiredOption("--output-tokens <n>", "generated tokens per request")
-    .requiredOption("--concurrency <n>", "requests in flight")
+    .option("--concurrency <n>", "requests in flight (give this or --request-rate)")
+    .option("--request-rate <n>", "requests a second arriving (the concurrency follows by Little's law)")
     .option("--prefix-hit <share>", "share of the prompt served from the prefix cache, 0..1", "0")
+    .option(
+      "--tensor-parallel <n>",
+      "vLLM --tensor-parallel-size (default: --gpus; the rest run data parallel)",
+    )
+    .option(
+      "--vllm-version <v>",
+      "the vLLM version whose engine to model (0.5 to 0.11; ≤ 0.7 is V0)",
+      "0.11.0",
+    )
+    .option("--max-num-seqs <n>", "vLLM --max-num-seqs per engine (default: the version's, for this GPU)")
+    .option("--max-num-batched-tokens <n>", "vLLM --max-num-batched-tokens (default: the version's)")
+    .option("--gpu-memory-utilization <share>", "vLLM --gpu-memory-utilization", "0.9")
+    .option("--num-scheduler-steps <n>", "vLLM V0 --num-scheduler-steps", "1")
+    .option("--chunked-prefill", "vLLM V0 --enable-chunked-prefill (always on in V1)")
     .option("--latency-ms <ms>", "also report the highest concurrency within this inter-token latency")
     .option("--json", "JSON instead of text")
     .addHelpText(

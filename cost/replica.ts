@@ -9,8 +9,10 @@ import type { StackConfig } from "./config/stack-config";
 export interface ReplicaCapacity {
   readonly gpu: Gpu;
   readonly gpus: number;
-  /** Concurrent streams per replica that meet the inter-token latency target. */
+  /** Concurrent streams per replica that meet the inter-token latency target (over all its engines). */
   readonly concurrency: number;
+  /** vLLM `--max-num-seqs` for each of the replica's engines. */
+  readonly maxNumSeqsPerEngine: number;
   /** False when even one stream misses the latency target (the plan then runs one stream a replica). */
   readonly latencyMet: boolean;
   readonly throughput: ThroughputResult;
@@ -29,6 +31,8 @@ export function replicaCapacity(
     gpu,
     gpus,
     tensorParallel: gpus === cfg.gpu.count ? cfg.gpu.tensorParallel : gpus,
+    vllmVersion: cfg.vllm.version,
+    ...(cfg.vllm.maxNumSeqs !== undefined && { maxNumSeqs: cfg.vllm.maxNumSeqs }),
     inputTokens: cfg.workload.inputTokensPerRequest,
     outputTokens: cfg.workload.outputTokensPerRequest,
     prefixHitShare: cfg.workload.cachedInputShare,
@@ -36,12 +40,15 @@ export function replicaCapacity(
   };
   const fit = concurrencyForLatency(base, cfg.workload.interTokenLatencyMs);
   // vLLM's --max-num-seqs caps the batch when the stack sets it.
-  const concurrency = Math.max(1, Math.min(fit, cfg.vllm.maxNumSeqs ?? Infinity));
+  // --max-num-seqs is per engine; a replica runs gpus / tensorParallel engines.
+  const engines = Math.max(1, Math.floor(gpus / base.tensorParallel));
+  const concurrency = Math.max(1, Math.min(fit, (cfg.vllm.maxNumSeqs ?? Infinity) * engines));
   const t = throughput({ ...base, concurrency });
   return {
     gpu,
     gpus,
     concurrency,
+    maxNumSeqsPerEngine: Math.ceil(concurrency / engines),
     latencyMet: fit > 0,
     throughput: t,
     tokensPerHour: t.outputTokensPerSecond * 3600 * cfg.scaling.targetUtilization,

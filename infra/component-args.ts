@@ -72,7 +72,7 @@ export type ComponentArgs =
 function serving(cfg: StackConfig, p: Projection): ServingArgs {
   const m = cfg.model;
   // What the cost model priced is what runs: the concurrency it chose for the latency target.
-  const maxNumSeqs = cfg.vllm.maxNumSeqs ?? p.replica?.concurrency;
+  const maxNumSeqs = cfg.vllm.maxNumSeqs ?? p.replica?.maxNumSeqsPerEngine;
   if (maxNumSeqs === undefined) throw new Error(`no replica plan for self-hosted stack ${cfg.stack}`);
   return {
     stack: cfg.stack,

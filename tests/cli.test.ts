@@ -4,6 +4,16 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli as run } from "./helpers";
 import { listStacks } from "../cost/config/stack-file";
+import { GPUS, MODELS } from "../cost/catalog";
+import { maxConcurrency } from "../cost/throughput";
+
+const llama8bOnH100 = {
+  model: MODELS["llama-3.1-8b"]!,
+  gpu: GPUS["h100-sxm"]!,
+  gpus: 1,
+  dtype: "bf16" as const,
+  concurrency: 1,
+};
 
 describe("vllm-tco cost", () => {
   it("bundles the three example stacks", () => {
@@ -62,10 +72,18 @@ describe("bad input: one clear message, exit status 2", () => {
     ["cost --jsn", "vllm-tco: unknown option '--jsn'\n(Did you mean --json?)"],
     ["cots", "vllm-tco: unknown command 'cots'\n(Did you mean cost?)"],
     [`${tp} --model llama-3.1-8`, '--model: is not a catalog model; did you mean "llama-3.1-8b"?'],
-    [`${tp} --model llama-3.1-8b --gpus 3`, '--gpus: must be 1, 2, 4 or 8 (found "3")'],
+    [
+      `${tp} --model llama-3.1-8b --gpus 3`,
+      "--tensor-parallel: vLLM refuses it: llama-3.1-8b's 32 attention heads",
+    ],
+    [`${tp} --model llama-3.1-8b --gpus 4 --tensor-parallel 3`, "--tensor-parallel: must divide --gpus (4)"],
+    [
+      `${tp} --model llama-3.1-8b --vllm-version nightly`,
+      '--vllm-version: must be a vLLM version such as 0.11.0 or v0.6.3 (found "nightly")',
+    ],
     [
       "throughput --model llama-3.3-70b --gpu h100-sxm --input-tokens 1000 --output-tokens 100 --concurrency 1",
-      "--gpus: 1× h100-sxm cannot hold llama-3.3-70b bf16",
+      "--gpus: 1× h100-sxm per engine cannot hold llama-3.3-70b bf16",
     ],
   ])("%s", async (command, expected) => {
     const r = await run(...command.split(" "));
@@ -107,8 +125,15 @@ describe("vllm-tco throughput", () => {
       "--json",
     );
     const doc = JSON.parse(r.out);
-    expect(doc.maxConcurrency).toBe(342);
-    expect(doc.concurrency).toBe(342);
+    // The KV cache's limit at full length, and V1's default --max-num-seqs on an H100 (1024) above it.
+    expect(doc.maxConcurrency).toBe(
+      maxConcurrency({ ...llama8bOnH100, inputTokens: 1000, outputTokens: 200 }),
+    );
+    expect(doc.concurrency).toBeGreaterThanOrEqual(doc.maxConcurrency);
+    expect(doc.concurrency).toBeLessThanOrEqual(1024);
+    expect(doc.engine).toMatch(
+      /^vLLM 0\.11 \(V1: chunked prefill, ≤1024 sequences and 8192 tokens a step\)$/,
+    );
     expect(doc.outputTokensPerSecond).toBeGreaterThan(0);
     expect(doc.outputTokensPerSecond).toBeLessThan(doc.rooflineOutputTokensPerSecond);
   });

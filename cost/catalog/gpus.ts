@@ -4,8 +4,10 @@ import { table, type Source } from "./source";
 export interface Gpu {
   readonly key: string;
   readonly name: string;
-  /** Memory per GPU in GB (1e9 bytes). */
+  /** Memory per GPU as the data sheet names it ("80GB"); the device has that many GiB (2^30 bytes), which is how vLLM counts it. */
   readonly memoryGb: number;
+  /** GPU generation: decides which kernels vLLM runs and how close they get to the data sheet's peak. */
+  readonly architecture: "hopper" | "ampere" | "ada";
   /** Memory bandwidth per GPU in bytes per second. */
   readonly bandwidthBytesPerSecond: number;
   /** Dense (no sparsity) BF16 tensor throughput in FLOP/s. */
@@ -47,6 +49,7 @@ const T = 1e12;
 export const GPUS: Readonly<Record<string, Gpu>> = table({
   "h100-sxm": {
     key: "h100-sxm",
+    architecture: "hopper",
     name: "NVIDIA H100 80GB SXM",
     memoryGb: 80,
     bandwidthBytesPerSecond: 3.35 * T,
@@ -59,6 +62,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   "h100-pcie": {
     key: "h100-pcie",
+    architecture: "hopper",
     name: "NVIDIA H100 80GB PCIe",
     memoryGb: 80,
     bandwidthBytesPerSecond: 2.0 * T,
@@ -71,6 +75,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   h200: {
     key: "h200",
+    architecture: "hopper",
     name: "NVIDIA H200 141GB",
     memoryGb: 141,
     bandwidthBytesPerSecond: 4.8 * T,
@@ -83,6 +88,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   "a100-80gb": {
     key: "a100-80gb",
+    architecture: "ampere",
     name: "NVIDIA A100 80GB SXM",
     memoryGb: 80,
     bandwidthBytesPerSecond: 2.0 * T,
@@ -94,6 +100,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   "a100-40gb": {
     key: "a100-40gb",
+    architecture: "ampere",
     name: "NVIDIA A100 40GB SXM",
     memoryGb: 40,
     bandwidthBytesPerSecond: 1.555 * T,
@@ -105,6 +112,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   l40s: {
     key: "l40s",
+    architecture: "ada",
     name: "NVIDIA L40S 48GB",
     memoryGb: 48,
     bandwidthBytesPerSecond: 0.864 * T,

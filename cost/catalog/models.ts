@@ -15,6 +15,8 @@ export interface Model {
   /** Key/value heads (grouped-query attention). */
   readonly kvHeads: number;
   readonly headDim: number;
+  /** Query heads (config.json `num_attention_heads`). */
+  readonly attentionHeads?: number;
   /** Longest context the model supports natively, in tokens. */
   readonly contextLength: number;
   readonly source: Source;
@@ -41,6 +43,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     aliases: ["meta-llama/Meta-Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B"],
     parameters: 8.03e9,
     layers: 32,
+    attentionHeads: 32,
     kvHeads: 8,
     headDim: 128,
     contextLength: 131072,
@@ -51,6 +54,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     aliases: ["meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Llama-3.1-70B"],
     parameters: 70.6e9,
     layers: 80,
+    attentionHeads: 64,
     kvHeads: 8,
     headDim: 128,
     contextLength: 131072,
@@ -61,6 +65,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     aliases: [],
     parameters: 70.6e9,
     layers: 80,
+    attentionHeads: 64,
     kvHeads: 8,
     headDim: 128,
     contextLength: 131072,
@@ -71,6 +76,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     aliases: ["Qwen/Qwen3-32B-FP8"],
     parameters: 32.8e9,
     layers: 64,
+    attentionHeads: 64,
     kvHeads: 8,
     headDim: 128,
     contextLength: 32768,
@@ -82,6 +88,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     parameters: 30.5e9,
     activeParameters: 3.3e9,
     layers: 48,
+    attentionHeads: 32,
     kvHeads: 4,
     headDim: 128,
     contextLength: 32768,

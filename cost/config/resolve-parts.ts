@@ -5,6 +5,7 @@
 import * as net from "node:net";
 import { GPUS, INSTANCE_TYPES, MODELS, offersFor, type InstanceType, type Model } from "../catalog";
 import { kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
+import { engineVersion } from "../catalog/engine";
 import { ConfigError, Problems, unknownKey } from "./errors";
 import { managedOffers } from "./prices";
 import { AwsSchema, type ParsedStackConfig } from "./schema";
@@ -21,6 +22,7 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
     ...(m.layers !== undefined && { layers: m.layers }),
     ...(m.kvHeads !== undefined && { kvHeads: m.kvHeads }),
     ...(m.headDim !== undefined && { headDim: m.headDim }),
+    ...(m.attentionHeads !== undefined && { attentionHeads: m.attentionHeads }),
     ...(m.contextLength !== undefined && { contextLength: m.contextLength }),
   };
   if (byKey) {
@@ -48,6 +50,7 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
         layers: m.layers!,
         kvHeads: m.kvHeads!,
         headDim: m.headDim!,
+        ...(m.attentionHeads !== undefined && { attentionHeads: m.attentionHeads }),
         contextLength: m.contextLength!,
         source: {
           title: "stack config (model not in the catalog)",
@@ -110,12 +113,8 @@ export function resolveHardware(
       maxModelLen,
       `exceeds ${model.key}'s context of ${model.contextLength} tokens; lower it`,
     );
-  if (c.model.dtype === "fp8" && gpu.fp8Flops === undefined)
-    p.add(
-      ["model", "dtype"],
-      "fp8",
-      `${gpu.name} has no FP8 tensor cores; use bf16 or a GPU such as h100-sxm`,
-    );
+  // FP8 on a GPU without FP8 tensor cores (A100) runs as weight-only FP8 (vLLM's Marlin kernels):
+  // accepted, and the throughput model prices it as such.
 
   const util = c.vllm.gpuMemoryUtilization;
   const fewest = minimumGpus(model, c.model.dtype, gpu, maxModelLen, util);
@@ -132,26 +131,43 @@ export function resolveHardware(
     count = c.gpu.count ?? fewest ?? 8;
   }
   const weights = weightBytes(model, c.model.dtype);
-  if (kvCacheTokens(model, c.model.dtype, gpu, count, util) < maxModelLen) {
-    const where = instance ? ["aws", "instanceType"] : ["gpu", "count"];
-    const found = instance ? instance.key : count;
-    const fix = fewest
-      ? instance
-        ? `pick an instance type with at least ${fewest} ${gpu.key} GPUs`
-        : `use at least ${fewest} GPUs`
-      : `no ${gpu.key} count up to 8 holds it: use fp8/int4 weights or a larger GPU`;
-    p.add(
-      where,
-      found,
-      `${count}× ${gpu.key} cannot hold ${model.key} ${c.model.dtype} (${(weights / 1e9).toFixed(1)} GB of weights) with a KV cache for one ${maxModelLen}-token sequence; ${fix}, or lower model.maxModelLen`,
-    );
-  }
   const tensorParallel = c.gpu.tensorParallel ?? count;
+  const divisors = [1, 2, 4, 8].filter((d) => d <= count && count % d === 0);
   if (count % tensorParallel !== 0)
     p.add(
       ["gpu", "tensorParallel"],
       tensorParallel,
-      `must divide gpu.count (${count}); the rest of the GPUs form pipeline stages: use one of ${[1, 2, 4, 8].filter((d) => d <= count && count % d === 0).join(", ")}`,
+      `must divide gpu.count (${count}); the other GPUs run as data-parallel engines: use one of ${divisors.join(", ")}`,
+    );
+  else if (model.attentionHeads !== undefined && model.attentionHeads % tensorParallel !== 0)
+    p.add(
+      ["gpu", "tensorParallel"],
+      tensorParallel,
+      `vLLM refuses it: ${model.key}'s ${model.attentionHeads} attention heads must divide evenly across the tensor-parallel GPUs; use one of ${divisors.filter((d) => model.attentionHeads! % d === 0).join(", ")}`,
+    );
+  // Each data-parallel engine holds the whole model on its tensor-parallel GPUs.
+  const perEngine = count % tensorParallel === 0 ? tensorParallel : count;
+  if (kvCacheTokens(model, c.model.dtype, gpu, perEngine, util) < maxModelLen) {
+    const where = instance
+      ? ["aws", "instanceType"]
+      : ["gpu", c.gpu.tensorParallel ? "tensorParallel" : "count"];
+    const found = instance ? instance.key : c.gpu.tensorParallel ? tensorParallel : count;
+    const fix = fewest
+      ? instance
+        ? `pick an instance type with at least ${fewest} ${gpu.key} GPUs`
+        : `use at least ${fewest} GPUs per engine`
+      : `no ${gpu.key} count up to 8 holds it: use fp8/int4 weights or a larger GPU`;
+    p.add(
+      where,
+      found,
+      `${perEngine}× ${gpu.key} cannot hold ${model.key} ${c.model.dtype} (${(weights / 1e9).toFixed(1)} GB of weights) with a KV cache for one ${maxModelLen}-token sequence; ${fix}, or lower model.maxModelLen`,
+    );
+  }
+  if (!engineVersion(c.vllm.version))
+    p.add(
+      ["vllm", "version"],
+      c.vllm.version,
+      "must start with the vLLM version it packages (such as v0.11.0 or v0.11.0-cu128): the throughput model prices that engine",
     );
 
   return { model, instance, gpu, count, tensorParallel, maxModelLen, weights };

@@ -68,6 +68,8 @@ export const ModelSchema = z.strictObject({
   layers: posInt(1000).optional(),
   kvHeads: posInt(1024).optional(),
   headDim: posInt(1024).optional(),
+  /** Query heads (config.json `num_attention_heads`); sizes attention FLOPs. Default: the catalog's, else estimated. */
+  attentionHeads: posInt(1024).optional(),
   contextLength: posInt(10_000_000).optional(),
 });
 

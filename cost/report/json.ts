@@ -55,6 +55,15 @@ export interface CostDocument {
       readonly maxConcurrency: number;
       readonly interTokenLatencyMs: number;
       readonly latencyMet: boolean;
+      readonly timeToFirstTokenMs: number;
+      readonly engine: {
+        readonly vllmVersion: string;
+        readonly generation: string;
+        readonly maxNumSeqs: number;
+        readonly maxNumBatchedTokens: number | null;
+        readonly tensorParallel: number;
+        readonly dataParallel: number;
+      };
     };
     readonly capacity: null | {
       readonly servingReplicaHours: number;
@@ -151,7 +160,18 @@ export function toDocument(p: Projection): CostDocument {
             rooflineOutputTokensPerSecond: round(r.throughput.rooflineOutputTokensPerSecond, 1),
             maxConcurrency: r.throughput.maxConcurrency,
             interTokenLatencyMs: round(r.throughput.interTokenLatencyMs),
+            timeToFirstTokenMs: round(r.throughput.timeToFirstTokenMs),
             latencyMet: r.latencyMet,
+            engine: {
+              vllmVersion: r.throughput.engine.label,
+              generation: r.throughput.engine.generation,
+              maxNumSeqs: r.throughput.caps.maxNumSeqs,
+              maxNumBatchedTokens: Number.isFinite(r.throughput.caps.maxNumBatchedTokens)
+                ? r.throughput.caps.maxNumBatchedTokens
+                : null,
+              tensorParallel: p.config.gpu.tensorParallel,
+              dataParallel: r.gpus / p.config.gpu.tensorParallel,
+            },
           }
         : null,
       capacity: plan

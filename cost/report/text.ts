@@ -1,4 +1,5 @@
 /** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
+import { describeEngine } from "../catalog/engine";
 import { ageDays, type Source } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd } from "../money";
@@ -39,6 +40,8 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
     const r = p.replica;
     out.push(
       `replica: ${r.gpus}× ${r.gpu.key}, ${r.concurrency} streams at ≤${w.interTokenLatencyMs} ms/token → ${formatNumber(r.throughput.outputTokensPerSecond, 0)} output tok/s (physical limit ${formatNumber(r.throughput.rooflineOutputTokensPerSecond, 0)}, ${r.throughput.bound}-bound, KV cache fits ${r.throughput.maxConcurrency})`,
+
+      `engine: ${describeEngine(r.throughput.engine, r.throughput.caps)}, tensor parallel ${c.gpu.tensorParallel}${c.gpu.count > c.gpu.tensorParallel ? ` × ${c.gpu.count / c.gpu.tensorParallel} data-parallel engines` : ""}; throughput model fitted on published vLLM runs (README: calibration)`,
     );
   }
   const plan = p.selfHosted.breakdown.plan;

@@ -105,7 +105,9 @@ export function engineArgs(cfg: StackConfig, maxNumSeqs: number): string[] {
     String(cfg.vllm.port),
     "--tensor-parallel-size",
     String(tensorParallel),
-    ...(count / tensorParallel > 1 ? ["--pipeline-parallel-size", String(count / tensorParallel)] : []),
+    // GPUs beyond one tensor-parallel group run whole engines side by side (data parallel): the
+    // throughput model prices a replica as count / tensorParallel engines.
+    ...(count / tensorParallel > 1 ? ["--data-parallel-size", String(count / tensorParallel)] : []),
     "--max-model-len",
     String(m.maxModelLen),
     "--gpu-memory-utilization",

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing ${need[*]} (Debian packages) for the browser and Prometheus tests"
   SUDO=""
@@ -24,6 +25,14 @@ if ! python3 -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')
   echo "installing moto[server]==$MOTO_VERSION (PyPI) for the reaper's AWS tests"
   python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >/dev/null 2>&1 ||
     echo "could not install moto: the reaper's AWS tests will fail" >&2
+fi
+
+# kube-apiserver and kube-controller-manager for the real-API-server tests, built from the Go module
+# proxy once and cached by version (about 5 minutes cold on 2 cores, instant warm).
+if kube_bin=$(bash scripts/build-kube.sh); then
+  export VLLM_TCO_KUBE_BIN="$kube_bin"
+else
+  echo "could not build kube-apiserver (needs Go and the Go module proxy): the real-API-server tests will fail" >&2
 fi
 
 passed=0

@@ -1,0 +1,323 @@
+/**
+ * A real Kubernetes control plane on loopback for the tests: etcd (Debian's package), kube-apiserver
+ * and kube-controller-manager built from k8s.io/kubernetes by scripts/build-kube.sh (cached by
+ * version). The API server serves a certificate it generates for 127.0.0.1 and trusts one bearer token
+ * in system:masters; a service-account signing key is generated per run. No node, no kubelet: pods
+ * stay Pending. What this proves and what it does not is in the README ("Testing against a real API
+ * server").
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
+  [k: string]: unknown;
+};
+
+export interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((ok) => s.close(() => ok()));
+  return port;
+}
+
+/** The binaries' folder: VLLM_TCO_KUBE_BIN (the test command builds them first), else built or reused now. */
+export function kubeBinaries(): string {
+  const given = process.env["VLLM_TCO_KUBE_BIN"];
+  if (given) return given;
+  return execFileSync("bash", [path.join(ROOT, "scripts/build-kube.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+}
+
+export class KubeApiServer {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-"));
+  readonly token = crypto.randomBytes(24).toString("hex");
+  url = "";
+  kubeconfig = "";
+  private ca = "";
+  private procs: ChildProcess[] = [];
+  private logs: string[] = [];
+
+  async start(opts: { controllerManager?: boolean } = {}): Promise<this> {
+    const bin = kubeBinaries();
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    this.run("etcd", "etcd", [
+      "--data-dir",
+      path.join(this.dir, "etcd"),
+      "--listen-client-urls",
+      `http://127.0.0.1:${etcdClient}`,
+      "--advertise-client-urls",
+      `http://127.0.0.1:${etcdClient}`,
+      "--listen-peer-urls",
+      `http://127.0.0.1:${etcdPeer}`,
+      "--initial-advertise-peer-urls",
+      `http://127.0.0.1:${etcdPeer}`,
+      "--initial-cluster",
+      `default=http://127.0.0.1:${etcdPeer}`,
+    ]);
+    const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    });
+    const saKey = path.join(this.dir, "sa.key");
+    const saPub = path.join(this.dir, "sa.pub");
+    fs.writeFileSync(saKey, privateKey, { mode: 0o600 });
+    fs.writeFileSync(saPub, publicKey);
+    const tokens = path.join(this.dir, "tokens.csv");
+    fs.writeFileSync(tokens, `${this.token},admin,admin-uid,system:masters\n`, { mode: 0o600 });
+    const certs = path.join(this.dir, "certs");
+    this.run("kube-apiserver", path.join(bin, "kube-apiserver"), [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${certs}`,
+      `--service-account-key-file=${saPub}`,
+      `--service-account-signing-key-file=${saKey}`,
+      "--service-account-issuer=https://kubernetes.default.svc",
+      `--token-auth-file=${tokens}`,
+      "--authorization-mode=RBAC",
+      "--service-cluster-ip-range=10.96.0.0/16",
+    ]);
+    this.url = `https://127.0.0.1:${apiPort}`;
+    await this.waitReady(path.join(certs, "apiserver.crt"));
+    this.kubeconfig = this.writeKubeconfig(this.url);
+    if (opts.controllerManager)
+      this.run("kube-controller-manager", path.join(bin, "kube-controller-manager"), [
+        `--kubeconfig=${this.kubeconfig}`,
+        `--service-account-private-key-file=${saKey}`,
+        "--use-service-account-credentials=false",
+        "--leader-elect=false",
+        "--bind-address=127.0.0.1",
+        `--secure-port=${await freePort()}`,
+        "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle",
+      ]);
+    return this;
+  }
+
+  private run(name: string, cmd: string, args: string[]): void {
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const keep = (b: Buffer) => {
+      this.logs.push(`${name}: ${b.toString()}`);
+      if (this.logs.length > 200) this.logs.shift();
+    };
+    p.stdout!.on("data", keep);
+    p.stderr!.on("data", keep);
+    p.on("error", (e) => this.logs.push(`${name}: ${e.message}`));
+    this.procs.push(p);
+  }
+
+  private async waitReady(caFile: string): Promise<void> {
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      if (fs.existsSync(caFile)) {
+        this.ca = fs.readFileSync(caFile, "utf8");
+        const r = await this.request("GET", "/readyz").catch(() => undefined);
+        if (r?.status === 200) return;
+      }
+      await new Promise((ok) => setTimeout(ok, 300));
+    }
+    throw new Error(`kube-apiserver did not become ready:\n${this.logs.slice(-20).join("")}`);
+  }
+
+  /** A kubeconfig for `server` (this API server, or a proxy in front of it) with the admin token. */
+  writeKubeconfig(server: string, name = "kubeconfig"): string {
+    const file = path.join(this.dir, name);
+    const cluster = server.startsWith("https:")
+      ? { server, "certificate-authority-data": Buffer.from(this.ca).toString("base64") }
+      : { server };
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "test", cluster }],
+        users: [{ name: "admin", user: { token: this.token } }],
+        contexts: [{ name: "test", context: { cluster: "test", user: "admin" } }],
+        "current-context": "test",
+      }),
+      { mode: 0o600 },
+    );
+    return file;
+  }
+
+  /** One request to the API server as the admin, verifying its certificate. */
+  request(
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+      const req = https.request(
+        `${this.url}${urlPath}`,
+        {
+          method,
+          ca: this.ca,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            accept: "application/json",
+            ...(data !== undefined && { "content-type": contentType }),
+          },
+          timeout: 20_000,
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => (text += c));
+          res.on("end", () => {
+            let parsed: Record<string, unknown> = {};
+            try {
+              parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+            } catch {
+              parsed = { text };
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: timed out`)));
+      req.on("error", reject);
+      if (data !== undefined) req.write(data);
+      req.end();
+    });
+  }
+
+  /** The REST path of a kind's collection, from the server's own discovery (CRDs included). */
+  async collection(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const d = await this.request("GET", base);
+      const resources = (d.body["resources"] ?? []) as { name: string; kind: string; namespaced: boolean }[];
+      const r = resources.find((x) => x.kind === kind && !x.name.includes("/"));
+      if (r) return `${base}${r.namespaced && namespace ? `/namespaces/${namespace}` : ""}/${r.name}`;
+      // A CRD just created takes a moment to be served.
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+    throw new Error(`the API server does not serve ${apiVersion} ${kind}`);
+  }
+
+  /** Creates an object with strict field validation: an unknown or duplicated field is an error, not dropped. */
+  async create(obj: KubeObject, namespace = obj.metadata.namespace): Promise<Answer> {
+    const url = await this.collection(obj.apiVersion, obj.kind, namespace);
+    return this.request("POST", `${url}?fieldValidation=Strict&fieldManager=vllm-tco-test`, obj);
+  }
+
+  async get(apiVersion: string, kind: string, namespace: string, name: string): Promise<Answer> {
+    return this.request("GET", `${await this.collection(apiVersion, kind, namespace)}/${name}`);
+  }
+
+  async ensureNamespace(name: string): Promise<void> {
+    const r = await this.request("POST", "/api/v1/namespaces", {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name },
+    });
+    if (r.status !== 201 && r.status !== 409) throw new Error(`namespace ${name}: HTTP ${r.status}`);
+  }
+
+  /** Installs CRDs from YAML files (the pinned published ones) and waits until each is established. */
+  async installCrds(files: readonly string[]): Promise<void> {
+    for (const file of files) {
+      for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+        const crd = doc.toJSON() as KubeObject | null;
+        if (!crd) continue;
+        const r = await this.create(crd);
+        if (r.status !== 201 && r.status !== 409)
+          throw new Error(`CRD ${crd.metadata.name}: HTTP ${r.status} ${JSON.stringify(r.body["message"])}`);
+        for (let i = 0; i < 100; i++) {
+          const g = await this.request(
+            "GET",
+            `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+          );
+          const conditions = ((g.body["status"] as { conditions?: { type: string; status: string }[] })
+            ?.conditions ?? []) as { type: string; status: string }[];
+          if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
+          await new Promise((ok) => setTimeout(ok, 100));
+        }
+      }
+    }
+  }
+
+  /**
+   * A plain-HTTP loopback proxy in front of the API server, for races the test makes happen: `before`
+   * runs (and may change objects through `request`) before each request is forwarded as it came.
+   */
+  async proxy(
+    before: (method: string, url: string) => Promise<void>,
+  ): Promise<{ url: string; close: () => Promise<void> }> {
+    const upstream = new URL(this.url);
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        void before(req.method ?? "GET", req.url ?? "/").then(() => {
+          const out = https.request(
+            {
+              host: upstream.hostname,
+              port: upstream.port,
+              path: req.url,
+              method: req.method,
+              headers: req.headers,
+              ca: this.ca,
+            },
+            (answer) => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+            },
+          );
+          out.on("error", () => res.writeHead(502).end());
+          out.end(Buffer.concat(chunks));
+        });
+      });
+    });
+    const port = await new Promise<number>((ok) =>
+      server.listen(0, "127.0.0.1", () => ok((server.address() as net.AddressInfo).port)),
+    );
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () =>
+        new Promise<void>((ok) => {
+          server.closeAllConnections();
+          server.close(() => ok());
+        }),
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const p of [...this.procs].reverse()) {
+      if (p.exitCode !== null) continue;
+      const exited = new Promise<void>((ok) => p.once("exit", () => ok()));
+      p.kill("SIGTERM");
+      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+      if (p.exitCode === null) p.kill("SIGKILL");
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The kubernetes platform against a real API server (tests/kube-apiserver.ts): every object the onprem
+ * stack renders is accepted with strict field validation, CRDs included, and the reaper's pause and
+ * resume land on a real ScaledObject, with the real resourceVersion precondition refusing a stale write.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REAP_EXIT } from "../cli/reap";
+import { readStackFile } from "../cost/config/stack-file";
+import { planStack, type PlanResult } from "../infra/plan/run";
+import { runCli } from "./helpers";
+import { KubeApiServer, type KubeObject } from "./kube-apiserver";
+import { plan, SENTINELS } from "./program-helpers";
+import { Prometheus, sleep, StandInReplica } from "./reap-harness";
+
+const CRDS = [
+  "keda.sh_scaledobjects.yaml",
+  "http.keda.sh_httpscaledobjects.yaml",
+  "monitoring.coreos.com_servicemonitors.yaml",
+].map((f) => path.join(__dirname, "contracts/crds", f));
+
+function kubeObjects(r: PlanResult): KubeObject[] {
+  return r.resources
+    .filter((x) => x.type.startsWith("kubernetes:"))
+    .map((x) => x.inputs as never as KubeObject);
+}
+
+const server = new KubeApiServer();
+
+beforeAll(async () => {
+  await server.start({ controllerManager: true });
+  await server.installCrds(CRDS);
+}, 600_000);
+
+afterAll(async () => {
+  await server.stop();
+});
+
+describe("a real kube-apiserver accepts what the onprem stack renders", () => {
+  it.each([
+    ["the onprem example", "onprem-example", {}],
+    ["scale to zero (KEDA HTTP add-on)", "onprem-zero", { scaling: { min: 0 } }],
+    ["without KEDA (HorizontalPodAutoscaler)", "onprem-hpa", { kubernetes: { keda: false } }],
+    [
+      "scrape annotations instead of a ServiceMonitor",
+      "onprem-annotations",
+      { kubernetes: { serviceMonitor: false } },
+    ],
+  ])("%s: every object created with strict field validation", async (_name, namespace, patch) => {
+    const r = await plan("onprem", {
+      ...patch,
+      kubernetes: { ...(patch as { kubernetes?: object }).kubernetes, namespace },
+    });
+    expect(r.error).toBeUndefined();
+    await server.ensureNamespace(namespace);
+    const objects = kubeObjects(r).filter((o) => o.kind !== "Namespace");
+    expect(objects.length).toBeGreaterThan(8);
+    const refused: string[] = [];
+    for (const o of objects) {
+      const a = await server.create(o, o.metadata.namespace ?? namespace);
+      if (a.status !== 201)
+        refused.push(`${o.kind} ${o.metadata.name}: HTTP ${a.status} ${String(a.body["message"])}`);
+    }
+    expect(refused).toEqual([]);
+  });
+});
+
+/** Polls `read` until `ok` holds (controllers act asynchronously), returning the last value. */
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await read();
+  while (!ok(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    v = await read();
+  }
+  return v;
+}
+
+describe("the controllers find what the selectors name (no kubelet: pods stay Pending)", () => {
+  const ns = "onprem-example";
+  const list = async (p: string) =>
+    ((await server.request("GET", p)).body["items"] ?? []) as {
+      metadata: { name: string; labels?: Record<string, string> };
+      status?: Record<string, unknown>;
+      endpoints?: unknown[];
+    }[];
+
+  it("the Deployments' pods exist and each PodDisruptionBudget counts them (the disruption controller's own matching)", async () => {
+    const pods = await until(
+      () => list(`/api/v1/namespaces/${ns}/pods`),
+      (ps) =>
+        ps.some((p) => p.metadata.name.startsWith("vllm-engine-")) &&
+        ps.some((p) => p.metadata.name.startsWith("vllm-router-")),
+    );
+    for (const name of ["vllm-engine", "vllm-router"]) {
+      const own = pods.filter((p) => p.metadata.name.startsWith(`${name}-`)).length;
+      expect(own).toBeGreaterThanOrEqual(1);
+      const pdb = await until(
+        async () => (await server.get("policy/v1", "PodDisruptionBudget", ns, name)).body,
+        (b) => Number((b["status"] as { expectedPods?: number } | undefined)?.expectedPods ?? 0) > 0,
+      );
+      expect((pdb["status"] as { expectedPods: number }).expectedPods, name).toBe(own);
+    }
+  }, 60_000);
+
+  it("every Service's and NetworkPolicy's selector matches pods, by the API server's label matching", async () => {
+    const r = await plan("onprem", { kubernetes: { namespace: ns } });
+    const selectors: [string, Record<string, string>][] = [];
+    for (const o of kubeObjects(r)) {
+      const spec = o["spec"] as {
+        selector?: Record<string, string>;
+        podSelector?: { matchLabels?: Record<string, string> };
+      };
+      if (o.kind === "Service" && spec.selector)
+        selectors.push([`Service ${o.metadata.name}`, spec.selector]);
+      if (o.kind === "NetworkPolicy" && spec.podSelector?.matchLabels)
+        selectors.push([`NetworkPolicy ${o.metadata.name}`, spec.podSelector.matchLabels]);
+    }
+    expect(selectors.length).toBeGreaterThanOrEqual(4);
+    for (const [what, labels] of selectors) {
+      const selector = encodeURIComponent(
+        Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(","),
+      );
+      const matched = await list(`/api/v1/namespaces/${ns}/pods?labelSelector=${selector}`);
+      expect(matched.length, what).toBeGreaterThan(0);
+    }
+  });
+
+  it("strict validation is real: a ScaledObject with a misplaced field is refused, not silently pruned", async () => {
+    const r = await plan("onprem", { kubernetes: { namespace: ns } });
+    const so = kubeObjects(r).find((o) => o.kind === "ScaledObject")!;
+    const bad = {
+      ...so,
+      metadata: { ...so.metadata, name: "misplaced" },
+      spec: { ...(so["spec"] as object), pollingIntervall: 15 },
+    };
+    const a = await server.create(bad as KubeObject, ns);
+    expect(a.status).toBe(400);
+    expect(String(a.body["message"])).toContain('unknown field "spec.pollingIntervall"');
+  });
+});
+
+describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics stand-ins)", () => {
+  const WINDOW_SECONDS = 6;
+  const replicas = [new StandInReplica("llama-3.1-8b"), new StandInReplica("llama-3.1-8b")];
+  const prometheus = new Prometheus();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-real-"));
+  let race: ((method: string, url: string) => Promise<void>) | undefined;
+  let proxy: { url: string; close: () => Promise<void> };
+  const stackFile = (ns: string, keda: boolean) => {
+    const file = path.join(dir, `Pulumi.${ns}.yaml`);
+    fs.writeFileSync(
+      file,
+      [
+        "config:",
+        "  vllm-tco:platform: kubernetes",
+        "  vllm-tco:model: { id: llama-3.1-8b }",
+        `  vllm-tco:kubernetes: { namespace: ${ns}, keda: ${keda}, kubeconfig: ${server.writeKubeconfig(proxy.url, `kubeconfig-${ns}`)} }`,
+        `  vllm-tco:metrics: { prometheusUrl: "${prometheus.url}" }`,
+        "  vllm-tco:workload: { requestsPerMonth: 1000000 }",
+        "  vllm-tco:scaling: { min: 1, max: 2 }",
+      ].join("\n"),
+    );
+    return file;
+  };
+  const reap = async (file: string, extra: string[] = []) => {
+    const r = await runCli(
+      "reap",
+      "--stack-file",
+      file,
+      "--idle-minutes",
+      String(WINDOW_SECONDS / 60),
+      "--tolerance-seconds",
+      "2.5",
+      "--audit-log",
+      path.join(dir, "audit.jsonl"),
+      "--json",
+      ...extra,
+    );
+    return { ...r, record: r.out ? JSON.parse(r.out) : undefined };
+  };
+  /** Creates the stack's engine Deployment and its autoscaler on the real server. */
+  const deploy = async (file: string, ns: string) => {
+    const r = await planStack(readStackFile(file), { secretValues: SENTINELS });
+    expect(r.error).toBeUndefined();
+    await server.ensureNamespace(ns);
+    for (const o of kubeObjects(r).filter((o) => o.kind !== "Namespace")) {
+      const a = await server.create(o, ns);
+      expect(a.status, `${o.kind} ${o.metadata.name}`).toBe(201);
+    }
+    // The controllers write the Deployment's status as they create its pods; the reaper compares
+    // resourceVersions, so (rightly) it abstains while that happens. Start once the status has settled.
+    const rv = async () => (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body as KubeObject;
+    let last = "";
+    await until(
+      async () => {
+        await sleep(400);
+        const d = await rv();
+        const same = d.metadata.resourceVersion === last;
+        last = d.metadata.resourceVersion ?? "";
+        return same;
+      },
+      (same) => same,
+    );
+  };
+  const scaledObject = async (ns: string) =>
+    (await server.get("keda.sh/v1alpha1", "ScaledObject", ns, "vllm-engine")).body as KubeObject;
+
+  beforeAll(async () => {
+    proxy = await server.proxy(async (method, url) => {
+      if (race) await race(method, url);
+    });
+    for (const r of replicas) await r.start();
+    await prometheus.start(replicas.map((r) => r.port));
+    await prometheus.waitForTargets(2);
+    await sleep((WINDOW_SECONDS + 3) * 1000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await prometheus.stop();
+    for (const r of replicas) await r.stop();
+    await proxy.close();
+  });
+
+  it("with KEDA: dry run changes nothing; a write made stale by a change in between is refused by the server (409); --apply pauses the real ScaledObject; --resume removes the pause", async () => {
+    const file = stackFile("reap-keda", true);
+    await deploy(file, "reap-keda");
+    const before = await scaledObject("reap-keda");
+
+    const dry = await reap(file);
+    expect(dry.code).toBe(REAP_EXIT.idle);
+    expect(dry.record.result).toContain("dry run");
+    expect((await scaledObject("reap-keda")).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+
+    // Someone edits the ScaledObject after the reaper's last read and before its write.
+    race = async (method, url) => {
+      if (method !== "PATCH" || !url.includes("/scaledobjects/vllm-engine")) return;
+      race = undefined;
+      const edit = await server.request(
+        "PATCH",
+        "/apis/keda.sh/v1alpha1/namespaces/reap-keda/scaledobjects/vllm-engine",
+        { metadata: { labels: { "edited-by": "someone-else" } } },
+        "application/merge-patch+json",
+      );
+      expect(edit.status).toBe(200);
+    };
+    const stale = await reap(file, ["--apply"]);
+    expect(stale.code).toBe(REAP_EXIT.unknown);
+    expect(stale.record.result).toBe("no action: the fleet changed before the action");
+    expect(
+      (await scaledObject("reap-keda")).metadata.annotations?.["autoscaling.keda.sh/paused-replicas"],
+    ).toBeUndefined();
+
+    const applied = await reap(file, ["--apply"]);
+    expect(applied.code).toBe(REAP_EXIT.idle);
+    expect(applied.record.result).toBe("applied");
+    expect((await scaledObject("reap-keda")).metadata.annotations).toMatchObject({
+      "autoscaling.keda.sh/paused-replicas": "0",
+    });
+
+    const resumed = await reap(file, ["--resume"]);
+    expect(resumed.code).toBe(0);
+    expect(
+      (await scaledObject("reap-keda")).metadata.annotations?.["autoscaling.keda.sh/paused-replicas"],
+    ).toBeUndefined();
+  }, 60_000);
+
+  it("without KEDA: --apply scales the real Deployment to zero with the resourceVersion it saw; --resume restores the floor", async () => {
+    const file = stackFile("reap-plain", false);
+    await deploy(file, "reap-plain");
+    const replicasNow = async () =>
+      (
+        (await server.get("apps/v1", "Deployment", "reap-plain", "vllm-engine")).body["spec"] as {
+          replicas: number;
+        }
+      ).replicas;
+    expect(await replicasNow()).toBe(1);
+    const applied = await reap(file, ["--apply"]);
+    expect(applied.record).toMatchObject({ result: "applied" });
+    expect(applied.code).toBe(REAP_EXIT.idle);
+    expect(await replicasNow()).toBe(0);
+    const resumed = await reap(file, ["--resume"]);
+    expect(resumed.code).toBe(0);
+    expect(await replicasNow()).toBe(1);
+  }, 60_000);
+});

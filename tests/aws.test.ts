@@ -11,8 +11,8 @@ const LT = "aws:ec2/launchTemplate:LaunchTemplate";
 const ASG = "aws:autoscaling/group:Group";
 const userDataOf = (r: PlanResult) =>
   Buffer.from(inputs(r, LT, "vllm-host")["userData"] as string, "base64").toString("utf8");
-const API_KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret/vllm-api-key";
-const HF_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret/vllm-hf-token";
+const API_KEY_ID = "vllm-tco/aws-h100/vllm-api-key";
+const HF_ID = "vllm-tco/aws-h100/vllm-hf-token";
 
 describe("aws platform: the aws-h100 example stack", async () => {
   const r = await plan("aws-h100");
@@ -72,9 +72,9 @@ describe("aws platform: the aws-h100 example stack", async () => {
     expect(ud).toContain("'--tensor-parallel-size' '1'");
     expect(ud).toContain("'--enable-prefix-caching'");
     expect(ud).toContain(
-      `aws secretsmanager get-secret-value --region us-east-1 --secret-id '${API_KEY_ARN}'`,
+      `aws secretsmanager get-secret-value --region us-east-1 --secret-id '${API_KEY_ID}'`,
     );
-    expect(ud).toContain(`--secret-id '${HF_ARN}'`);
+    expect(ud).toContain(`--secret-id '${HF_ID}'`);
     expect(ud).toContain("RAID 0 over every instance-store disk");
     // An array the AMI already assembled is reused, not re-created under set -e.
     expect(ud).toContain("[ -b /dev/md0 ] || mdadm --create /dev/md0");
@@ -192,7 +192,17 @@ describe("aws platform: the aws-h100 example stack", async () => {
       Sid: "ReadOwnSecrets",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
-      Resource: [API_KEY_ARN, HF_ARN],
+      // By name pattern (Secrets Manager appends six characters): known before the secrets exist.
+      Resource: [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:vllm-tco/aws-h100/vllm-api-key-??????",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:vllm-tco/aws-h100/vllm-hf-token-??????",
+      ],
+    });
+    expect(policy.Statement[2]).toMatchObject({
+      Resource: [
+        "arn:aws:logs:us-east-1:123456789012:log-group:/vllm-tco/aws-h100/vllm",
+        "arn:aws:logs:us-east-1:123456789012:log-group:/vllm-tco/aws-h100/vllm:log-stream:*",
+      ],
     });
     expect(policy.Statement[1]).toMatchObject({
       Action: "cloudwatch:PutMetricData",
@@ -216,11 +226,11 @@ describe("aws platform: the aws-h100 example stack", async () => {
     }
   });
 
-  it("outputs the endpoint, the group, the secrets' ARNs and how to call it", () => {
+  it("outputs the endpoint, the group, the secrets' ids and how to call it", () => {
     expect(r.outputs).toMatchObject({
       endpoint: "http://vllm-lb-alb-1234567890.us-east-1.elb.amazonaws.com/v1",
       groupName: "vllm-fleet-asg",
-      secretArns: { apiKey: API_KEY_ARN, hfToken: HF_ARN },
+      secretIds: { apiKey: API_KEY_ID, hfToken: HF_ID },
       // 5 min boot and pull + (16.06 GB at 200 MB/s = 81 s, + 120 s init) = 8.35 → 9
       coldStartMinutes: 9,
     });

@@ -28,6 +28,8 @@ export interface Registered {
   readonly type: string;
   readonly name: string;
   readonly custom: boolean;
+  /** The inputs as the SDK sent them: values unknown until creation are the engine's unknown sentinel. */
+  readonly inputs: Record<string, unknown>;
 }
 
 const SEVERITY = ["debug", "info", "warning", "error"];
@@ -44,7 +46,15 @@ export class StandInMonitor {
   private server: any;
   private root = "";
 
-  constructor(private readonly stack: string) {}
+  /**
+   * `preview`: answer as the engine does in a preview, where nothing is created: a new resource's
+   * outputs are its inputs, and what only its provider would compute (ids, ARNs, generated names) is
+   * left out, which the SDK reads as unknown.
+   */
+  constructor(
+    private readonly stack: string,
+    private readonly opts: { preview?: boolean } = {},
+  ) {}
 
   async start(): Promise<this> {
     this.server = new grpc.Server();
@@ -60,11 +70,14 @@ export class StandInMonitor {
         const type: string = q.getType();
         const name: string = q.getName();
         const custom: boolean = q.getCustom();
-        this.registered.push({ type, name, custom });
         const inputs = q.getObject()?.toJavaScript() ?? {};
+        this.registered.push({ type, name, custom, inputs });
         const r = new resourcePb.RegisterResourceResponse();
         r.setUrn(`urn:pulumi:${this.stack}::vllm-tco::${type}::${name}`);
-        if (custom) {
+        if (custom && this.opts.preview) {
+          r.setId("");
+          r.setObject(Struct.fromJavaScript(plain(inputs)));
+        } else if (custom) {
           const s = mockState({ type, name, inputs, provider: "", id: undefined } as never);
           r.setId(s.id ?? `${name}-id`);
           r.setObject(Struct.fromJavaScript(plain(s.state)));

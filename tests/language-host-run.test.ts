@@ -9,14 +9,18 @@
  * here, the engine's diff and plugin handling, or any provider (see the README).
  */
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readStackFile } from "../cost/config/stack-file";
 import { engineConfig, planStack } from "../infra/plan/run";
+import { RESOURCE_RULES } from "../infra/policy/rules";
 import { StandInMonitor } from "./grpc-monitor";
 import { SENTINELS } from "./program-helpers";
 
 const root = path.resolve(__dirname, "..");
+/** The engine's marker for a value unknown until creation (sdk/go/common/resource/plugin/rpc.go). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function runProgram(
   stack: string,
@@ -88,4 +92,78 @@ describe("the program under the SDK's cmd/run, as the language host starts it", 
     },
     180_000,
   );
+});
+
+// The policy SDK's own deserialiser and unknown-checking proxy: what a rule sees in a real preview.
+const policySdk = createRequire(require.resolve("@pulumi/policy/package.json"));
+const { deserializeProperties } = policySdk("./deserialize.js") as {
+  deserializeProperties: (s: unknown, proxySecrets: boolean) => Record<string, unknown>;
+};
+const { unknownCheckingProxy } = policySdk("./proxy.js") as {
+  unknownCheckingProxy: (p: Record<string, unknown>) => Record<string, unknown>;
+};
+const { Struct } = createRequire(require.resolve("@pulumi/pulumi/package.json"))(
+  "google-protobuf/google/protobuf/struct_pb.js",
+) as { Struct: { fromJavaScript: (v: unknown) => unknown } };
+
+describe("policies decidable at preview", () => {
+  it.each(["aws-h100", "onprem", "managed"])(
+    "%s: every rule runs on the preview's inputs (none reads a value unknown until creation)",
+    async (stack) => {
+      const monitor = await new StandInMonitor(stack, { preview: true }).start();
+      try {
+        const r = await runProgram(stack, monitor);
+        expect(r.code, r.output).toBe(0);
+        const undecided: string[] = [];
+        let unknowns = 0;
+        for (const res of monitor.registered.filter((x) => x.custom)) {
+          if (JSON.stringify(res.inputs).includes(UNKNOWN)) unknowns++;
+          for (const rule of RESOURCE_RULES) {
+            const props = unknownCheckingProxy(
+              deserializeProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(res.inputs))), false),
+            );
+            try {
+              rule.check({ type: res.type, name: res.name, props }, {});
+            } catch (e) {
+              undecided.push(
+                `${rule.name} on ${res.type} ${res.name}: ${(e as Error).message.split("\n")[0]}`,
+              );
+            }
+          }
+        }
+        expect(undecided.join("\n")).toBe("");
+        // The preview really has unknowns (ids and ARNs of resources not yet created): the check bites.
+        if (stack === "aws-h100") expect(unknowns).toBeGreaterThan(5);
+        const lt = monitor.registered.find((x) => x.type === "aws:ec2/launchTemplate:LaunchTemplate");
+        if (lt) expect(JSON.stringify(lt.inputs["userData"])).not.toContain(UNKNOWN);
+      } finally {
+        await monitor.stop();
+      }
+    },
+    180_000,
+  );
+});
+
+describe("the credential scan at preview", () => {
+  const previewProps = (v: Record<string, unknown>) =>
+    unknownCheckingProxy(deserializeProperties(Struct.fromJavaScript(v), false));
+  const scan = RESOURCE_RULES.find((r) => r.name === "no-plain-secrets")!;
+  it("skips values unknown until creation and still finds a credential beside them", () => {
+    const props = previewProps({
+      vpcId: UNKNOWN,
+      subnets: [UNKNOWN, "subnet-1"],
+      tags: { note: `token ${SENTINELS.hfToken}` },
+    });
+    expect(scan.check({ type: "aws:ec2/instance:Instance", name: "x", props }, {})).toEqual([
+      "x has a credential in plain text at tags.note; pass it as a Pulumi secret into a Secret or Secrets Manager, and reference it",
+    ]);
+  });
+  it("other errors are not swallowed", () => {
+    const props = new Proxy({ a: 1 } as Record<string, unknown>, {
+      get: () => {
+        throw new TypeError("boom");
+      },
+    });
+    expect(() => scan.check({ type: "t", name: "x", props }, {})).toThrow("boom");
+  });
 });

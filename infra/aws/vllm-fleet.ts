@@ -30,7 +30,8 @@ export interface AwsVllmFleetArgs extends AwsFleetArgs {
 export class AwsVllmFleet extends pulumi.ComponentResource {
   readonly endpoint: pulumi.Output<string>;
   readonly groupName: pulumi.Output<string>;
-  readonly secretArns: pulumi.Output<{ apiKey: string; hfToken?: string }>;
+  /** What `aws secretsmanager get-secret-value --secret-id` takes for each secret: its fixed name, or the ARN the stack gave. */
+  readonly secretIds: pulumi.Output<{ apiKey: string; hfToken?: string }>;
   readonly usage: pulumi.Output<string>;
   readonly coldStartMinutes: number;
 
@@ -69,8 +70,13 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
       child,
     );
 
-    const { apiKeyArn, hfTokenArn } = fleetSecrets(name, args, child);
-    const { profile, logGroup } = hostIdentity(name, cfg, { apiKeyArn, hfTokenArn }, child);
+    const { apiKey, hfToken } = fleetSecrets(name, args, child);
+    const { profile, logGroup, logGroupName } = hostIdentity(
+      name,
+      cfg,
+      { apiKey, ...(hfToken && { hfToken }) },
+      child,
+    );
     const warm = a.warmPool?.enabled === true;
 
     const imageId = a.amiId
@@ -82,17 +88,16 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
         imageId,
         instanceProfileArn: profile.arn,
         hostSecurityGroupId: lb.hostSecurityGroupId,
-        userData: pulumi.all([apiKeyArn, hfTokenArn, logGroup.name]).apply(([api, hf, logs]) =>
-          Buffer.from(
-            userData(cfg, {
-              apiKeySecretArn: api,
-              ...(hf && { hfTokenSecretArn: hf }),
-              region: a.region,
-              logGroup: logs,
-              ...(warm && { warmPoolHook: WARM_POOL_HOOK }),
-            }),
-          ).toString("base64"),
-        ),
+        // Known at preview: secrets and logs are named, not referred to by ARNs created later.
+        userData: Buffer.from(
+          userData(cfg, {
+            apiKeySecretId: apiKey.id,
+            ...(hfToken && { hfTokenSecretId: hfToken.id }),
+            region: a.region,
+            logGroup: logGroupName,
+            ...(warm && { warmPoolHook: WARM_POOL_HOOK }),
+          }),
+        ).toString("base64"),
       }),
       child,
     );
@@ -127,14 +132,12 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
     this.coldStartMinutes = coldStartMinutes(e.expectedLoadSeconds);
     this.endpoint = pulumi.interpolate`${lb.url}/v1`;
     this.groupName = group.name;
-    this.secretArns = pulumi
-      .all([apiKeyArn, hfTokenArn])
-      .apply(([apiKey, hfToken]) => ({ apiKey, ...(hfToken && { hfToken }) }));
-    this.usage = pulumi.interpolate`KEY=$(aws secretsmanager get-secret-value --secret-id ${apiKeyArn} --query SecretString --output text); curl ${this.endpoint}/chat/completions -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"model": "${cfg.model.servedName}", "messages": [{"role": "user", "content": "Hello"}]}'${s.min === 0 ? `  (an idle fleet is at zero: the first request gets 503 and starts a host; retry with backoff for ~${this.coldStartMinutes} minutes)` : ""}`;
+    this.secretIds = pulumi.output({ apiKey: apiKey.id, ...(hfToken && { hfToken: hfToken.id }) });
+    this.usage = pulumi.interpolate`KEY=$(aws secretsmanager get-secret-value --secret-id ${apiKey.id} --query SecretString --output text); curl ${this.endpoint}/chat/completions -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"model": "${cfg.model.servedName}", "messages": [{"role": "user", "content": "Hello"}]}'${s.min === 0 ? `  (an idle fleet is at zero: the first request gets 503 and starts a host; retry with backoff for ~${this.coldStartMinutes} minutes)` : ""}`;
     this.registerOutputs({
       endpoint: this.endpoint,
       groupName: this.groupName,
-      secretArns: this.secretArns,
+      secretIds: this.secretIds,
       usage: this.usage,
     });
   }
@@ -143,20 +146,43 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
     return {
       endpoint: this.endpoint,
       groupName: this.groupName,
-      secretArns: this.secretArns,
+      secretIds: this.secretIds,
       usage: this.usage,
       coldStartMinutes: this.coldStartMinutes,
     };
   }
 }
 
-/** Secrets: referenced when the stack names existing ones, else stored from the Pulumi secrets. */
+/**
+ * Secrets: referenced when the stack names existing ones, else stored from the Pulumi secrets under
+ * fixed names (`vllm-tco/<stack>/<component>-<secret>`). Hosts fetch them by name, so the user data
+ * and the hosts' policy are known before anything is created, and every policy rule runs in the
+ * preview rather than half-way through an update.
+ */
+export interface FleetSecret {
+  /** What the host passes to `--secret-id`: the fixed name, or the ARN the stack gave. */
+  readonly id: string;
+  /** What the hosts' policy grants: the ARN the stack gave, or the name's ARN pattern. */
+  readonly arn: (region: string, account: string) => string;
+}
+
+export function storedSecretName(stack: string, component: string, suffix: string): string {
+  return `vllm-tco/${stack}/${component}-${suffix}`;
+}
+
 function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.CustomResourceOptions) {
   const cfg = args;
-  const stored = (suffix: string, value: pulumi.Output<string>, generated = false) => {
+  const stored = (suffix: string, value: pulumi.Output<string>, generated = false): FleetSecret => {
+    const secretName = storedSecretName(cfg.stack, name, suffix);
     const secret = new aws.secretsmanager.Secret(
       `${name}-${suffix}`,
-      { description: `vllm-tco ${suffix} for stack ${cfg.stack}`, recoveryWindowInDays: 7 },
+      {
+        name: secretName,
+        description: `vllm-tco ${suffix} for stack ${cfg.stack}`,
+        // Deleted at once on destroy: the name is fixed, and a name inside its recovery window cannot
+        // be reused by the next `pulumi up`. The values live in the stack's config or are regenerated.
+        recoveryWindowInDays: 0,
+      },
       child,
     );
     new aws.secretsmanager.SecretVersion(
@@ -166,37 +192,48 @@ function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.Custom
       // keep working and a second preview shows no change. Rotating it is explicit (README).
       generated ? { ...child, ignoreChanges: ["secretString"] } : child,
     );
-    return secret.arn;
+    // Secrets Manager appends six random characters to a secret's name in its ARN.
+    return {
+      id: secretName,
+      arn: (region, account) => `arn:aws:secretsmanager:${region}:${account}:secret:${secretName}-??????`,
+    };
   };
+  const existing = (arn: string): FleetSecret => ({ id: arn, arn: () => arn });
   const generatedKey = () =>
     pulumi.secret(
       aws.secretsmanager
         .getRandomPasswordOutput({ passwordLength: 48, excludePunctuation: true }, child)
         .apply((r) => r.randomPassword!),
     );
-  const apiKeyArn = cfg.secrets.apiKey?.awsSecretArn
-    ? pulumi.output(cfg.secrets.apiKey.awsSecretArn)
+  const apiKey = cfg.secrets.apiKey?.awsSecretArn
+    ? existing(cfg.secrets.apiKey.awsSecretArn)
     : args.apiKey
       ? stored("api-key", args.apiKey)
       : stored("api-key", generatedKey(), true);
-  const hfTokenArn = cfg.secrets.hfToken?.awsSecretArn
-    ? pulumi.output(cfg.secrets.hfToken.awsSecretArn)
+  const hfToken = cfg.secrets.hfToken?.awsSecretArn
+    ? existing(cfg.secrets.hfToken.awsSecretArn)
     : args.hfToken
       ? stored("hf-token", args.hfToken)
       : undefined;
 
-  return { apiKeyArn, hfTokenArn };
+  return { apiKey, hfToken };
 }
 
 /** The hosts' role: read their two secrets, write their logs and metrics, SSM instead of SSH. */
 function hostIdentity(
   name: string,
   cfg: AwsFleetArgs,
-  { apiKeyArn, hfTokenArn }: { apiKeyArn: pulumi.Output<string>; hfTokenArn?: pulumi.Output<string> },
+  { apiKey, hfToken }: { apiKey: FleetSecret; hfToken?: FleetSecret },
   child: pulumi.CustomResourceOptions,
 ) {
   const a = cfg.aws;
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: 30 }, child);
+  // A fixed name, like the secrets': the user data names it, and must be known at preview.
+  const logGroupName = `/vllm-tco/${cfg.stack}/${name}`;
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-logs`,
+    { name: logGroupName, retentionInDays: 30 },
+    child,
+  );
   const identity = aws.getCallerIdentityOutput({}, child);
   const warm = a.warmPool?.enabled === true;
 
@@ -214,25 +251,23 @@ function hostIdentity(
     `${name}-host`,
     {
       role: role.id,
-      policy: pulumi
-        .all([apiKeyArn, hfTokenArn, logGroup.arn, identity.accountId])
-        .apply(([api, hf, logs, account]) =>
-          JSON.stringify(
-            hostPolicy({
-              secretArns: hf ? [api, hf] : [api],
-              logGroupArn: logs,
-              ...(warm && {
-                groupArnPattern: `arn:aws:autoscaling:${a.region}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix(name, cfg)}*`,
-              }),
+      policy: identity.accountId.apply((account) =>
+        JSON.stringify(
+          hostPolicy({
+            secretArns: [apiKey, ...(hfToken ? [hfToken] : [])].map((x) => x.arn(a.region, account)),
+            logGroupArn: `arn:aws:logs:${a.region}:${account}:log-group:${logGroupName}`,
+            ...(warm && {
+              groupArnPattern: `arn:aws:autoscaling:${a.region}:${account}:autoScalingGroup:*:autoScalingGroupName/${groupNamePrefix(name, cfg)}*`,
             }),
-          ),
+          }),
         ),
+      ),
     },
     child,
   );
   const profile = new aws.iam.InstanceProfile(`${name}-host`, { role: role.name }, child);
 
-  return { profile, logGroup };
+  return { profile, logGroup, logGroupName };
 }
 
 /** Scale to zero when idle and back from zero on demand (see idle-teardown.ts for the alarms' logic). */

@@ -209,11 +209,37 @@ const SECRET_HOLDERS: Record<string, readonly string[]> = {
   "aws:secretsmanager/secretVersion:SecretVersion": ["secretString", "secretBinary"],
 };
 
+/**
+ * Reads one property. In a real preview the policy SDK throws UnknownValueError for a value not known
+ * until creation (an id or ARN another resource will get): such a value is another resource's
+ * output, never a literal the program wrote, so the credential scan skips it and still runs at
+ * preview instead of being deferred to the update.
+ */
+function readKnown(
+  value: Record<string | number, unknown>,
+  key: string | number,
+): { known: boolean; v?: unknown } {
+  try {
+    return { known: true, v: value[key] };
+  } catch (e) {
+    // @pulumi/policy's UnknownValueError (its class is internal; it carries the unknown's sentinel).
+    if (e instanceof Error && "unknownTypeSentinel" in e) return { known: false };
+    throw e;
+  }
+}
+
 function stringsOf(value: unknown, at: string, out: [string, string][]): [string, string][] {
   if (typeof value === "string") out.push([at, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => stringsOf(v, `${at}[${i}]`, out));
-  else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) stringsOf(v, at ? `${at}.${k}` : k, out);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = readKnown(value as unknown as Record<number, unknown>, i);
+      if (r.known) stringsOf(r.v, `${at}[${i}]`, out);
+    }
+  } else if (value && typeof value === "object")
+    for (const k of Object.keys(value)) {
+      const r = readKnown(value as Record<string, unknown>, k);
+      if (r.known) stringsOf(r.v, at ? `${at}.${k}` : k, out);
+    }
   return out;
 }
 

@@ -31,8 +31,8 @@ set -euo pipefail
 install -d -m 0700 /run/vllm
 umask 077
 {
-  echo "VLLM_API_KEY=$(aws secretsmanager get-secret-value --region us-east-1 --secret-id 'arn:aws:secretsmanager:us-east-1:123456789012:secret/vllm-api-key' --query SecretString --output text)"
-  echo "HF_TOKEN=$(aws secretsmanager get-secret-value --region us-east-1 --secret-id 'arn:aws:secretsmanager:us-east-1:123456789012:secret/vllm-hf-token' --query SecretString --output text)"
+  echo "VLLM_API_KEY=$(aws secretsmanager get-secret-value --region us-east-1 --secret-id 'vllm-tco/aws-h100/vllm-api-key' --query SecretString --output text)"
+  echo "HF_TOKEN=$(aws secretsmanager get-secret-value --region us-east-1 --secret-id 'vllm-tco/aws-h100/vllm-hf-token' --query SecretString --output text)"
 } > /run/vllm/env
 ENV
 chmod 0700 /usr/local/bin/vllm-env
@@ -54,7 +54,7 @@ ExecStartPre=/usr/local/bin/vllm-env
 ExecStartPre=-/usr/bin/docker rm -f vllm
 ExecStart=/usr/bin/docker run --name vllm --gpus all --ipc=host --env-file /run/vllm/env \
   -e HF_HOME=/models/huggingface -p 8000:8000 -v /opt/models:/models \
-  --log-driver=awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=vllm-logs-0a1b2c3 \
+  --log-driver=awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=/vllm-tco/aws-h100/vllm \
   --entrypoint python3 vllm/vllm-openai:v0.11.0 '-m' 'vllm.entrypoints.openai.api_server' '--model' 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b' '--host' '0.0.0.0' '--port' '8000' '--tensor-parallel-size' '1' '--max-model-len' '32768' '--gpu-memory-utilization' '0.9' '--max-num-seqs' '101' '--enable-prefix-caching'
 ExecStop=/usr/bin/docker stop --time 30 vllm
 [Install]

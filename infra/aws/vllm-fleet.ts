@@ -70,7 +70,7 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
       child,
     );
 
-    const { apiKey, hfToken } = fleetSecrets(name, args, child);
+    const { apiKey, hfToken, secretVersions } = fleetSecrets(name, args, child);
     const { profile, logGroup, logGroupName } = hostIdentity(
       name,
       cfg,
@@ -99,7 +99,8 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
           }),
         ).toString("base64"),
       }),
-      child,
+      // The user data names the log group and the secrets: they exist, values stored, before a host boots.
+      { ...child, dependsOn: [logGroup, ...secretVersions] },
     );
 
     const group = new aws.autoscaling.Group(
@@ -172,6 +173,7 @@ export function storedSecretName(stack: string, component: string, suffix: strin
 
 function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.CustomResourceOptions) {
   const cfg = args;
+  const secretVersions: aws.secretsmanager.SecretVersion[] = [];
   const stored = (suffix: string, value: pulumi.Output<string>, generated = false): FleetSecret => {
     const secretName = storedSecretName(cfg.stack, name, suffix);
     const secret = new aws.secretsmanager.Secret(
@@ -185,13 +187,14 @@ function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.Custom
       },
       child,
     );
-    new aws.secretsmanager.SecretVersion(
+    const version = new aws.secretsmanager.SecretVersion(
       `${name}-${suffix}`,
       { secretId: secret.id, secretString: pulumi.secret(value) },
       // A generated key is drawn again at every update (a data source); keep the first one, so hosts
       // keep working and a second preview shows no change. Rotating it is explicit (README).
       generated ? { ...child, ignoreChanges: ["secretString"] } : child,
     );
+    secretVersions.push(version);
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     return {
       id: secretName,
@@ -216,7 +219,7 @@ function fleetSecrets(name: string, args: AwsVllmFleetArgs, child: pulumi.Custom
       ? stored("hf-token", args.hfToken)
       : undefined;
 
-  return { apiKey, hfToken };
+  return { apiKey, hfToken, secretVersions };
 }
 
 /** The hosts' role: read their two secrets, write their logs and metrics, SSM instead of SSH. */

@@ -64,3 +64,49 @@ export function breakEven(self: CostOption, other: CostOption): BreakEven {
     reason: "not within scaling.max: the API stays cheaper up to the most the fleet can serve",
   };
 }
+
+/** A range of volume scales, `to` null when open-ended (up to the fleet's limit). */
+export interface ScaleInterval {
+  readonly from: number;
+  readonly to: number | null;
+}
+
+/**
+ * Every volume range where `self` costs no more than `other`, up to the most `self` can serve: the
+ * exact crossings of two piecewise-linear curves, segment by segment (several crossings happen when a
+ * replica step lifts self-hosting above a per-token line it had undercut).
+ */
+export function cheaperIntervals(self: CostOption, other: CostOption): ScaleInterval[] {
+  const limit = Number.isFinite(self.maxScale) ? self.maxScale : 1e6;
+  const points = [0, ...self.breakpoints.filter((b) => b > 0 && b < limit), limit];
+  const out: { from: number; to: number }[] = [];
+  let open: number | undefined;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const lo = points[i]!;
+    const hi = points[i + 1]!;
+    // Inside (lo, hi] both curves are straight: take the line through the middle and the end (a step
+    // sits exactly at `lo`, so `lo` itself belongs to the segment before).
+    const mid = (lo + hi) / 2;
+    const dMid = diff(self, other, mid);
+    const dHi = diff(self, other, hi);
+    const slope = (dHi - dMid) / (hi - mid);
+    const dLo = dMid - slope * (mid - lo);
+    const cross = slope !== 0 ? hi - dHi / slope : undefined;
+    const inside = cross !== undefined && cross > lo && cross < hi;
+    if (dLo >= 0 && open === undefined) open = lo;
+    if (dLo < 0 && open !== undefined) {
+      out.push({ from: open, to: lo });
+      open = undefined;
+    }
+    if (inside) {
+      if (slope > 0 && open === undefined) open = cross;
+      else if (slope < 0 && open !== undefined) {
+        out.push({ from: open, to: cross });
+        open = undefined;
+      }
+    }
+  }
+  const result: ScaleInterval[] = out.filter((x) => x.to > x.from);
+  if (open !== undefined) result.push({ from: open, to: null });
+  return result;
+}

@@ -345,19 +345,29 @@ export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase
   };
 }
 
-/** Owned servers sized for the autoscaler's maximum; only power follows the load. */
+/**
+ * Servers bought whole for `replicas` replicas of `gpus` GPUs: a replica never spans servers unless it
+ * needs more GPUs than one holds (then it takes whole servers of its own).
+ */
+export function serversFor(replicas: number, gpus: number, gpusPerServer: number): number {
+  if (gpus > gpusPerServer) return Math.max(1, replicas * Math.ceil(gpus / gpusPerServer));
+  return Math.max(1, Math.ceil(replicas / Math.floor(gpusPerServer / gpus)));
+}
+
+/** Owned servers bought for the plan's peak (scaling.max caps it); only power follows the load. */
 export function ownedOption(b: SelfHostedBase): CostOption {
   const o = b.cfg.ownership;
   const gpusPerServer = o.gpusPerServer.value;
-  const servers = Math.max(1, Math.ceil((b.cfg.scaling.max * b.cfg.gpu.count) / gpusPerServer));
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
+  const atStack = serversFor(plannedAt(b, 1).peakReplicas, b.cfg.gpu.count, gpusPerServer);
   return {
     id: "owned",
-    label: `owned ${servers}× ${gpusPerServer}-GPU server${servers > 1 ? "s" : ""} (${b.cfg.gpu.type.key})`,
+    label: `owned ${atStack}× ${gpusPerServer}-GPU server${atStack > 1 ? "s" : ""} (${b.cfg.gpu.type.key})`,
     kind: "owned",
     replica: b.replica,
     at: (s) => {
       const plan = plannedAt(b, s);
+      const servers = serversFor(plan.peakReplicas, b.cfg.gpu.count, gpusPerServer);
       // GPU-hours at load, as a share of one server's GPUs: the rest of the month draws idle power.
       const loadServerHours = (plan.servingReplicaHours * plan.utilization * b.cfg.gpu.count) / gpusPerServer;
       const kwh =
@@ -371,7 +381,8 @@ export function ownedOption(b: SelfHostedBase): CostOption {
             "hardware depreciation",
             times(usd(perMonth), servers),
             o.purchaseUsd.source,
-            () => `${servers} × ${money(o.purchaseUsd.value)} ÷ ${o.depreciationMonths.value} months`,
+            () =>
+              `${servers} × ${money(o.purchaseUsd.value)} ÷ ${o.depreciationMonths.value} months (bought for the peak of ${plan.peakReplicas} replica(s) of ${b.cfg.gpu.count} GPU(s); scaling.max ${b.cfg.scaling.max})`,
           ),
           item(
             "power and cooling",

@@ -4,7 +4,8 @@
  * the policy pack all render this one object.
  */
 import { ageDays, INSTANCE_TYPES, type InstanceType } from "./catalog";
-import { breakEven } from "./breakeven";
+import { breakEven, cheaperIntervals } from "./breakeven";
+import { laneVerb, rankLanes, type Lane } from "./lanes";
 import { checkBudget, type BudgetResult } from "./budget";
 import { formatTokens } from "./format";
 import { formatUsd, toUsd } from "./money";
@@ -30,13 +31,20 @@ export interface Priced {
 export interface BreakEvenRow {
   readonly against: string;
   readonly label: string;
+  /** The first crossing: above it the stack's option is cheaper (until the next, if any). */
   readonly scale: number | null;
   readonly monthlyOutputTokens: number | null;
   readonly reason?: string;
+  /** Every volume range (output tokens a month) where the stack's option is the cheaper; `to` null: up to the fleet's limit. */
+  readonly cheaperBetween: readonly { readonly from: number; readonly to: number | null }[];
 }
 
 export interface Verdict {
-  readonly choice: "self-host" | "api";
+  /** What to do: self-host (rented or owned GPUs), host (a managed-open host), api, or cannot-serve (the stack's fleet is too small). */
+  readonly choice: "self-host" | "host" | "api" | "cannot-serve";
+  /** The recommended lane's option id (for cannot-serve: the cheapest lane that can serve, if any). */
+  readonly option: string | null;
+  readonly runnerUp: string | null;
   readonly summary: string;
   readonly reason: string;
 }
@@ -50,6 +58,8 @@ export interface Projection {
   /** For a managed-open stack: renting or owning GPUs for the same model and workload. */
   readonly selfHostedAlternatives: readonly Priced[];
   readonly breakEven: readonly BreakEvenRow[];
+  /** Every lane, cheapest first, with whether it can serve and meets the quality bar. */
+  readonly lanes: readonly Lane[];
   readonly verdict: Verdict;
   readonly budget: BudgetResult;
   readonly warnings: readonly string[];
@@ -95,48 +105,94 @@ export function allOptions(cfg: StackConfig): CostOption[] {
   return options;
 }
 
-function verdictFor(
-  self: Priced,
-  cheapest: Priced,
-  rows: readonly BreakEvenRow[],
-  cfg: StackConfig,
-): Verdict {
-  const s = self.breakdown.total;
-  const a = cheapest.breakdown.total;
-  const row = rows.find((r) => r.against === cheapest.option.id);
-  const top = [...self.breakdown.lineItems].sort((x, y) => y.monthly - x.monthly)[0]!;
-  const topShare = Math.round((top.monthly / Math.max(1, s)) * 100);
-  const plan = self.breakdown.plan;
-  if (s <= a) {
-    const pct = Math.round((1 - toUsd(s) / toUsd(a)) * 100);
-    return {
-      choice: "self-host",
-      summary: `Self-host: ${self.option.label} costs ${formatUsd(s)}/month, ${pct}% less than the cheapest compared API (${cheapest.option.label}, ${formatUsd(a)}/month).`,
-      reason:
-        row?.monthlyOutputTokens != null
-          ? `Break-even is ${formatTokens(row.monthlyOutputTokens)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)} (${(cfg.workload.monthlyOutputTokens / row.monthlyOutputTokens).toFixed(1)}× break-even).`
-          : `Its biggest cost is ${top.name} (${topShare}%).`,
-    };
-  }
+/** "between 3.33B and 3.73B, and above 3.85B" (output tokens a month). */
+export function describeIntervals(row: BreakEvenRow, limitTokens?: number): string {
+  const parts = row.cheaperBetween.map((x) =>
+    x.to === null
+      ? x.from <= 0
+        ? "at every volume"
+        : `above ${formatTokens(x.from)}`
+      : x.from <= 0
+        ? `below ${formatTokens(x.to)}`
+        : `between ${formatTokens(x.from)} and ${formatTokens(x.to)}`,
+  );
+  if (parts.length === 0) return "at no volume the fleet can serve";
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0]!;
+  const open = row.cheaperBetween.at(-1)?.to === null && limitTokens !== undefined;
+  return `${list}${open ? ` (up to ${formatTokens(limitTokens)}, the most the fleet serves)` : ""}`;
+}
+
+const CHOICE = { rented: "self-host", owned: "self-host", managed: "host", api: "api" } as const;
+
+/** Why the stack's own lane loses to `best`: idle hours, low utilisation, or its biggest line item. */
+function whyStackLoses(stack: Lane): string {
+  const b = stack.breakdown;
+  const plan = b.plan;
+  const top = [...b.lineItems].sort((x, y) => y.monthly - x.monthly)[0]!;
+  const topShare = Math.round((top.monthly / Math.max(1, b.total)) * 100);
   const idle =
     plan && plan.servingReplicaHours + plan.idleReplicaHours > 0
       ? plan.idleReplicaHours / (plan.servingReplicaHours + plan.idleReplicaHours)
       : 0;
-  const why =
-    idle > 0.3
-      ? `GPUs sit idle ${Math.round(idle * 100)}% of the hours they are paid for`
-      : plan && plan.utilization < 0.3 && self.option.kind !== "managed"
-        ? `the fleet runs at ${Math.round(plan.utilization * 100)}% of its capacity`
-        : `${top.name} alone is ${topShare}% of the self-hosted bill`;
-  const subject = self.option.kind === "managed" ? "the managed host" : "self-hosting";
-  const be =
-    row?.monthlyOutputTokens != null
-      ? `${subject} pays off above ${formatTokens(row.monthlyOutputTokens)} output tokens/month (${(row.monthlyOutputTokens / Math.max(1, cfg.workload.monthlyOutputTokens)).toFixed(1)}× the planned volume)`
-      : `${subject} never breaks even against it (${row?.reason ?? "no crossing"})`;
+  if (idle > 0.3) return `its GPUs sit idle ${Math.round(idle * 100)}% of the hours they are paid for`;
+  if (plan && plan.utilization < 0.3 && stack.option.kind !== "managed")
+    return `its fleet runs at ${Math.round(plan.utilization * 100)}% of its capacity`;
+  return `${top.name} alone is ${topShare}% of its bill`;
+}
+
+function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: StackConfig): Verdict {
+  const stack = lanes.find((l) => l.isStack)!;
+  const eligible = lanes.filter((l) => l.eligible);
+  const [best, runner] = eligible;
+  const priced = (l: Lane) => `${l.option.label}, ${formatUsd(l.breakdown.total)}/month`;
+  const runnerText = runner ? ` Runner-up: ${priced(runner)}.` : "";
+  const otherModel = (l: Lane) =>
+    l.sameModel
+      ? ""
+      : ` It is another model than ${cfg.model.key}: the catalog rates no model's quality, so check it meets your bar (compare.qualityBar: same-model keeps the verdict to ${cfg.model.key}).`;
+  if (!stack.canServe) {
+    return {
+      choice: "cannot-serve",
+      option: best?.option.id ?? null,
+      runnerUp: runner?.option.id ?? null,
+      summary: `Cannot serve: ${stack.option.label} with scaling.max ${cfg.scaling.max} leaves ${(stack.unservedShare * 100).toFixed(1)}% of the tokens unserved at peak; it needs scaling.max ${stack.neededScalingMax ?? "higher"}.`,
+      reason: best
+        ? `The cheapest option that serves the whole demand: ${priced(best)}.${runnerText}${otherModel(best)}`
+        : "No compared option serves the whole demand within its limits.",
+    };
+  }
+  // The stack's own lane can serve, so at least it is eligible unless the quality bar excludes it (it never does).
+  const chosen = best ?? stack;
+  const verb = laneVerb(chosen);
+  if (chosen.isStack) {
+    const pct = runner
+      ? Math.round((1 - toUsd(chosen.breakdown.total) / toUsd(runner.breakdown.total)) * 100)
+      : 0;
+    const row = runner ? rows.find((r) => r.against === runner.option.id) : undefined;
+    return {
+      choice: CHOICE[chosen.option.kind],
+      option: chosen.option.id,
+      runnerUp: runner?.option.id ?? null,
+      summary: `${verb}: ${chosen.option.label} costs ${formatUsd(chosen.breakdown.total)}/month${runner ? `, ${pct}% less than the runner-up (${priced(runner)})` : ""}.`,
+      reason: row
+        ? `It is the cheaper ${describeIntervals(row)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
+        : `Its biggest cost is ${whyStackLoses(stack)}.`,
+    };
+  }
+  const row = rows.find((r) => r.against === chosen.option.id);
+  const ratio = toUsd(stack.breakdown.total) / Math.max(toUsd(chosen.breakdown.total), 1e-9);
+  const subject = stack.option.kind === "managed" ? "The stack's host" : "Self-hosting";
+  const crossings = !row
+    ? ""
+    : row.cheaperBetween.length === 0
+      ? ` ${subject} is not cheaper than it at any volume the fleet can serve.`
+      : ` ${subject} is cheaper than it ${describeIntervals(row, stack.option.maxScale * cfg.workload.monthlyOutputTokens)} output tokens/month.`;
   return {
-    choice: "api",
-    summary: `Keep the API: ${cheapest.option.label} costs ${formatUsd(a)}/month against ${formatUsd(s)}/month for ${self.option.label} (${(toUsd(s) / Math.max(toUsd(a), 1e-9)).toFixed(1)}×).`,
-    reason: `${why[0]!.toUpperCase()}${why.slice(1)}; ${be}.`,
+    choice: CHOICE[chosen.option.kind],
+    option: chosen.option.id,
+    runnerUp: runner?.option.id ?? null,
+    summary: `${verb}: ${priced(chosen)}, against ${formatUsd(stack.breakdown.total)}/month for the stack's ${stack.option.label} (${ratio.toFixed(1)}×).`,
+    reason: `The stack's own option loses because ${whyStackLoses(stack)}.${crossings}${runnerText}${otherModel(chosen)}`,
   };
 }
 
@@ -171,16 +227,28 @@ export function project(cfg: StackConfig): Projection {
   const managed = cfg.compare.managed
     .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed.host))
     .map((m) => price(managedOption(cfg, m, defaultOpsHours("managed", cfg))));
-  const rows: BreakEvenRow[] = [...apis, ...managed].map((p) => {
-    const be = breakEven(option, p.option);
-    return {
-      against: p.option.id,
-      label: p.option.label,
-      scale: be.scale,
-      monthlyOutputTokens: be.scale === null ? null : be.scale * cfg.workload.monthlyOutputTokens,
-      ...(be.reason && { reason: be.reason }),
-    };
-  });
+  const lanes = rankLanes(cfg, option, allOptions(cfg));
+  const volume = cfg.workload.monthlyOutputTokens;
+  const perToken = lanes.filter(
+    (l) =>
+      !l.isStack && !(l.option.kind === "managed" && cfg.platform === "managed" && l.option.id === option.id),
+  );
+  const rows: BreakEvenRow[] = perToken
+    .filter((l) => l.option.kind === "api" || l.option.kind === "managed")
+    .map((l) => {
+      const be = breakEven(option, l.option);
+      return {
+        against: l.option.id,
+        label: l.option.label,
+        scale: be.scale,
+        monthlyOutputTokens: be.scale === null ? null : be.scale * volume,
+        ...(be.reason && { reason: be.reason }),
+        cheaperBetween: cheaperIntervals(option, l.option).map((x) => ({
+          from: x.from * volume,
+          to: x.to === null ? null : x.to * volume,
+        })),
+      };
+    });
   const cheapest = [...apis].sort((a, b) => a.breakdown.total - b.breakdown.total)[0]!;
   const warnings: string[] = [];
   const plan = self.breakdown.plan;
@@ -206,7 +274,8 @@ export function project(cfg: StackConfig): Projection {
             .map(price)
         : [],
     breakEven: rows,
-    verdict: verdictFor(self, cheapest, rows, cfg),
+    lanes,
+    verdict: verdictFor(lanes, rows, cfg),
     budget: checkBudget(cfg.budget, self.breakdown.total, {
       label: cheapest.option.label,
       total: cheapest.breakdown.total,

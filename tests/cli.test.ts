@@ -40,7 +40,13 @@ describe("vllm-tco cost", () => {
     for (const a of doc.apis) expect(typeof a.monthlyUsd).toBe("number");
     for (const b of doc.breakEven)
       expect(b.monthlyOutputTokens === null || typeof b.monthlyOutputTokens === "number").toBe(true);
-    expect(["self-host", "api"]).toContain(doc.verdict.choice);
+    expect(["self-host", "host", "api", "cannot-serve"]).toContain(doc.verdict.choice);
+    // The verdict names a lane of the ranking, and no eligible lane is cheaper than it.
+    const lanes = doc.lanes as { id: string; monthlyUsd: number; eligible: boolean }[];
+    const chosen = lanes.find((l) => l.id === doc.verdict.option)!;
+    expect(chosen.eligible).toBe(true);
+    for (const l of lanes.filter((x) => x.eligible))
+      expect(chosen.monthlyUsd).toBeLessThanOrEqual(l.monthlyUsd);
     expect(doc.verdict.summary).toMatch(/\$[\d,]+\.\d\d\/month/);
   });
 
@@ -50,7 +56,8 @@ describe("vllm-tco cost", () => {
     expect(r.out).toContain("rented p5.4xlarge (on-demand): $");
     expect(r.out).toContain("GPU instances serving (p5.4xlarge, on-demand)");
     expect(r.out).toContain("OpenAI gpt-4o-mini");
-    expect(r.out).toMatch(/^(Keep the API|Self-host): /m);
+    expect(r.out).toMatch(/^(Use the API|Self-host|Host it on a managed-open host|Cannot serve): /m);
+    expect(r.out).toContain("every lane, cheapest first");
     expect(r.out).toContain("X break-even");
   });
 

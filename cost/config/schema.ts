@@ -290,6 +290,12 @@ export const CompareSchema = z.strictObject({
     .default(["gpt-4o-mini", "gpt-4.1", "claude-haiku-4.5", "gemini-2.5-flash"]),
   /** Also price every managed-open host serving the model. Default true. */
   managedHosts: z.boolean().default(true),
+  /**
+   * Which lanes the verdict may choose. `any` (default): every lane, APIs included (the report says
+   * an API is another model, whose quality the catalog does not rate); `same-model`: only lanes that
+   * serve the stack's own model (self-hosted and managed-open).
+   */
+  qualityBar: z.enum(["any", "same-model"]).default("any"),
 });
 
 export const OwnershipSchema = z.strictObject({

@@ -73,7 +73,11 @@ interface StackConfigBase extends Omit<
     readonly monthlyOutputTokens: number;
   };
   /** Compared APIs and managed-open offers for this model, with the stack's price overrides applied. */
-  readonly compare: { readonly apis: readonly ApiOffer[]; readonly managed: readonly ManagedOffer[] };
+  readonly compare: {
+    readonly apis: readonly ApiOffer[];
+    readonly managed: readonly ManagedOffer[];
+    readonly qualityBar: "any" | "same-model";
+  };
   /** Instance types with the stack's price overrides applied. */
   readonly instances: Readonly<Record<string, InstanceType>>;
   readonly ownership: ResolvedOwnership;
@@ -206,7 +210,11 @@ export function resolveStackConfig(
       target: c.scaling.target ?? DEFAULT_TARGET[c.scaling.metric],
     },
     workload: { ...w, monthlyInputTokens, monthlyOutputTokens },
-    compare: { apis: prices.apis, managed: c.compare.managedHosts ? managedOffers(c, model.key, stack) : [] },
+    compare: {
+      apis: prices.apis,
+      managed: c.compare.managedHosts ? managedOffers(c, model.key, stack) : [],
+      qualityBar: c.compare.qualityBar,
+    },
     instances: prices.instances,
     ownership: {
       purchaseUsd: own("purchaseUsd", OWNED_SERVER.purchaseUsd),

@@ -91,8 +91,31 @@ export interface CostDocument {
     readonly name: string;
     readonly monthlyOutputTokens: number | null;
     readonly reason?: string;
+    /** Every output-token volume range where the stack's option is the cheaper; `toOutputTokens` null: up to the fleet's limit. */
+    readonly cheaperBetween: readonly {
+      readonly fromOutputTokens: number;
+      readonly toOutputTokens: number | null;
+    }[];
   }[];
-  readonly verdict: { readonly choice: string; readonly summary: string; readonly reason: string };
+  readonly lanes: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly kind: string;
+    readonly monthlyUsd: number;
+    readonly stack: boolean;
+    readonly sameModel: boolean;
+    readonly canServe: boolean;
+    readonly neededScalingMax?: number;
+    readonly eligible: boolean;
+    readonly excluded?: string;
+  }[];
+  readonly verdict: {
+    readonly choice: string;
+    readonly option: string | null;
+    readonly runnerUp: string | null;
+    readonly summary: string;
+    readonly reason: string;
+  };
   readonly budget: {
     readonly enforce: string;
     readonly ok: boolean;
@@ -205,6 +228,22 @@ export function toDocument(p: Projection): CostDocument {
       name: b.label,
       monthlyOutputTokens: b.monthlyOutputTokens === null ? null : Math.round(b.monthlyOutputTokens),
       ...(b.reason && { reason: b.reason }),
+      cheaperBetween: b.cheaperBetween.map((x) => ({
+        fromOutputTokens: Math.round(x.from),
+        toOutputTokens: x.to === null ? null : Math.round(x.to),
+      })),
+    })),
+    lanes: p.lanes.map((l) => ({
+      id: l.option.id,
+      name: l.option.label,
+      kind: l.option.kind,
+      monthlyUsd: toCents(l.breakdown.total),
+      stack: l.isStack,
+      sameModel: l.sameModel,
+      canServe: l.canServe,
+      ...(l.neededScalingMax !== undefined && { neededScalingMax: l.neededScalingMax }),
+      eligible: l.eligible,
+      ...(l.excluded !== undefined && { excluded: l.excluded }),
     })),
     verdict: p.verdict,
     budget: {

@@ -3,7 +3,7 @@ import { describeEngine } from "../catalog/engine";
 import { ageDays, type Source } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd } from "../money";
-import type { Projection } from "../projection";
+import { describeIntervals, type Projection } from "../projection";
 import { chartData } from "./chart-data";
 import { terminalChart } from "./terminal-chart";
 import { fit, fittedTable, table } from "./wrap";
@@ -62,14 +62,13 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
   rows.forEach((row, i) => out.push(row, ...(opts.detail ? [`      = ${items[i]!.formula}`] : [])));
   out.push("", "against per-token options:");
   const be = new Map(p.breakEven.map((b) => [b.against, b]));
+  const subject = p.selfHosted.option.kind === "managed" ? "this host" : "self-hosting";
   const perToken = [...p.apis, ...p.managed].map((a) => {
     const b = be.get(a.option.id);
     return [
       `  ${a.option.label}`,
       `${formatUsd(a.breakdown.total)}/month`,
-      b?.monthlyOutputTokens != null
-        ? `break-even ${formatTokens(b.monthlyOutputTokens)} output tokens/month`
-        : "break-even never",
+      b ? `${subject} cheaper ${describeIntervals(b)}` : "",
     ];
   });
   // Too wide for the terminal: the break-even goes under its row, so the columns stay aligned.
@@ -83,6 +82,19 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       ),
     );
   }
+  out.push("", "every lane, cheapest first (* the stack's own; - not eligible for the verdict):");
+  out.push(
+    ...fittedTable(
+      p.lanes.map((l) => [
+        `  ${l.isStack ? "*" : l.eligible ? " " : "-"} ${l.option.label}`,
+        `${formatUsd(l.breakdown.total)}/month`,
+        l.excluded ?? (l.sameModel ? `${p.config.model.key}` : "another model"),
+      ]),
+      ["l", "r", "l"],
+      width,
+      [2],
+    ),
+  );
   const bold = (t: string) => (opts.colour ? `\x1b[1m${t}\x1b[22m` : t);
   const yellow = (t: string) => (opts.colour ? `\x1b[33m${t}\x1b[39m` : t);
   const lines = fit(out, width);

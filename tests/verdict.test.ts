@@ -1,0 +1,165 @@
+/**
+ * The verdict across every lane: table-driven cases, then properties (the chosen option is never dearer
+ * than an eligible alternative; the cheaper-between intervals agree with a brute-force sweep).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { cheaperIntervals } from "../cost/breakeven";
+import { serversFor } from "../cost/options";
+import { allOptions, describeIntervals, project, stackOption } from "../cost/projection";
+import { base, merge, resolve } from "./helpers";
+
+const RUNS = Number(process.env["VLLM_TCO_FUZZ_RUNS"] ?? 60);
+const seed = 20261125;
+
+describe("the verdict, case by case", () => {
+  it("names the cheapest option serving the same model when it undercuts the stack (Groq for Llama 3.1 8B), with the runner-up", () => {
+    const p = project(
+      resolve(merge(base.aws, { workload: { monthlyInputTokens: 9e9, monthlyOutputTokens: 1.8e9 } })),
+    );
+    expect(p.verdict.choice).toBe("host");
+    expect(p.verdict.option).toMatch(/^managed:groq/);
+    expect(p.verdict.summary).toMatch(/^Host it on a managed-open host: groq/);
+    expect(p.verdict.runnerUp).not.toBeNull();
+    expect(p.verdict.reason).toContain("Runner-up:");
+  });
+
+  it("an undersized 70B fleet gets 'cannot serve' with the scaling.max it needs, and is never recommended", () => {
+    const raw = merge(base.aws, {
+      model: { id: "llama-3.3-70b" },
+      aws: { instanceType: "p5.48xlarge" },
+      workload: { monthlyInputTokens: 2e10, monthlyOutputTokens: 4e9 },
+      scaling: { max: 1 },
+    });
+    const cfg = resolve(raw);
+    const p = project(cfg);
+    const own = p.lanes.find((l) => l.isStack)!;
+    expect(own.canServe).toBe(false);
+    expect(own.neededScalingMax).toBeGreaterThan(1);
+    expect(p.verdict.choice).toBe("cannot-serve");
+    expect(p.verdict.summary).toContain(`it needs scaling.max ${own.neededScalingMax}`);
+    expect(p.verdict.option).not.toBe(own.option.id);
+    // With the scaling.max it names, the same fleet serves everything.
+    const fixed = project(resolve(merge(raw, { scaling: { max: own.neededScalingMax } })));
+    expect(fixed.lanes.find((l) => l.isStack)!.canServe).toBe(true);
+  });
+
+  it("qualityBar same-model keeps the verdict to lanes serving the stack's model", () => {
+    const p = project(resolve(merge(base.kubernetes, { compare: { qualityBar: "same-model" } })));
+    expect(p.verdict.choice).not.toBe("api");
+    for (const l of p.lanes.filter((x) => x.option.kind === "api")) {
+      expect(l.eligible).toBe(false);
+      expect(l.excluded).toContain("another model");
+    }
+  });
+
+  it("an API chosen says it is another model whose quality the catalog does not rate", () => {
+    const p = project(resolve(base.managed));
+    const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
+    if (chosen.option.kind === "api") expect(p.verdict.reason).toContain("another model");
+  });
+
+  it.each([
+    // [replicas at peak, GPUs per replica, GPUs per server, servers]
+    [3, 1, 8, 1],
+    [9, 1, 8, 2],
+    [3, 3, 8, 2], // two 3-GPU replicas fit a server; the third needs another
+    [5, 5, 8, 5], // a 5-GPU replica leaves 3 GPUs no replica can use
+    [2, 16, 8, 4], // a replica larger than a server takes whole servers
+    [0, 4, 8, 1],
+  ])(
+    "owned: %i replica(s) of %i GPU(s) on %i-GPU servers need %i server(s)",
+    (replicas, gpus, per, servers) => {
+      expect(serversFor(replicas, gpus, per)).toBe(servers);
+    },
+  );
+
+  it("owned hardware is bought for the plan's peak, not for scaling.max", () => {
+    const small = project(resolve(merge(base.kubernetes, { scaling: { max: 16 } })));
+    const owned = small.lanes.find((l) => l.option.id === "owned")!;
+    const peak = owned.breakdown.plan!.peakReplicas;
+    expect(peak).toBeLessThan(16);
+    expect(owned.option.label).toContain(`owned ${serversFor(peak, 4, 8)}×`);
+  });
+});
+
+describe("break-even as intervals", () => {
+  it("reports every crossing: a replica step can lift self-hosting above an API it had undercut", () => {
+    const p = project(
+      resolve(
+        merge(base.aws, {
+          workload: { monthlyInputTokens: 1e9, monthlyOutputTokens: 1e8 },
+          scaling: { max: 4 },
+        }),
+      ),
+    );
+    const row = p.breakEven.find((r) => r.against === "api:gpt-4o-mini")!;
+    expect(row.cheaperBetween.length).toBeGreaterThanOrEqual(2);
+    const text = describeIntervals(row);
+    expect(text).toMatch(/^between [\d.]+[MB] and [\d.]+[MB], .*above [\d.]+[MB]$/);
+    // The first crossing stays where the single break-even figure puts it.
+    expect(row.cheaperBetween[0]!.from).toBeCloseTo(row.monthlyOutputTokens!, -3);
+  });
+});
+
+describe("properties", () => {
+  const workload = fc.record({
+    out: fc.double({ min: 1e7, max: 2e10, noNaN: true }),
+    ratio: fc.double({ min: 0.5, max: 20, noNaN: true }),
+    max: fc.integer({ min: 1, max: 12 }),
+  });
+
+  it("the verdict's option is never dearer than an eligible alternative, and is eligible", () => {
+    fc.assert(
+      fc.property(workload, ({ out, ratio, max }) => {
+        const p = project(
+          resolve(
+            merge(base.aws, {
+              workload: { monthlyInputTokens: out * ratio, monthlyOutputTokens: out },
+              scaling: { max },
+            }),
+          ),
+        );
+        const eligible = p.lanes.filter((l) => l.eligible);
+        if (p.verdict.option === null) return eligible.length === 0;
+        const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
+        expect(chosen.eligible).toBe(true);
+        for (const l of eligible) expect(chosen.breakdown.total).toBeLessThanOrEqual(l.breakdown.total);
+        if (p.verdict.choice !== "cannot-serve") expect(p.lanes.find((l) => l.isStack)!.canServe).toBe(true);
+        return true;
+      }),
+      { numRuns: RUNS, seed },
+    );
+  });
+
+  it("the cheaper-between intervals agree with a brute-force sweep of both costs", () => {
+    fc.assert(
+      fc.property(workload, fc.integer({ min: 0, max: 3 }), ({ out, ratio, max }, which) => {
+        const cfg = resolve(
+          merge(base.aws, {
+            workload: { monthlyInputTokens: out * ratio, monthlyOutputTokens: out },
+            scaling: { max },
+          }),
+        );
+        const self = stackOption(cfg);
+        const others = allOptions(cfg).filter((o) => o.kind === "api" || o.kind === "managed");
+        const other = others[which % others.length]!;
+        const intervals = cheaperIntervals(self, other);
+        const limit = self.maxScale;
+        const inside = (s: number) => intervals.some((x) => s >= x.from && (x.to === null || s <= x.to));
+        const near = (s: number) =>
+          intervals.some(
+            (x) =>
+              Math.abs(s - x.from) < limit * 2e-3 || (x.to !== null && Math.abs(s - x.to) < limit * 2e-3),
+          );
+        for (let i = 1; i <= 400; i++) {
+          const s = (i / 400) * limit;
+          const selfCheaper = other.at(s).total >= self.at(s).total;
+          if (!near(s)) expect(inside(s), `scale ${s} of ${limit} against ${other.id}`).toBe(selfCheaper);
+        }
+        return true;
+      }),
+      { numRuns: Math.max(10, Math.round(RUNS / 3)), seed },
+    );
+  });
+});

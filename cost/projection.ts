@@ -219,6 +219,33 @@ function staleInstancePrices(cfg: StackConfig): string[] {
   });
 }
 
+/**
+ * Published prices the verdict rests on (the chosen lane, the runner-up and the stack's own) that are
+ * older than `prices.maxAgeDays`: one warning naming each stale source once. Estimates and labour
+ * rates are assumptions, not market prices, and the instance prices have their own warning.
+ */
+function staleVerdictPrices(cfg: StackConfig, lanes: readonly Lane[], verdict: Verdict): string[] {
+  const now = new Date(cfg.evaluatedAt);
+  const instanceUrls = new Set(cfg.aws ? Object.values(cfg.aws.instance.sources).map((x) => x.url) : []);
+  const used = lanes.filter(
+    (l) => l.isStack || l.option.id === verdict.option || l.option.id === verdict.runnerUp,
+  );
+  const stale = new Map<string, string>();
+  for (const l of used)
+    for (const item of l.breakdown.lineItems) {
+      const src = item.source;
+      const age = ageDays(src, now);
+      if (age === undefined || age <= cfg.prices.maxAgeDays || item.monthly === 0 || src.estimate) continue;
+      if (item.name === "operations labour" || instanceUrls.has(src.url)) continue;
+      const key = `${src.url} ${src.asOf}`;
+      if (!stale.has(key)) stale.set(key, `${src.title} (${src.asOf}, ${age} days; ${src.url})`);
+    }
+  if (stale.size === 0) return [];
+  return [
+    `the verdict compares prices older than prices.maxAgeDays ${cfg.prices.maxAgeDays}: ${[...stale.values()].join("; ")}. Check them at their sources and set current figures in prices.apis, prices.managed or prices.instances before acting on it`,
+  ];
+}
+
 export function project(cfg: StackConfig): Projection {
   const option = stackOption(cfg);
   const self: Priced = { option, breakdown: option.at(1) };
@@ -261,6 +288,8 @@ export function project(cfg: StackConfig): Projection {
     warnings.push(
       `scaling.max ${cfg.scaling.max} replicas cannot serve ${(plan.unservedShare * 100).toFixed(1)}% of the monthly tokens at peak: raise scaling.max to at least ${plan.peakReplicas + Math.ceil(plan.peakReplicas * plan.unservedShare) + 1}`,
     );
+  const verdict = verdictFor(lanes, rows, cfg);
+  warnings.push(...staleVerdictPrices(cfg, lanes, verdict));
   return {
     config: cfg,
     selfHosted: self,
@@ -275,7 +304,7 @@ export function project(cfg: StackConfig): Projection {
         : [],
     breakEven: rows,
     lanes,
-    verdict: verdictFor(lanes, rows, cfg),
+    verdict,
     budget: checkBudget(cfg.budget, self.breakdown.total, {
       label: cheapest.option.label,
       total: cheapest.breakdown.total,

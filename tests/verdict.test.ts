@@ -163,3 +163,22 @@ describe("properties", () => {
     );
   });
 });
+
+describe("freshness of the prices behind the verdict", () => {
+  it("names every stale published price the verdict compares, once, and none when all are fresh", () => {
+    const stale = project(resolve(merge(base.aws, { prices: { maxAgeDays: 30 } })));
+    const w = stale.warnings.find((x) => x.startsWith("the verdict compares prices older than"))!;
+    expect(w).toBeDefined();
+    const chosen = stale.lanes.find((l) => l.option.id === stale.verdict.option)!;
+    for (const item of chosen.breakdown.lineItems.filter((i) => i.monthly > 0 && !i.source.estimate))
+      if (item.name !== "operations labour") expect(w).toContain(item.source.url);
+    const fresh = project(resolve(merge(base.aws, { prices: { maxAgeDays: 3650 } })));
+    expect(fresh.warnings.some((x) => x.startsWith("the verdict compares prices older than"))).toBe(false);
+  });
+
+  it("no price source points outside the repository", () => {
+    const p = project(resolve(base.kubernetes));
+    for (const l of p.lanes)
+      for (const item of l.breakdown.lineItems) expect(item.source.url).not.toMatch(/^shared\/|\.\.\//);
+  });
+});

@@ -18,7 +18,7 @@ export const OWNED_SERVER = {
   sources: {
     purchaseUsd: {
       title: "8× H100 node with networking, $270k–$317k (industry estimates; DGX H100 base ~$199k)",
-      url: "shared/data/reference-prices.md",
+      url: "cost/catalog/reference-prices.md",
       asOf: "2026",
     },
     gpusPerServer: {
@@ -28,7 +28,7 @@ export const OWNED_SERVER = {
     },
     depreciationMonths: {
       title: "3-year life, the common modelling constant for frontier GPUs",
-      url: "shared/data/reference-prices.md",
+      url: "cost/catalog/reference-prices.md",
       asOf: "2026",
     },
     loadWatts: {
@@ -38,7 +38,7 @@ export const OWNED_SERVER = {
     },
     idleWatts: {
       title: "estimate: 8 idle H100 at ~90 W plus host CPUs, fans and NICs",
-      url: "shared/data/reference-prices.md",
+      url: "cost/catalog/reference-prices.md",
       asOf: "2026",
       estimate: true,
     },
@@ -56,7 +56,7 @@ export const OWNED_SERVER = {
     rackUsdPerMonth: {
       title:
         "estimate: colocation space, cross-connects and remote hands per server (power billed separately)",
-      url: "shared/data/reference-prices.md",
+      url: "cost/catalog/reference-prices.md",
       asOf: "2026",
       estimate: true,
     },
@@ -71,7 +71,7 @@ export const OPERATIONS = {
   hoursPerMonth: { aws: 16, kubernetes: 32, managed: 2 },
   source: {
     title: "engineers cost $150k–$250k a year; 20% of one on inference infra is $30k–$50k a year",
-    url: "shared/data/reference-prices.md",
+    url: "cost/catalog/reference-prices.md",
     asOf: "2026",
   } satisfies Source,
 } as const;

@@ -23,7 +23,7 @@ export function stackOverride(stack: string, path: string): Source {
 }
 
 /** The reference sheet the catalog was seeded from. */
-export const REFERENCE_SHEET = "shared/data/reference-prices.md";
+export const REFERENCE_SHEET = "cost/catalog/reference-prices.md";
 
 /** Days from a source's `asOf` (YYYY, YYYY-MM or an ISO date) to `now`; undefined for stack overrides. */
 export function ageDays(source: Source, now: Date): number | undefined {

@@ -153,9 +153,9 @@ describe("managed platform: an OpenAI-compatible host", () => {
   });
 
   it("an unsupported model/host pair is a config error that lists the hosts that serve it", async () => {
-    const r = await plan("managed", { managed: { host: "fireworks" } });
+    const r = await plan("managed", { model: { id: "qwen3-32b" }, managed: { host: "fireworks" } });
     expect(r.error).toContain(
-      'vllm-tco:managed.host: does not serve llama-3.3-70b; hosts that do: bedrock, together, groq (found "fireworks")',
+      'vllm-tco:managed.host: does not serve qwen3-32b; no catalogued host serves it: use platform aws or kubernetes (found "fireworks")',
     );
     expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);
   });

@@ -32,9 +32,24 @@ const src = {
   fireworks: { title: "Fireworks AI pricing", url: "https://fireworks.ai/pricing", asOf: "2025-07" },
 } satisfies Record<ManagedHost, Source>;
 
-function offer(host: ManagedHost, model: string, hostModelId: string, i: number, o: number): ManagedOffer {
-  return { host, model, hostModelId, inputPerMillion: i, outputPerMillion: o, source: src[host] };
+function offer(
+  host: ManagedHost,
+  model: string,
+  hostModelId: string,
+  i: number,
+  o: number,
+  source: Source = src[host],
+): ManagedOffer {
+  return { host, model, hostModelId, inputPerMillion: i, outputPerMillion: o, source };
 }
+
+/** Fireworks prices serverless models by size: "16.1B - 80B $0.90" per million tokens, input and output. */
+const fireworksBySize: Source = {
+  title:
+    "Fireworks AI pricing, serverless by base-model size (16.1B–80B: $0.90/1M tokens), read from a stored copy of the page",
+  url: "https://fireworks.ai/pricing",
+  asOf: "2026-11",
+};
 
 export const MANAGED_OFFERS: readonly ManagedOffer[] = [
   offer("bedrock", "llama-3.1-8b", "meta.llama3-1-8b-instruct-v1:0", 0.22, 0.22),
@@ -46,6 +61,22 @@ export const MANAGED_OFFERS: readonly ManagedOffer[] = [
   offer("groq", "llama-3.1-8b", "llama-3.1-8b-instant", 0.05, 0.08),
   offer("groq", "llama-3.3-70b", "llama-3.3-70b-versatile", 0.59, 0.79),
   offer("fireworks", "llama-3.1-8b", "accounts/fireworks/models/llama-v3p1-8b-instruct", 0.2, 0.2),
+  offer(
+    "fireworks",
+    "llama-3.1-70b",
+    "accounts/fireworks/models/llama-v3p1-70b-instruct",
+    0.9,
+    0.9,
+    fireworksBySize,
+  ),
+  offer(
+    "fireworks",
+    "llama-3.3-70b",
+    "accounts/fireworks/models/llama-v3p3-70b-instruct",
+    0.9,
+    0.9,
+    fireworksBySize,
+  ),
 ];
 
 export function offersFor(model: string): ManagedOffer[] {

@@ -100,7 +100,11 @@ describe("stack config: every bad input names the setting, the value found and t
     [
       "managed host that does not serve the model",
       merge(base.managed, { model: { id: "llama-3.1-70b" }, managed: { host: "groq" } }),
-      line("managed.host", "does not serve llama-3.1-70b; hosts that do: bedrock, together, fireworks", '"groq"'),
+      line(
+        "managed.host",
+        "does not serve llama-3.1-70b; hosts that do: bedrock, together, fireworks",
+        '"groq"',
+      ),
     ],
     [
       "negative cooldown",

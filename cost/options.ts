@@ -136,14 +136,27 @@ export function tokenItems(
 
 export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
   const w = cfg.workload;
+  // Like for like with a managed host: an API also needs integration upkeep (keys, limits, usage watch).
+  const ops = operationsItem(
+    defaultOpsHours("api", cfg),
+    cfg.operations.hourlyRateUsd,
+    cfg.operations.source,
+  );
   return {
     id: `api:${api.key}`,
     label: api.name,
     kind: "api",
     at: (s) =>
-      breakdown(
-        tokenItems(api, s * w.monthlyInputTokens, w.cachedInputShare, s * w.monthlyOutputTokens, api.source),
-      ),
+      breakdown([
+        ...tokenItems(
+          api,
+          s * w.monthlyInputTokens,
+          w.cachedInputShare,
+          s * w.monthlyOutputTokens,
+          api.source,
+        ),
+        ops,
+      ]),
     breakpoints: [],
     maxScale: Infinity,
   };
@@ -406,9 +419,13 @@ export function ownedOption(b: SelfHostedBase): CostOption {
   };
 }
 
+/**
+ * Engineer hours a month per lane: the stack's own `operations.hoursPerMonth` for its platform, the
+ * catalog's stated assumption for the others (OPERATIONS.hoursPerMonth; an API's are the integration
+ * upkeep a per-token host also needs).
+ */
 export function defaultOpsHours(kind: OptionKind, cfg: StackConfig): number {
-  const own = { rented: "aws", owned: "kubernetes", managed: "managed", api: undefined } as const;
+  const own = { rented: "aws", owned: "kubernetes", managed: "managed", api: "api" } as const;
   const platform = own[kind];
-  if (platform === undefined) return 0;
   return platform === cfg.platform ? cfg.operations.hoursPerMonth : OPERATIONS.hoursPerMonth[platform];
 }

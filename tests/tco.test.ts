@@ -69,15 +69,16 @@ describe("hand-computed monthly costs", () => {
     expect(gpu[0]!.formula).toBe("730 instance-h × $6.88/h");
   });
 
-  it("an API bill = uncached input + cached input at its price + output", () => {
+  it("an API bill = uncached input + cached input at its price + output + 2 h of integration upkeep", () => {
     const c = resolve(base.aws as never);
     const mini = apiOption(
       c,
       c.compare.apis.find((a) => a.key === "gpt-4o-mini")!,
     ).at(1);
     // 1B input, 30% cached: 700M × 0.15 + 300M × 0.075 + 200M output × 0.60
-    expect(mini.lineItems.map((li) => toCents(li.monthly))).toEqual([105, 22.5, 120]);
-    expect(toCents(mini.total)).toBe(247.5);
+    // … + 2 h × $96 of integration upkeep, like for like with a managed host.
+    expect(mini.lineItems.map((li) => toCents(li.monthly))).toEqual([105, 22.5, 120, 192]);
+    expect(toCents(mini.total)).toBe(439.5);
   });
 
   it("owned hardware: purchase ÷ depreciation months, power × PUE × price, rack, labour", () => {
@@ -262,6 +263,6 @@ describe("compare", () => {
     for (let i = 1; i < ranked.length; i++)
       expect(ranked[i]!.monthly).toBeGreaterThanOrEqual(ranked[i - 1]!.monthly);
     const mini = ranked.find((r) => r.id === "api:gpt-4o-mini")!;
-    expect(mini.usdPerMillionTokens).toBeCloseTo(247.5 / 1200, 9);
+    expect(mini.usdPerMillionTokens).toBeCloseTo(439.5 / 1200, 9);
   });
 });

@@ -67,8 +67,12 @@ export const OWNED_SERVER = {
 export const OPERATIONS = {
   /** Loaded hourly cost of an infrastructure engineer: $200k a year over 2,080 hours. */
   hourlyRateUsd: 96,
-  /** Default monthly hours by platform: owned hardware needs the most care, a managed host the least. */
-  hoursPerMonth: { aws: 16, kubernetes: 32, managed: 2 },
+  /**
+   * Default monthly hours by lane (assumptions, stated): owned hardware needs the most care (drivers,
+   * failures, capacity), rented GPUs less (no hardware), a per-token host or API the least: 2 h of
+   * integration upkeep (keys, rate limits, usage and model-deprecation watch) for either.
+   */
+  hoursPerMonth: { aws: 16, kubernetes: 32, managed: 2, api: 2 },
   source: {
     title: "engineers cost $150k–$250k a year; 20% of one on inference infra is $30k–$50k a year",
     url: "cost/catalog/reference-prices.md",

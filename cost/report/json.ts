@@ -4,7 +4,7 @@
  * breaking change to its shape.
  */
 import { ageDays, CATALOG_AS_OF, type Source } from "../catalog";
-import { toCents } from "../money";
+import { toCents, type Micros } from "../money";
 import type { LineItem } from "../options";
 import type { Projection } from "../projection";
 
@@ -102,6 +102,8 @@ export interface CostDocument {
     readonly name: string;
     readonly kind: string;
     readonly monthlyUsd: number;
+    /** Engineer time priced for this lane (stated assumptions per lane; the stack's own from operations.hoursPerMonth). */
+    readonly operationsMonthlyUsd: number;
     readonly stack: boolean;
     readonly sameModel: boolean;
     readonly canServe: boolean;
@@ -238,6 +240,9 @@ export function toDocument(p: Projection): CostDocument {
       name: l.option.label,
       kind: l.option.kind,
       monthlyUsd: toCents(l.breakdown.total),
+      operationsMonthlyUsd: toCents(
+        l.breakdown.lineItems.find((i) => i.name === "operations labour")?.monthly ?? (0 as Micros),
+      ),
       stack: l.isStack,
       sameModel: l.sameModel,
       canServe: l.canServe,

@@ -12,7 +12,7 @@ export interface Lane {
   readonly breakdown: Breakdown;
   /** The option the stack deploys. */
   readonly isStack: boolean;
-  /** Serves the stack's own model (self-hosted and managed-open lanes); an API serves another. */
+  /** Serves only the stack's own model (self-hosted and managed-open lanes); an API serves another, a hybrid both. */
   readonly sameModel: boolean;
   /** Serves every token of the demand at peak within scaling.max. */
   readonly canServe: boolean;
@@ -31,14 +31,14 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
   const plan = breakdown.plan;
   const unservedShare = plan?.unservedShare ?? 0;
   const canServe = unservedShare <= 1e-9;
-  const sameModel = option.kind !== "api";
+  const sameModel = option.kind !== "api" && option.kind !== "hybrid";
   const neededScalingMax =
     !canServe && Number.isFinite(option.maxScale) && option.maxScale > 0
       ? Math.ceil(cfg.scaling.max / option.maxScale - 1e-9)
       : undefined;
   const excluded = !canServe
     ? `cannot serve ${(unservedShare * 100).toFixed(1)}% of the tokens at peak with scaling.max ${cfg.scaling.max}${neededScalingMax ? ` (needs ${neededScalingMax})` : ""}`
-    : !sameModel && cfg.compare.qualityBar === "same-model"
+    : !sameModel && option.kind !== "hybrid" && cfg.compare.qualityBar === "same-model"
       ? "another model (compare.qualityBar: same-model)"
       : undefined;
   return {
@@ -72,5 +72,7 @@ export function laneVerb(l: Lane): string {
       return "Host it on a managed-open host";
     case "api":
       return "Use the API";
+    case "hybrid":
+      return "Split the traffic";
   }
 }

@@ -36,7 +36,7 @@ export interface Breakdown {
   readonly plan?: CapacityPlan;
 }
 
-export type OptionKind = "rented" | "owned" | "managed" | "api";
+export type OptionKind = "rented" | "owned" | "managed" | "api" | "hybrid";
 export type Purchase = "on-demand" | "spot" | "savings-plan" | "mixed";
 
 export interface CostOption {
@@ -425,6 +425,8 @@ export function ownedOption(b: SelfHostedBase): CostOption {
  * upkeep a per-token host also needs).
  */
 export function defaultOpsHours(kind: OptionKind, cfg: StackConfig): number {
+  // A hybrid's parts carry their own labour.
+  if (kind === "hybrid") return 0;
   const own = { rented: "aws", owned: "kubernetes", managed: "managed", api: "api" } as const;
   const platform = own[kind];
   return platform === cfg.platform ? cfg.operations.hoursPerMonth : OPERATIONS.hoursPerMonth[platform];

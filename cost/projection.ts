@@ -5,6 +5,7 @@
  */
 import { ageDays, INSTANCE_TYPES, type InstanceType } from "./catalog";
 import { breakEven, cheaperIntervals } from "./breakeven";
+import { cheapestSplit, hybridOption } from "./hybrid";
 import { laneVerb, rankLanes, type Lane } from "./lanes";
 import { checkBudget, type BudgetResult } from "./budget";
 import { formatTokens } from "./format";
@@ -41,7 +42,7 @@ export interface BreakEvenRow {
 
 export interface Verdict {
   /** What to do: self-host (rented or owned GPUs), host (a managed-open host), api, or cannot-serve (the stack's fleet is too small). */
-  readonly choice: "self-host" | "host" | "api" | "cannot-serve";
+  readonly choice: "self-host" | "host" | "api" | "hybrid" | "cannot-serve";
   /** The recommended lane's option id (for cannot-serve: the cheapest lane that can serve, if any). */
   readonly option: string | null;
   readonly runnerUp: string | null;
@@ -60,6 +61,8 @@ export interface Projection {
   readonly breakEven: readonly BreakEvenRow[];
   /** Every lane, cheapest first, with whether it can serve and meets the quality bar. */
   readonly lanes: readonly Lane[];
+  /** With workload.routing: the hard share the stack set, and the API share that makes the hybrid cheapest at or above it. */
+  readonly hybrid?: { readonly api: string; readonly hardShare: number; readonly cheapestShare: number };
   readonly verdict: Verdict;
   readonly budget: BudgetResult;
   readonly warnings: readonly string[];
@@ -122,7 +125,13 @@ export function describeIntervals(row: BreakEvenRow, limitTokens?: number): stri
   return `${list}${open ? ` (up to ${formatTokens(limitTokens)}, the most the fleet serves)` : ""}`;
 }
 
-const CHOICE = { rented: "self-host", owned: "self-host", managed: "host", api: "api" } as const;
+const CHOICE = {
+  rented: "self-host",
+  owned: "self-host",
+  managed: "host",
+  api: "api",
+  hybrid: "hybrid",
+} as const;
 
 /** Why the stack's own lane loses to `best`: idle hours, low utilisation, or its biggest line item. */
 function whyStackLoses(stack: Lane): string {
@@ -254,7 +263,17 @@ export function project(cfg: StackConfig): Projection {
   const managed = cfg.compare.managed
     .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed.host))
     .map((m) => price(managedOption(cfg, m, defaultOpsHours("managed", cfg))));
-  const lanes = rankLanes(cfg, option, allOptions(cfg));
+  const others = allOptions(cfg);
+  const routing = cfg.workload.routing;
+  let hybrid: Projection["hybrid"];
+  const frontier = routing && others.find((o) => o.id === `api:${routing.api}`);
+  if (routing && frontier) {
+    const cheapestShare = cheapestSplit(option, frontier, routing.hardShare);
+    hybrid = { api: frontier.id, hardShare: routing.hardShare, cheapestShare };
+    others.push(hybridOption(option, frontier, routing.hardShare));
+    if (cheapestShare !== routing.hardShare) others.push(hybridOption(option, frontier, cheapestShare));
+  }
+  const lanes = rankLanes(cfg, option, others);
   const volume = cfg.workload.monthlyOutputTokens;
   const perToken = lanes.filter(
     (l) =>
@@ -304,6 +323,7 @@ export function project(cfg: StackConfig): Projection {
         : [],
     breakEven: rows,
     lanes,
+    ...(hybrid && { hybrid }),
     verdict,
     budget: checkBudget(cfg.budget, self.breakdown.total, {
       label: cheapest.option.label,

@@ -182,3 +182,38 @@ describe("freshness of the prices behind the verdict", () => {
       for (const item of l.breakdown.lineItems) expect(item.source.url).not.toMatch(/^shared\/|\.\.\//);
   });
 });
+
+describe("the hybrid lane (workload.routing)", () => {
+  const raw = merge(base.kubernetes, {
+    scaling: { min: 1, max: 4 },
+    workload: { requestsPerMonth: 4e6, routing: { api: "gpt-4.1", hardShare: 0.2 } },
+    compare: { apis: ["gpt-4o-mini", "gpt-4.1"] },
+  });
+
+  it("is priced beside the pure lanes: the API at the hard share plus the stack's deployment at the rest", () => {
+    const cfg = resolve(raw);
+    const p = project(cfg);
+    const lane = p.lanes.find((l) => l.option.id === "hybrid:api:gpt-4.1:0.2")!;
+    const api = allOptions(cfg).find((o) => o.id === "api:gpt-4.1")!;
+    expect(lane.breakdown.total).toBe(api.at(0.2).total + stackOption(cfg).at(0.8).total);
+    expect(p.hybrid).toMatchObject({ api: "api:gpt-4.1", hardShare: 0.2 });
+  });
+
+  it("the cheapest split keeps at least the hard share on the API and no finer split is cheaper", () => {
+    const cfg = resolve(raw);
+    const p = project(cfg);
+    const best = p.hybrid!.cheapestShare;
+    expect(best).toBeGreaterThanOrEqual(0.2);
+    const self = stackOption(cfg);
+    const api = allOptions(cfg).find((o) => o.id === "api:gpt-4.1")!;
+    const cost = (h: number) => api.at(h).total + self.at(1 - h).total;
+    for (let h = 0.2; h <= 1; h += 0.005)
+      if (self.maxScale >= 1 - h) expect(cost(best)).toBeLessThanOrEqual(cost(h) + 1);
+  });
+
+  it("routing to an API that is not compared is a config error naming the setting and the fix", () => {
+    expect(() => resolve(merge(raw, { workload: { routing: { api: "gpt-5", hardShare: 0.2 } } }))).toThrow(
+      /workload\.routing\.api: must be one of compare\.apis \(gpt-4o-mini, gpt-4\.1\)/,
+    );
+  });
+});

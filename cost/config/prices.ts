@@ -106,6 +106,13 @@ export function resolvePrices(
         : base,
     );
   });
+  const routing = c.workload.routing;
+  if (routing && !c.compare.apis.includes(routing.api))
+    p.add(
+      ["workload", "routing", "api"],
+      routing.api,
+      `must be one of compare.apis (${c.compare.apis.join(", ")}): the hybrid is priced with the compared API's prices; add it to compare.apis`,
+    );
   return { instances, apis };
 }
 

@@ -149,6 +149,12 @@ export const WorkloadSchema = z.strictObject({
   peakToAverage: z.number().min(1).max(10).default(1),
   /** Largest acceptable inter-token latency per stream, ms. Default 50 (20 tokens/s a stream). */
   interTokenLatencyMs: z.number().positive().max(60_000).default(50),
+  /**
+   * Hybrid routing: the hard share of the traffic goes to a frontier API (one of compare.apis), the
+   * rest to this stack's model. The report then prices the hybrid beside the pure lanes, and the
+   * cheapest split that keeps at least `hardShare` on the API. Default: no hybrid.
+   */
+  routing: z.strictObject({ api: z.string(), hardShare: share() }).optional(),
 });
 
 export const AwsSchema = z.strictObject({

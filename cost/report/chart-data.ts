@@ -5,11 +5,12 @@
  */
 import { toUsd } from "../money";
 import type { Projection } from "../projection";
+import type { OptionKind } from "../options";
 
 export interface Series {
   readonly id: string;
   readonly label: string;
-  readonly kind: "rented" | "owned" | "managed" | "api";
+  readonly kind: OptionKind;
   /** Monthly USD at each x; null where the option cannot serve that volume. */
   readonly ys: readonly (number | null)[];
 }

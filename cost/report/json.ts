@@ -111,6 +111,12 @@ export interface CostDocument {
     readonly eligible: boolean;
     readonly excluded?: string;
   }[];
+  /** With workload.routing: the hard share on the frontier API and the cheapest split at or above it. */
+  readonly hybrid: {
+    readonly api: string;
+    readonly hardShare: number;
+    readonly cheapestShare: number;
+  } | null;
   readonly verdict: {
     readonly choice: string;
     readonly option: string | null;
@@ -250,6 +256,7 @@ export function toDocument(p: Projection): CostDocument {
       eligible: l.eligible,
       ...(l.excluded !== undefined && { excluded: l.excluded }),
     })),
+    hybrid: p.hybrid ?? null,
     verdict: p.verdict,
     budget: {
       enforce: p.budget.enforce,

@@ -88,13 +88,28 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       p.lanes.map((l) => [
         `  ${l.isStack ? "*" : l.eligible ? " " : "-"} ${l.option.label}`,
         `${formatUsd(l.breakdown.total)}/month`,
-        l.excluded ?? (l.sameModel ? `${p.config.model.key}` : "another model"),
+        l.excluded ??
+          (l.sameModel
+            ? `${p.config.model.key}`
+            : l.option.kind === "hybrid"
+              ? `${p.config.model.key} and the API`
+              : "another model"),
       ]),
       ["l", "r", "l"],
       width,
       [2],
     ),
   );
+  if (p.hybrid) {
+    const h = p.hybrid;
+    const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+    out.push(
+      "",
+      h.cheapestShare === h.hardShare
+        ? `hybrid: the hard share (${pct(h.hardShare)}) on ${h.api.replace(/^api:/, "")} is already the cheapest split that keeps it there`
+        : `hybrid: sending ${pct(h.cheapestShare)} to ${h.api.replace(/^api:/, "")} (not just the hard share, ${pct(h.hardShare)}) is the cheapest split`,
+    );
+  }
   const bold = (t: string) => (opts.colour ? `\x1b[1m${t}\x1b[22m` : t);
   const yellow = (t: string) => (opts.colour ? `\x1b[33m${t}\x1b[39m` : t);
   const lines = fit(out, width);

@@ -1,0 +1,63 @@
+/**
+ * The hybrid lane: a share of the traffic (the hard share) on a frontier API, the rest on the stack's
+ * own deployment. Both parts are priced at their own volumes with their own line items (each keeps
+ * its labour: the hybrid runs both), so the hybrid is a cost curve like any other lane.
+ */
+import type { Breakdown, CostOption } from "./options";
+
+const pct = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+export function hybridOption(self: CostOption, api: CostOption, apiShare: number): CostOption {
+  const rest = 1 - apiShare;
+  const prefix = (b: Breakdown, label: string) =>
+    b.lineItems.map((i) => ({
+      name: `${label}: ${i.name}`,
+      monthly: i.monthly,
+      source: i.source,
+      get formula() {
+        return i.formula;
+      },
+    }));
+  return {
+    id: `hybrid:${api.id}:${apiShare}`,
+    label: `hybrid: ${pct(apiShare)} on ${api.label}, ${pct(rest)} on ${self.label}`,
+    kind: "hybrid",
+    at: (s) => {
+      const a = api.at(s * apiShare);
+      const b = rest > 0 ? self.at(s * rest) : undefined;
+      return {
+        total: (a.total + (b?.total ?? 0)) as Breakdown["total"],
+        lineItems: [...prefix(a, "hard share"), ...(b ? prefix(b, "rest") : [])],
+        ...(b?.plan && { plan: b.plan }),
+      };
+    },
+    breakpoints: rest > 0 ? self.breakpoints.map((x) => x / rest) : [],
+    maxScale: rest > 0 ? self.maxScale / rest : Infinity,
+    ...(self.replica && { replica: self.replica }),
+  };
+}
+
+/**
+ * The API share at or above `minShare` that makes the hybrid cheapest at the stack's volume: the
+ * cost is piecewise linear in the share, so the minimum lies at an end or where the self-hosted part
+ * steps; a 1% grid plus those steps finds it.
+ */
+export function cheapestSplit(self: CostOption, api: CostOption, minShare: number): number {
+  const candidates = new Set<number>([minShare, 1]);
+  for (let k = Math.ceil(minShare * 100); k <= 100; k++) candidates.add(k / 100);
+  // The self-hosted part steps at scale b: share 1 − b.
+  for (const b of self.breakpoints) if (b > 0 && 1 - b >= minShare && 1 - b <= 1) candidates.add(1 - b);
+  let best = minShare;
+  let bestCost = Infinity;
+  for (const share of [...candidates].sort((x, y) => x - y)) {
+    if (share < minShare) continue;
+    const option = hybridOption(self, api, share);
+    if (option.maxScale < 1) continue;
+    const cost = option.at(1).total;
+    if (cost < bestCost) {
+      best = share;
+      bestCost = cost;
+    }
+  }
+  return best;
+}

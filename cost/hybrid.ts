@@ -38,15 +38,18 @@ export function hybridOption(self: CostOption, api: CostOption, apiShare: number
 }
 
 /**
- * The API share at or above `minShare` that makes the hybrid cheapest at the stack's volume: the
- * cost is piecewise linear in the share, so the minimum lies at an end or where the self-hosted part
- * steps; a 1% grid plus those steps finds it.
+ * The API share at or above `minShare` (and below 100%: all of it on the API is the API's own lane)
+ * that makes the hybrid cheapest at the stack's volume. The cost is piecewise linear in the share, so
+ * the minimum lies at an end or next to a step of the self-hosted part; a 1% grid plus both sides of
+ * every step finds it.
  */
 export function cheapestSplit(self: CostOption, api: CostOption, minShare: number): number {
-  const candidates = new Set<number>([minShare, 1]);
-  for (let k = Math.ceil(minShare * 100); k <= 100; k++) candidates.add(k / 100);
-  // The self-hosted part steps at scale b: share 1 − b.
-  for (const b of self.breakpoints) if (b > 0 && 1 - b >= minShare && 1 - b <= 1) candidates.add(1 - b);
+  const most = 0.99;
+  const candidates = new Set<number>([minShare, most]);
+  for (let k = Math.ceil(minShare * 100); k <= most * 100; k++) candidates.add(k / 100);
+  // The self-hosted part steps at scale b, i.e. at API share 1 − b: take both sides of the step.
+  for (const b of self.breakpoints)
+    for (const share of [1 - b, 1 - b + 1e-9]) if (share >= minShare && share <= most) candidates.add(share);
   let best = minShare;
   let bestCost = Infinity;
   for (const share of [...candidates].sort((x, y) => x - y)) {

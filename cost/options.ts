@@ -17,6 +17,8 @@ import { capacityBreakpoints, planCapacity, type CapacityPlan } from "./capacity
 import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
 import { AWS_DEFAULTS } from "./config/schema";
+import { loadBalancerInternal } from "./config/network";
+import { streamedBytesPerToken } from "./egress";
 import { formatNumber } from "./format";
 import type { ReplicaCapacity } from "./replica";
 import type { StackConfig } from "./config/stack-config";
@@ -52,8 +54,6 @@ export interface CostOption {
   readonly replica?: ReplicaCapacity;
 }
 
-/** Bytes leaving the VPC per output token: streamed SSE chunks carry ~100 bytes of JSON per token. */
-export const EGRESS_BYTES_PER_OUTPUT_TOKEN = 100;
 /** The pinned vLLM image, pulled once per new instance. */
 const IMAGE_GB = 10;
 const ALARMS = 4;
@@ -262,7 +262,11 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
   const a = AWS_SERVICES;
   const src = a.source;
   const downloadsGb = plan.replicaStartsPerMonth * (cfg.model.weightBytes / 1e9 + IMAGE_GB);
-  const egressGb = (scale * cfg.workload.monthlyOutputTokens * EGRESS_BYTES_PER_OUTPUT_TOKEN) / 1e9;
+  // Responses leave the network only through an internet-facing load balancer; an internal one
+  // keeps them inside the VPC and its peered networks (no internet egress).
+  const internal = cfg.aws ? loadBalancerInternal(cfg.aws) : false;
+  const bytesPerToken = streamedBytesPerToken(cfg.model.servedName);
+  const egressGb = internal ? 0 : (scale * cfg.workload.monthlyOutputTokens * bytesPerToken) / 1e9;
   const instanceMonths = (plan.servingReplicaHours + plan.idleReplicaHours) / HOURS_PER_MONTH;
   const albRate = a.albUsdPerHour + a.albLcuUsdPerHour;
   return [
@@ -275,12 +279,12 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
     item(
       "NAT gateway",
       sum([
-        times(usd(a.natGatewayUsdPerHour), HOURS_PER_MONTH),
+        times(usd(a.natGatewayUsdPerHour + a.publicIpv4UsdPerHour), HOURS_PER_MONTH),
         times(usd(a.natGatewayUsdPerGb), downloadsGb),
       ]),
       src,
       () =>
-        `${HOURS_PER_MONTH} h × ${money(a.natGatewayUsdPerHour)}/h + ${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
+        `${HOURS_PER_MONTH} h × (${money(a.natGatewayUsdPerHour)}/h + ${money(a.publicIpv4UsdPerHour)}/h for its public IPv4 address) + ${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
     ),
     item(
       "root volumes (EBS gp3)",
@@ -289,12 +293,10 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
       () =>
         `${rootGb} GB × ${fmt(instanceMonths, 2)} instance-months × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
     ),
-    item(
-      "internet egress (streamed responses)",
-      times(usd(a.internetEgressUsdPerGb), egressGb),
-      src,
-      () =>
-        `${fmt(egressGb)} GB (${EGRESS_BYTES_PER_OUTPUT_TOKEN} B/output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
+    item("internet egress (streamed responses)", times(usd(a.internetEgressUsdPerGb), egressGb), src, () =>
+      internal
+        ? "0 GB: the load balancer is internal (every aws.ingressCidrs range is private), so responses stay in the network"
+        : `${fmt(egressGb)} GB (${bytesPerToken} B per streamed output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
     ),
     item(
       "alarms and secrets",
@@ -387,7 +389,11 @@ export function ownedOption(b: SelfHostedBase): CostOption {
         (servers * o.idleWatts.value * HOURS_PER_MONTH +
           (o.loadWatts.value - o.idleWatts.value) * loadServerHours) /
         1000;
-      const perMonth = o.purchaseUsd.value / o.depreciationMonths.value;
+      const residual = o.residualValuePercent.value / 100;
+      const perMonth = (o.purchaseUsd.value * (1 - residual)) / o.depreciationMonths.value;
+      // Capital tied up: the average book value over the life, at the yearly rate.
+      const capitalPerMonth =
+        ((o.purchaseUsd.value * (1 + residual)) / 2) * (o.costOfCapitalPercent.value / 100 / 12);
       return breakdown(
         [
           item(
@@ -395,8 +401,25 @@ export function ownedOption(b: SelfHostedBase): CostOption {
             times(usd(perMonth), servers),
             o.purchaseUsd.source,
             () =>
-              `${servers} × ${money(o.purchaseUsd.value)} ÷ ${o.depreciationMonths.value} months (bought for the peak of ${plan.peakReplicas} replica(s) of ${b.cfg.gpu.count} GPU(s); scaling.max ${b.cfg.scaling.max})`,
+              `${servers} × ${money(o.purchaseUsd.value)}${residual > 0 ? ` × (1 − ${o.residualValuePercent.value}% resale)` : ""} ÷ ${o.depreciationMonths.value} months (bought for the peak of ${plan.peakReplicas} replica(s) of ${b.cfg.gpu.count} GPU(s); scaling.max ${b.cfg.scaling.max})`,
           ),
+          item(
+            "support contract",
+            times(usd(o.supportUsdPerYear.value / 12), servers),
+            o.supportUsdPerYear.source,
+            () => `${servers} × ${money(o.supportUsdPerYear.value)}/year ÷ 12`,
+          ),
+          ...(capitalPerMonth > 0
+            ? [
+                item(
+                  "cost of capital",
+                  times(usd(capitalPerMonth), servers),
+                  o.costOfCapitalPercent.source,
+                  () =>
+                    `${servers} × average book value ${money((o.purchaseUsd.value * (1 + residual)) / 2)} × ${o.costOfCapitalPercent.value}%/year ÷ 12`,
+                ),
+              ]
+            : []),
           item(
             "power and cooling",
             times(usd(o.electricityUsdPerKwh.value), kwh * o.pue.value),

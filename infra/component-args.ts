@@ -14,6 +14,7 @@ import type {
   ResolvedManaged,
   StackConfig,
 } from "../cost/config/stack-config";
+import { loadBalancerInternal } from "../cost/config/network";
 import { sum, toCents } from "../cost/money";
 import { WEEKS_PER_MONTH } from "../cost/traffic";
 import type { Projection } from "../cost/projection";
@@ -48,8 +49,6 @@ export interface AwsFleetArgs extends ServingArgs {
   /** The load balancer is internal when every client range is private (and open ingress is not asked for). */
   readonly loadBalancerInternal: boolean;
 }
-
-const PRIVATE_RANGES = ["10.", "192.168.", ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}.`)];
 
 export interface ManagedModelArgs {
   readonly stack: string;
@@ -95,10 +94,7 @@ export function kubernetesArgs(cfg: KubernetesStackConfig, p: Projection): Kuber
 
 export function awsArgs(cfg: AwsStackConfig, p: Projection): AwsFleetArgs {
   const a = cfg.aws;
-  const loadBalancerInternal =
-    !a.allowOpenIngress &&
-    (a.ingressCidrs ?? ["10."]).every((c) => PRIVATE_RANGES.some((r) => c.startsWith(r)));
-  return { ...serving(cfg, p), aws: a, loadBalancerInternal };
+  return { ...serving(cfg, p), aws: a, loadBalancerInternal: loadBalancerInternal(a) };
 }
 
 /** Days a month the workload is active: the usage alarms count per active day, not per calendar day. */

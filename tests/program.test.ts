@@ -22,8 +22,8 @@ describe("cost in every preview", () => {
   it("a mandatory budget that breaks stops the program before any resource, quoting the figures", async () => {
     const r = await plan("aws-h100", { budget: { monthlyUsd: 2000, enforce: "mandatory" } });
     expect(r.error).toBe(
-      "budget (mandatory) for stack aws-h100: projected $4,746.48/month is over budget.monthlyUsd $2,000.00. " +
-        "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $2,989.52, operations labour $1,536.00, NAT gateway $109.28. " +
+      "budget (mandatory) for stack aws-h100: projected $4,733.93/month is over budget.monthlyUsd $2,000.00. " +
+        "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $2,989.52, operations labour $1,536.00, NAT gateway $112.93. " +
         "No resource was registered. Lower the cost (scaling.max, aws.purchase, workload) or raise vllm-tco:budget, or set budget.enforce: advisory.",
     );
     expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);
@@ -32,7 +32,7 @@ describe("cost in every preview", () => {
   it("the ratio rule: above the allowed multiple of the cheapest API", async () => {
     const r = await plan("onprem", { budget: { maxRatioToCheapestApi: 1.1, enforce: "mandatory" } });
     expect(r.error).toMatch(
-      /^budget \(mandatory\) for stack onprem: projected \$12,074\.90\/month is 2\.99× OpenAI gpt-4o-mini \(\$4,032\.00\/month\), above budget\.maxRatioToCheapestApi 1\.1\./,
+      /^budget \(mandatory\) for stack onprem: projected \$15,391\.56\/month is 3\.82× OpenAI gpt-4o-mini \(\$4,032\.00\/month\), above budget\.maxRatioToCheapestApi 1\.1\./,
     );
     expect(r.resources).toHaveLength(1);
   });
@@ -42,7 +42,7 @@ describe("cost in every preview", () => {
     expect(r.error).toBeUndefined();
     expect(r.logs.filter((l) => l.severity === "warn").map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^budget \(advisory\) for stack aws-h100: projected \$4,746\.48\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
+        /^budget \(advisory\) for stack aws-h100: projected \$4,733\.93\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
       ),
     );
     expect(r.resources.length).toBeGreaterThan(30);

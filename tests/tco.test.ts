@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { breakEven } from "../cost/breakeven";
 import { checkBudget } from "../cost/budget";
+import { streamedBytesPerToken } from "../cost/egress";
 import { planCapacity } from "../cost/capacity";
 import { formatUsd, sum, times, toCents, usd } from "../cost/money";
 import { apiOption } from "../cost/options";
@@ -264,5 +265,57 @@ describe("compare", () => {
       expect(ranked[i]!.monthly).toBeGreaterThanOrEqual(ranked[i - 1]!.monthly);
     const mini = ranked.find((r) => r.id === "api:gpt-4o-mini")!;
     expect(mini.usdPerMillionTokens).toBeCloseTo(439.5 / 1200, 9);
+  });
+});
+
+describe("line items that hold up", () => {
+  const item = (raw: Record<string, unknown>, name: string) =>
+    stackOption(resolve(merge(base.aws, raw) as never))
+      .at(1)
+      .lineItems.find((i) => i.name.startsWith(name))!;
+
+  it("a streamed token is one chat.completion.chunk event: over 200 bytes, growing with the model's name", () => {
+    expect(streamedBytesPerToken("llama-3.1-8b")).toBeGreaterThan(200);
+    expect(streamedBytesPerToken("a-much-longer-served-model-name")).toBeGreaterThan(
+      streamedBytesPerToken("llama-3.1-8b"),
+    );
+  });
+
+  it("egress is charged only when responses leave the network (an internet-facing load balancer)", () => {
+    expect(toCents(item({}, "internet egress").monthly)).toBe(0);
+    const open = item({ aws: { ingressCidrs: ["0.0.0.0/0"], allowOpenIngress: true } }, "internet egress");
+    const gb = (2e8 * streamedBytesPerToken("llama-3.1-8b")) / 1e9;
+    expect(toCents(open.monthly)).toBeCloseTo(gb * 0.09, 2);
+  });
+
+  it("the NAT gateway pays for its public IPv4 address", () => {
+    expect(item({}, "NAT gateway").formula).toContain("$0.005/h for its public IPv4 address");
+  });
+});
+
+describe("owned hardware: support, capital and resale", () => {
+  const owned = (ownership: Record<string, unknown>) =>
+    project(resolve(merge(base.kubernetes, { scaling: { min: 1, max: 2 }, ownership }) as never)).lanes.find(
+      (l) => l.option.id === "owned",
+    )!.breakdown;
+  const cents = (b: ReturnType<typeof owned>, name: string) =>
+    toCents(b.lineItems.find((i) => i.name === name)?.monthly ?? (0 as never));
+
+  it("a support contract per server per year is a line item (default a year of DGX H100 support, $39,800)", () => {
+    expect(cents(owned({}), "support contract")).toBeCloseTo(39_800 / 12, 2);
+  });
+
+  it("resale value lowers depreciation; cost of capital charges the average book value", () => {
+    const plain = owned({ purchaseUsd: 240_000, depreciationMonths: 36 });
+    const both = owned({
+      purchaseUsd: 240_000,
+      depreciationMonths: 36,
+      residualValuePercent: 25,
+      costOfCapitalPercent: 8,
+    });
+    expect(cents(plain, "hardware depreciation")).toBeCloseTo(240_000 / 36, 2);
+    expect(cents(both, "hardware depreciation")).toBeCloseTo((240_000 * 0.75) / 36, 2);
+    expect(cents(both, "cost of capital")).toBeCloseTo((((240_000 * 1.25) / 2) * 0.08) / 12, 2);
+    expect(cents(plain, "cost of capital")).toBe(0);
   });
 });

@@ -93,6 +93,8 @@ export const AWS_SERVICES = {
   albLcuUsdPerHour: 0.008,
   natGatewayUsdPerHour: 0.045,
   natGatewayUsdPerGb: 0.045,
+  /** Every public IPv4 address, the NAT gateway's Elastic IP included, since 2024-02 (Amazon VPC pricing). */
+  publicIpv4UsdPerHour: 0.005,
   ebsGp3UsdPerGbMonth: 0.08,
   internetEgressUsdPerGb: 0.09,
   cloudwatchAlarmUsdPerMonth: 0.1,

@@ -15,7 +15,27 @@ export const OWNED_SERVER = {
   pue: 1.58,
   electricityUsdPerKwh: 0.13,
   rackUsdPerMonth: 800,
+  supportUsdPerYear: 39_800,
+  costOfCapitalPercent: 0,
+  residualValuePercent: 0,
   sources: {
+    supportUsdPerYear: {
+      title: "DGX H100: ~$39,800 for a year of support on top of the base price",
+      url: "cost/catalog/reference-prices.md",
+      asOf: "2026",
+    },
+    costOfCapitalPercent: {
+      title: "assumption: servers bought with cash, no return forgone (set your own rate)",
+      url: "cost/catalog/reference-prices.md",
+      asOf: "2026",
+      estimate: true,
+    },
+    residualValuePercent: {
+      title: "assumption: no resale value after the depreciation period (set your own)",
+      url: "cost/catalog/reference-prices.md",
+      asOf: "2026",
+      estimate: true,
+    },
     purchaseUsd: {
       title: "8× H100 node with networking, $270k–$317k (industry estimates; DGX H100 base ~$199k)",
       url: "cost/catalog/reference-prices.md",

@@ -320,6 +320,12 @@ export const OwnershipSchema = z.strictObject({
   electricityUsdPerKwh: dollars(10).optional(),
   /** Rack space, cross-connects and remote hands per server per month, $. Default 800. */
   rackUsdPerMonth: dollars().optional(),
+  /** Vendor support contract per server per year, $. Default 39800 (a year of DGX H100 support). */
+  supportUsdPerYear: dollars(10_000_000).optional(),
+  /** Yearly cost of the capital tied up in the servers, % of the average book value. Default 0 (cash bought, no return forgone). */
+  costOfCapitalPercent: z.number().min(0).max(100).optional(),
+  /** Resale value at the end of depreciation, % of the purchase price. Default 0. */
+  residualValuePercent: z.number().min(0).max(100).optional(),
 });
 
 export const OperationsSchema = z.strictObject({

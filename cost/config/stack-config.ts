@@ -44,6 +44,9 @@ export interface ResolvedOwnership {
   readonly pue: Sourced<number>;
   readonly electricityUsdPerKwh: Sourced<number>;
   readonly rackUsdPerMonth: Sourced<number>;
+  readonly supportUsdPerYear: Sourced<number>;
+  readonly costOfCapitalPercent: Sourced<number>;
+  readonly residualValuePercent: Sourced<number>;
 }
 
 interface StackConfigBase extends Omit<
@@ -225,6 +228,9 @@ export function resolveStackConfig(
       pue: own("pue", OWNED_SERVER.pue),
       electricityUsdPerKwh: own("electricityUsdPerKwh", OWNED_SERVER.electricityUsdPerKwh),
       rackUsdPerMonth: own("rackUsdPerMonth", OWNED_SERVER.rackUsdPerMonth),
+      supportUsdPerYear: own("supportUsdPerYear", OWNED_SERVER.supportUsdPerYear),
+      costOfCapitalPercent: own("costOfCapitalPercent", OWNED_SERVER.costOfCapitalPercent),
+      residualValuePercent: own("residualValuePercent", OWNED_SERVER.residualValuePercent),
     },
     operations: {
       hoursPerMonth: c.operations.hoursPerMonth ?? OPERATIONS.hoursPerMonth[c.platform],

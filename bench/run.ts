@@ -116,11 +116,16 @@ console.log(
   `     (fit rows: factor ${groupError("", fitted).factor.toFixed(3)}, ${fitted.length} rows; holdout ${holdout.length} rows)`,
 );
 const tpot = results.filter((r) => r.tpotRatio !== undefined && r.row.split !== "cross-engine");
-const tpotErr = tpot.reduce((s, r) => s + Math.abs(r.tpotRatio! - 1), 0) / Math.max(1, tpot.length);
+const meanAbs = (rs: typeof tpot) =>
+  rs.reduce((s, r) => s + Math.abs(r.tpotRatio! - 1), 0) / Math.max(1, rs.length);
+const tpotHoldout = tpot.filter((r) => r.row.split === "holdout");
 target(
-  `time per output token: mean |error| over ${tpot.length} published rows (fit and holdout)`,
-  tpotErr,
+  `time per output token, holdout: mean |error| over ${tpotHoldout.length} rows`,
+  meanAbs(tpotHoldout),
   0.15,
+);
+console.log(
+  `     (all ${tpot.length} rows with a published TPOT, fit and holdout: ${meanAbs(tpot).toFixed(3)})`,
 );
 console.log("\n   by group (fit and holdout together):");
 for (const g of groupErrors(results.filter((r) => r.row.split !== "cross-engine")))

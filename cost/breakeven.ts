@@ -72,12 +72,13 @@ export interface ScaleInterval {
 }
 
 /**
- * Every volume range where `self` costs no more than `other`, up to the most `self` can serve: the
+ * Every volume range where `self` costs no more than `other`, up to the most `self` can serve (or
+ * `upTo`, whichever is smaller; an open range then ends there): the
  * exact crossings of two piecewise-linear curves, segment by segment (several crossings happen when a
  * replica step lifts self-hosting above a per-token line it had undercut).
  */
-export function cheaperIntervals(self: CostOption, other: CostOption): ScaleInterval[] {
-  const limit = Number.isFinite(self.maxScale) ? self.maxScale : 1e6;
+export function cheaperIntervals(self: CostOption, other: CostOption, upTo = Infinity): ScaleInterval[] {
+  const limit = Math.min(Number.isFinite(self.maxScale) ? self.maxScale : 1e6, upTo);
   const points = [0, ...self.breakpoints.filter((b) => b > 0 && b < limit), limit];
   const out: { from: number; to: number }[] = [];
   let open: number | undefined;

@@ -54,7 +54,9 @@ export function planCapacity(
   let starts = 0;
   let unserved = 0;
   let used = 0;
-  const atLeast = new Array<number>(max + 1).fill(0);
+  // Hours at each replica count, collected per run; spread over counts once the peak is known, so a
+  // call costs O(runs + peak) rather than O(scaling.max) (break-even ranges price thousands of volumes).
+  const runReplicas = new Int32Array(values.length);
   const n = values.length;
   let prev = replicasFor(weekly * values[n - 1]!, replicaTokensPerHour, min, max);
   for (let i = 0; i < n; i++) {
@@ -71,12 +73,13 @@ export function planCapacity(
     // Every replica added is a start: a scale-out from a warm fleet downloads the weights just as a
     // start from zero does (a new instance's local disk is empty).
     if (r > prev) starts += r - prev;
-    // Counted once at r; the suffix sum below spreads it to every k ≤ r (linear in scaling.max).
-    atLeast[r]! += hours;
+    runReplicas[i] = r;
     if (r > peak) peak = r;
     prev = r;
   }
-  for (let k = max - 1; k >= 1; k--) atLeast[k]! += atLeast[k + 1]!;
+  const atLeast = new Array<number>(peak + 1).fill(0);
+  for (let i = 0; i < n; i++) atLeast[runReplicas[i]!]! += counts[i]!;
+  for (let k = peak - 1; k >= 1; k--) atLeast[k]! += atLeast[k + 1]!;
   return {
     servingReplicaHours: serving * WEEKS_PER_MONTH,
     idleReplicaHours: (idle + delay) * WEEKS_PER_MONTH,

@@ -109,7 +109,7 @@ export function allOptions(cfg: StackConfig): CostOption[] {
 }
 
 /** "between 3.33B and 3.73B, and above 3.85B" (output tokens a month). */
-export function describeIntervals(row: BreakEvenRow, limitTokens?: number): string {
+export function describeIntervals(row: BreakEvenRow, limitTokens?: number, volume = 0): string {
   const parts = row.cheaperBetween.map((x) =>
     x.to === null
       ? x.from <= 0
@@ -122,8 +122,15 @@ export function describeIntervals(row: BreakEvenRow, limitTokens?: number): stri
   if (parts.length === 0) return "at no volume the fleet can serve";
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0]!;
   const open = row.cheaperBetween.at(-1)?.to === null && limitTokens !== undefined;
-  return `${list}${open ? ` (up to ${formatTokens(limitTokens)}, the most the fleet serves)` : ""}`;
+  if (!open) return list;
+  const span = volume * INTERVAL_SPAN;
+  return limitTokens > span
+    ? `${list} (examined up to ${formatTokens(span)}, ${INTERVAL_SPAN}× the planned volume)`
+    : `${list} (up to ${formatTokens(limitTokens)}, the most the fleet serves)`;
 }
+
+/** Break-even ranges are searched up to this multiple of the planned volume (or the fleet's limit, if lower). */
+export const INTERVAL_SPAN = 100;
 
 const CHOICE = {
   rented: "self-host",
@@ -195,7 +202,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
     ? ""
     : row.cheaperBetween.length === 0
       ? ` ${subject} is not cheaper than it at any volume the fleet can serve.`
-      : ` ${subject} is cheaper than it ${describeIntervals(row, stack.option.maxScale * cfg.workload.monthlyOutputTokens)} output tokens/month.`;
+      : ` ${subject} is cheaper than it ${describeIntervals(row, stack.option.maxScale * cfg.workload.monthlyOutputTokens, cfg.workload.monthlyOutputTokens)} output tokens/month.`;
   return {
     choice: CHOICE[chosen.option.kind],
     option: chosen.option.id,
@@ -289,7 +296,7 @@ export function project(cfg: StackConfig): Projection {
         scale: be.scale,
         monthlyOutputTokens: be.scale === null ? null : be.scale * volume,
         ...(be.reason && { reason: be.reason }),
-        cheaperBetween: cheaperIntervals(option, l.option).map((x) => ({
+        cheaperBetween: cheaperIntervals(option, l.option, INTERVAL_SPAN).map((x) => ({
           from: x.from * volume,
           to: x.to === null ? null : x.to * volume,
         })),

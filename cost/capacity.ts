@@ -56,8 +56,9 @@ export function planCapacity(
   let used = 0;
   // Hours at each replica count, collected per run; spread over counts once the peak is known, so a
   // call costs O(runs + peak) rather than O(scaling.max) (break-even ranges price thousands of volumes).
-  const runReplicas = new Int32Array(values.length);
   const n = values.length;
+  if (scratch.length < n) scratch = new Int32Array(n);
+  const runReplicas = scratch;
   let prev = replicasFor(weekly * values[n - 1]!, replicaTokensPerHour, min, max);
   for (let i = 0; i < n; i++) {
     const demand = weekly * values[i]!;
@@ -91,6 +92,9 @@ export function planCapacity(
     hoursWithAtLeast: atLeast.slice(0, peak + 1).map((x) => x * WEEKS_PER_MONTH),
   };
 }
+
+/** Replicas per run, reused across calls: sweeps plan thousands of volumes. */
+let scratch = new Int32Array(168);
 
 function replicasFor(demand: number, perReplica: number, min: number, max: number): number {
   // A relative tolerance keeps float noise at exact multiples (3.0000000001 replicas) from adding one.

@@ -282,12 +282,9 @@ export function project(cfg: StackConfig): Projection {
   }
   const lanes = rankLanes(cfg, option, others);
   const volume = cfg.workload.monthlyOutputTokens;
-  const perToken = lanes.filter(
-    (l) =>
-      !l.isStack && !(l.option.kind === "managed" && cfg.platform === "managed" && l.option.id === option.id),
-  );
-  const rows: BreakEvenRow[] = perToken
-    .filter((l) => l.option.kind === "api" || l.option.kind === "managed")
+  // Break-even against every per-token lane (the stack's own lane is never among the others).
+  const rows: BreakEvenRow[] = lanes
+    .filter((l) => !l.isStack && (l.option.kind === "api" || l.option.kind === "managed"))
     .map((l) => {
       const be = breakEven(option, l.option);
       return {

@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REAP_EXIT } from "../cli/reap";
 import { readStackFile } from "../cost/config/stack-file";
 import { planStack, type PlanResult } from "../infra/plan/run";
-import { runCli } from "./helpers";
 import { KubeApiServer, type KubeObject } from "./kube-apiserver";
 import { plan, SENTINELS } from "./program-helpers";
-import { Prometheus, sleep, StandInReplica } from "./reap-harness";
+import { Prometheus, runReap, sleep, StandInReplica } from "./reap-harness";
 
 const CRDS = [
   "keda.sh_scaledobjects.yaml",
@@ -167,22 +166,15 @@ describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics 
     );
     return file;
   };
-  const reap = async (file: string, extra: string[] = []) => {
-    const r = await runCli(
-      "reap",
-      "--stack-file",
-      file,
-      "--idle-minutes",
-      String(WINDOW_SECONDS / 60),
-      "--tolerance-seconds",
-      "2.5",
-      "--audit-log",
-      path.join(dir, "audit.jsonl"),
-      "--json",
-      ...extra,
-    );
-    return { ...r, record: r.out ? JSON.parse(r.out) : undefined };
-  };
+  const reap = (file: string, extra: string[] = []) =>
+    runReap({
+      stackFile: file,
+      windowSeconds: WINDOW_SECONDS,
+      toleranceSeconds: 2.5,
+      auditLog: path.join(dir, "audit.jsonl"),
+      extra,
+    });
+
   /** Creates the stack's engine Deployment and its autoscaler on the real server. */
   const deploy = async (file: string, ns: string) => {
     const r = await planStack(readStackFile(file), { secretValues: SENTINELS });

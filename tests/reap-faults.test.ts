@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readAudit } from "../infra/reap/audit";
 import { REAP_EXIT } from "../cli/reap";
 import { runCli } from "./helpers";
-import { FakeKubernetes, StandInReplica } from "./reap-harness";
+import { FakeKubernetes, runReap, StandInReplica } from "./reap-harness";
 
 const WINDOW = 60;
 const STEP = 5;
@@ -103,21 +103,14 @@ function stackFile(prometheusUrl = promUrl): string {
 async function reapApply(extra: string[] = [], file = stackFile()) {
   const audit = path.join(dir, `audit-${++n}.jsonl`);
   const started = Date.now();
-  const r = await runCli(
-    "reap",
-    "--stack-file",
-    file,
-    "--idle-minutes",
-    String(WINDOW / 60),
-    "--tolerance-seconds",
-    String(2 * STEP),
-    "--audit-log",
-    audit,
-    "--apply",
-    "--json",
-    ...extra,
-  );
-  return { ...r, record: JSON.parse(r.out), audit: readAudit(audit), seconds: (Date.now() - started) / 1000 };
+  const r = await runReap({
+    stackFile: file,
+    windowSeconds: WINDOW,
+    toleranceSeconds: 2 * STEP,
+    auditLog: audit,
+    extra: ["--apply", ...extra],
+  });
+  return { ...r, audit: readAudit(audit), seconds: (Date.now() - started) / 1000 };
 }
 
 const withValue = (at: number, value: string) => (now: number) =>

@@ -9,8 +9,33 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runCli } from "./helpers";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `vllm-tco reap --json` on a stack file with a window of `windowSeconds`, its printed record parsed. */
+export async function runReap(o: {
+  readonly stackFile: string;
+  readonly windowSeconds: number;
+  readonly toleranceSeconds: number;
+  readonly auditLog: string;
+  readonly extra?: readonly string[];
+}) {
+  const r = await runCli(
+    "reap",
+    "--stack-file",
+    o.stackFile,
+    "--idle-minutes",
+    String(o.windowSeconds / 60),
+    "--tolerance-seconds",
+    String(o.toleranceSeconds),
+    "--audit-log",
+    o.auditLog,
+    "--json",
+    ...(o.extra ?? []),
+  );
+  return { ...r, record: r.out ? JSON.parse(r.out) : undefined };
+}
 
 async function listen(server: http.Server): Promise<number> {
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));

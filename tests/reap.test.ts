@@ -8,8 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "../infra/reap/audit";
 import { REAP_EXIT } from "../cli/reap";
-import { FakeKubernetes, Prometheus, sleep, StandInReplica } from "./reap-harness";
-import { runCli } from "./helpers";
+import { FakeKubernetes, Prometheus, runReap, sleep, StandInReplica } from "./reap-harness";
 
 const WINDOW_SECONDS = 6;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-"));
@@ -23,20 +22,14 @@ let logCount = 0;
 const freshLog = () => path.join(dir, `audit-${++logCount}.jsonl`);
 
 async function reap(extra: string[], auditLog = freshLog()) {
-  const r = await runCli(
-    "reap",
-    "--stack-file",
+  const r = await runReap({
     stackFile,
-    "--idle-minutes",
-    String(WINDOW_SECONDS / 60),
-    "--tolerance-seconds",
-    "2.5",
-    "--audit-log",
+    windowSeconds: WINDOW_SECONDS,
+    toleranceSeconds: 2.5,
     auditLog,
-    "--json",
-    ...extra,
-  );
-  return { ...r, record: r.out ? JSON.parse(r.out) : undefined, auditLog };
+    extra,
+  });
+  return { ...r, auditLog };
 }
 
 beforeAll(async () => {

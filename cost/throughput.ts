@@ -284,7 +284,9 @@ function cycle(e: Engine, batch: number, eff: Efficiency): Cycle {
     bound = s.bound;
     // A new prompt takes the budget decode leaves; prompts arriving together queue for it (M/D/1).
     const free = Math.max(1, budget - (batch * out) / n);
-    const alone = Math.ceil(prefillPerRequest / free) * s.seconds;
+    // Its chunks fill the free budget: steps carrying a full chunk each, not the cycle's average step.
+    const chunk = Math.min(free, prefillPerRequest);
+    const alone = Math.ceil(prefillPerRequest / free) * step(e, decode, chunk, context, eff).seconds;
     const load = Math.min(0.95, (batch * prefillPerRequest) / (n * free));
     ttft = alone + (load / (2 * (1 - load))) * alone;
   } else {

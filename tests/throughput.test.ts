@@ -6,6 +6,7 @@ import { defaultBatchCaps, engineVersion } from "../cost/catalog/engine";
 import { GIB, kvBytesPerToken, kvCacheTokens, minimumGpus, runtimeBytesPerGpu } from "../cost/catalog/memory";
 import {
   ROOFLINE,
+  VLLM_EFFICIENCY,
   concurrencyForLatency,
   concurrencyForRate,
   maxConcurrency,
@@ -172,6 +173,14 @@ describe("step model", () => {
     expect(r.maxConcurrency).toBeGreaterThanOrEqual(1);
     expect(r.outputTokensPerSecond).toBeGreaterThan(0);
     expect(r.timeToFirstTokenMs).toBeGreaterThan(r.prefillMs * 0.99);
+  });
+
+  it("time to first token covers the whole prompt's prefill: at least its linear-layer FLOPs at the fitted efficiency", () => {
+    const qwen = MODELS["qwen3-32b"]!;
+    const r = throughput({ ...one, model: qwen, inputTokens: 32000, outputTokens: 100, concurrency: 1 });
+    const floor = (2 * qwen.activeParameters * 32000) / (h100.bf16Flops * VLLM_EFFICIENCY.compute.hopper);
+    expect(r.prefillMs / 1000).toBeGreaterThanOrEqual(floor);
+    expect(r.timeToFirstTokenMs).toBeGreaterThanOrEqual(r.prefillMs * 0.99);
   });
 
   it("Llama 70B FP8 runs on one H100 at low concurrency", () => {

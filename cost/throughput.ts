@@ -243,9 +243,12 @@ function fits(e: Engine, tokensPerSequence: number): number {
   return Math.floor(Math.max(0, e.kvTokensPerEngine - shared) / Math.max(1, tokensPerSequence));
 }
 
+/** Sequences one engine's KV cache holds at their full length (prompt and whole output). */
+const fitsAtFullLength = (e: Engine) => fits(e, e.prefill + e.x.outputTokens);
+
 export function maxConcurrency(x: ThroughputInput): number {
   const e = resolveEngine(x);
-  return e.engines * fits(e, e.prefill + x.outputTokens);
+  return e.engines * fitsAtFullLength(e);
 }
 
 interface Cycle {
@@ -264,7 +267,7 @@ function cycle(e: Engine, batch: number, eff: Efficiency): Cycle {
   const out = x.outputTokens;
   // Admission counts the blocks a sequence holds now, not at the end: on average half its output.
   // Sequences beyond what fits at full length are preempted once and their tokens recomputed.
-  const atFull = fits(e, e.prefill + out);
+  const atFull = fitsAtFullLength(e);
   const preempted = batch > atFull ? (batch - atFull) / batch : 0;
   const prefillPerRequest = e.prefill + preempted * (e.prefill + out / 2);
   const context = x.inputTokens + out / 2;
@@ -319,10 +322,11 @@ function engineBatch(e: Engine, concurrency: number): number {
 
 export function throughput(x: ThroughputInput, eff: Efficiency = VLLM_EFFICIENCY): ThroughputResult {
   const e = resolveEngine(x);
-  const cap = e.engines * fits(e, e.prefill + x.outputTokens);
+  const perEngine = fitsAtFullLength(e);
+  const cap = e.engines * perEngine;
   const batch = engineBatch(e, x.concurrency);
   const c = cycle(e, batch, eff);
-  const roofBatch = Math.max(1, fits(e, e.prefill + x.outputTokens));
+  const roofBatch = Math.max(1, perEngine);
   const roof = cycle(e, roofBatch, ROOFLINE);
   const alone = cycle(e, 1, eff);
   const ok = e.kvTokensPerEngine >= e.prefill + x.outputTokens;
@@ -352,7 +356,7 @@ export function concurrencyForLatency(
   eff: Efficiency = VLLM_EFFICIENCY,
 ): number {
   const e = resolveEngine({ ...x, concurrency: 1 });
-  const perEngine = Math.min(e.caps.maxNumSeqs, fits(e, e.prefill + x.outputTokens));
+  const perEngine = Math.min(e.caps.maxNumSeqs, fitsAtFullLength(e));
   const itl = (b: number) => cycle(e, b, eff).interToken * 1000;
   if (perEngine < 1 || itl(1) > interTokenLatencyMs) return 0;
   let lo = 1;

@@ -10,12 +10,15 @@ import { BYTES_PER_PARAMETER, type Dtype, type Gpu } from "./index";
 
 /** What the memory arithmetic needs to know about a model. */
 export interface ModelShape {
+  /** Total parameters. */
   readonly parameters: number;
+  /** Parameters used per token (equal to `parameters` for dense models; smaller for mixture-of-experts). */
   readonly activeParameters: number;
   readonly layers: number;
+  /** Key/value heads (grouped-query attention). */
   readonly kvHeads: number;
   readonly headDim: number;
-  /** Query heads; attention FLOPs scale with them. Estimated from the parameter count when unknown. */
+  /** Query heads (config.json `num_attention_heads`); attention FLOPs scale with them. Estimated from the parameter count when unknown. */
   readonly attentionHeads?: number;
 }
 

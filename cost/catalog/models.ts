@@ -1,22 +1,16 @@
+import type { ModelShape } from "./memory";
 import { table, type Source } from "./source";
 
-/** Architecture facts about an open-weight model: what decides its memory and compute per token. */
-export interface Model {
+/**
+ * Architecture facts about an open-weight model: what decides its memory and compute per token
+ * (the shape the memory and throughput arithmetic reads), plus how it is named and where it is from.
+ */
+export interface Model extends ModelShape {
   readonly key: string;
   /** The Hugging Face repository vLLM loads. */
   readonly huggingFaceId: string;
   /** Other Hugging Face ids accepted as names for this model. */
   readonly aliases: readonly string[];
-  /** Total parameters. */
-  readonly parameters: number;
-  /** Parameters used per token (equal to `parameters` for dense models; smaller for mixture-of-experts). */
-  readonly activeParameters: number;
-  readonly layers: number;
-  /** Key/value heads (grouped-query attention). */
-  readonly kvHeads: number;
-  readonly headDim: number;
-  /** Query heads (config.json `num_attention_heads`). */
-  readonly attentionHeads?: number;
   /** Longest context the model supports natively, in tokens. */
   readonly contextLength: number;
   readonly source: Source;

@@ -1,5 +1,6 @@
 /** `vllm-tco cost` and `vllm-tco compare`: a stack's projection as text, versioned JSON or HTML. */
 import * as fs from "node:fs";
+import { QUALITY_INDEX } from "../cost/catalog";
 import { loadStack } from "../cost/config/stack-file";
 import { formatUsd } from "../cost/money";
 import { project, rank } from "../cost/projection";
@@ -76,11 +77,15 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     r.label,
     r.kind,
     `${formatUsd(r.monthly)}/month`,
+    r.arenaScore === null ? "unrated" : `${Math.round(r.arenaScore)}`,
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
   ]);
   // Too wide: kind and $/M tokens go under each row, so the columns stay aligned.
-  const body = fittedTable(rows, ["l", "l", "l", "r", "r"], outputColumns(), [2, 4]);
-  const lines = [`options for stack ${cfg.stack} (${cfg.model.key}), cheapest first:`, ...body];
+  const body = fittedTable(rows, ["l", "l", "l", "r", "r", "r"], outputColumns(), [2, 5]);
+  const lines = [
+    `options for stack ${cfg.stack} (${cfg.model.key}), cheapest first (quality: ${QUALITY_INDEX} score):`,
+    ...body,
+  ];
   io.out(fit(lines, outputColumns()).join("\n"));
   return 0;
 }

@@ -65,6 +65,9 @@ export function breakEven(self: CostOption, other: CostOption): BreakEven {
   };
 }
 
+/** Differences within a micro-dollar are a tie (amounts are whole micro-dollars). */
+const TIE = 1;
+
 /** A range of volume scales, `to` null when open-ended (up to the fleet's limit). */
 export interface ScaleInterval {
   readonly from: number;
@@ -94,8 +97,11 @@ export function cheaperIntervals(self: CostOption, other: CostOption, upTo = Inf
     const dLo = dMid - slope * (mid - lo);
     const cross = slope !== 0 ? hi - dHi / slope : undefined;
     const inside = cross !== undefined && cross > lo && cross < hi;
-    if (dLo >= 0 && open === undefined) open = lo;
-    if (dLo < 0 && open !== undefined) {
+    // Cheaper just after `lo`: ahead there, or level there and not falling behind (two lanes with the
+    // same fixed cost start level at zero volume; the one with the dearer tokens is never cheaper).
+    const aheadAfterLo = dLo > TIE || (dLo >= -TIE && slope >= 0);
+    if (aheadAfterLo && open === undefined) open = lo;
+    if (!aheadAfterLo && open !== undefined) {
       out.push({ from: open, to: lo });
       open = undefined;
     }

@@ -3,6 +3,7 @@
  * own deployment. Both parts are priced at their own volumes with their own line items (each keeps
  * its labour: the hybrid runs both), so the hybrid is a cost curve like any other lane.
  */
+import type { Quality } from "./catalog";
 import type { Breakdown, CostOption } from "./options";
 
 const pct = (share: number) => `${Math.round(share * 1000) / 10}%`;
@@ -34,7 +35,14 @@ export function hybridOption(self: CostOption, api: CostOption, apiShare: number
     breakpoints: rest > 0 ? self.breakpoints.map((x) => x / rest) : [],
     maxScale: rest > 0 ? self.maxScale / rest : Infinity,
     ...(self.replica && { replica: self.replica }),
+    ...weaker(self.quality, api.quality),
   };
+}
+
+/** A hybrid is as good as its weaker part (the open model's share, usually); unrated if either is. */
+function weaker(a: Quality | undefined, b: Quality | undefined): { quality?: Quality } {
+  if (!a || !b) return {};
+  return { quality: a.score <= b.score ? a : b };
 }
 
 /**

@@ -4,6 +4,7 @@
  * and the verdict: the cheapest option that can serve the demand and meets the quality bar, with the
  * runner-up and the reason. Pure.
  */
+import { meetsBar, QUALITY_INDEX, type QualityBar } from "./catalog";
 import type { Breakdown, CostOption } from "./options";
 import type { StackConfig } from "./config/stack-config";
 
@@ -20,6 +21,8 @@ export interface Lane {
   readonly unservedShare: number;
   /** The scaling.max that serves the peak, when it cannot serve. */
   readonly neededScalingMax?: number;
+  /** Rated at least as high as the bar asks (lanes of the stack's own model always are). */
+  readonly meetsQualityBar: boolean;
   /** Counted for the verdict: can serve, and meets the quality bar. */
   readonly eligible: boolean;
   /** Why not, when not eligible. */
@@ -36,11 +39,20 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
     !canServe && Number.isFinite(option.maxScale) && option.maxScale > 0
       ? Math.ceil(cfg.scaling.max / option.maxScale - 1e-9)
       : undefined;
+  const bar = cfg.compare.qualityBar;
+  // A hybrid keeps the stack's model for the easy share by design: `same-model` lets it through, a
+  // score bar holds it to its weaker part.
+  const meetsQualityBar =
+    option.kind === "hybrid" && bar.kind === "same-model"
+      ? true
+      : option.quality
+        ? meetsBar(option.quality, bar, sameModel)
+        : bar.kind === "any" || bar.kind === "unrated" || (sameModel && bar.kind !== "score");
   const excluded = !canServe
     ? `cannot serve ${(unservedShare * 100).toFixed(1)}% of the tokens at peak with scaling.max ${cfg.scaling.max}${neededScalingMax ? ` (needs ${neededScalingMax})` : ""}`
-    : !sameModel && option.kind !== "hybrid" && cfg.compare.qualityBar === "same-model"
-      ? "another model (compare.qualityBar: same-model)"
-      : undefined;
+    : meetsQualityBar
+      ? undefined
+      : belowBar(option, bar);
   return {
     option,
     breakdown,
@@ -48,10 +60,21 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
     sameModel,
     canServe,
     unservedShare,
+    meetsQualityBar,
     ...(neededScalingMax !== undefined && { neededScalingMax }),
     eligible: excluded === undefined,
     ...(excluded !== undefined && { excluded }),
   };
+}
+
+/** Why a lane misses the bar, naming the setting that sets it. */
+function belowBar(option: CostOption, bar: QualityBar): string {
+  if (bar.kind === "same-model") return "another model (compare.qualityBar: same-model)";
+  const score = option.quality ? `${QUALITY_INDEX} ${Math.round(option.quality.score)}` : "unrated";
+  const min = "minScore" in bar ? Math.round(bar.minScore) : 0;
+  return bar.kind === "stack-model"
+    ? `weaker: ${score} < ${min}, the stack's model (compare.qualityBar: stack-model)`
+    : `weaker: ${score} < ${min} (compare.qualityBar: ${min})`;
 }
 
 /** Every lane once (the stack's own first), cheapest first after it. */

@@ -10,6 +10,7 @@ import {
   type ApiOffer,
   type InstanceType,
   type ManagedOffer,
+  type Quality,
   type Source,
   type TokenPrices,
 } from "./catalog";
@@ -52,6 +53,8 @@ export interface CostOption {
   /** Largest scale served without turning requests away (Infinity for per-token options). */
   readonly maxScale: number;
   readonly replica?: ReplicaCapacity;
+  /** The served model's LMArena text score (a hybrid: its weaker part); absent when unrated. */
+  readonly quality?: Quality;
 }
 
 /** The pinned vLLM image, pulled once per new instance. */
@@ -146,6 +149,7 @@ export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
     id: `api:${api.key}`,
     label: api.name,
     kind: "api",
+    quality: api.quality,
     at: (s) =>
       breakdown([
         ...tokenItems(
@@ -169,6 +173,7 @@ export function managedOption(cfg: StackConfig, offer: ManagedOffer, opsHours: n
     id: `managed:${offer.host}`,
     label: `${offer.host} · ${cfg.model.key} (managed-open)`,
     kind: "managed",
+    ...(cfg.model.quality && { quality: cfg.model.quality }),
     at: (s) =>
       breakdown([
         ...tokenItems(
@@ -349,6 +354,7 @@ export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase
     label: `rented ${instance.key} (${purchase})`,
     kind: "rented",
     replica: b.replica,
+    ...(b.cfg.model.quality && { quality: b.cfg.model.quality }),
     at: (s) => {
       const plan = plannedAt(b, s);
       return breakdown(
@@ -380,6 +386,7 @@ export function ownedOption(b: SelfHostedBase): CostOption {
     label: `owned ${atStack}× ${gpusPerServer}-GPU server${atStack > 1 ? "s" : ""} (${b.cfg.gpu.type.key})`,
     kind: "owned",
     replica: b.replica,
+    ...(b.cfg.model.quality && { quality: b.cfg.model.quality }),
     at: (s) => {
       const plan = plannedAt(b, s);
       const servers = serversFor(plan.peakReplicas, b.cfg.gpu.count, gpusPerServer);

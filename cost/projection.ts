@@ -3,7 +3,7 @@
  * host, break-even volumes, the verdict and the budget check. Pure: the CLI, the Pulumi program and
  * the policy pack all render this one object.
  */
-import { ageDays, INSTANCE_TYPES, type InstanceType } from "./catalog";
+import { ageDays, describeQuality, INSTANCE_TYPES, QUALITY_INDEX, type InstanceType } from "./catalog";
 import { breakEven, cheaperIntervals } from "./breakeven";
 import { cheapestSplit, hybridOption } from "./hybrid";
 import { laneVerb, rankLanes, type Lane } from "./lanes";
@@ -41,8 +41,11 @@ export interface BreakEvenRow {
 }
 
 export interface Verdict {
-  /** What to do: self-host (rented or owned GPUs), host (a managed-open host), api, or cannot-serve (the stack's fleet is too small). */
-  readonly choice: "self-host" | "host" | "api" | "hybrid" | "cannot-serve";
+  /**
+   * What to do: self-host (rented or owned GPUs), host (a managed-open host), api, hybrid,
+   * cannot-serve (the stack's fleet is too small) or below-bar (no lane meets compare.qualityBar).
+   */
+  readonly choice: "self-host" | "host" | "api" | "hybrid" | "cannot-serve" | "below-bar";
   /** The recommended lane's option id (for cannot-serve: the cheapest lane that can serve, if any). */
   readonly option: string | null;
   readonly runnerUp: string | null;
@@ -156,16 +159,37 @@ function whyStackLoses(stack: Lane): string {
   return `${top.name} alone is ${topShare}% of its bill`;
 }
 
+/** How the chosen lane's model compares with the stack's, on the catalog's quality index. */
+function qualityNote(l: Lane, cfg: StackConfig): string {
+  if (l.sameModel) return "";
+  const own = cfg.model.quality;
+  const theirs = l.option.quality;
+  if (!theirs || !own)
+    return ` It is another model than ${cfg.model.key}, and ${!theirs ? "it" : cfg.model.key} has no ${QUALITY_INDEX} score: check it meets your bar.`;
+  const d = Math.round(theirs.score) - Math.round(own.score);
+  const part = l.option.kind === "hybrid" ? "Its weaker part" : "It";
+  return ` ${part} scores ${describeQuality(theirs)}, ${d >= 0 ? `${d} above` : `${-d} below`} ${cfg.model.key} (${Math.round(own.score)}).`;
+}
+
+/** Lanes cheaper than the chosen one that can serve but miss the quality bar: the report says so. */
+function weakerCheaper(lanes: readonly Lane[], chosen: Lane): string {
+  const weaker = lanes.filter(
+    (l) => l.canServe && !l.meetsQualityBar && l.breakdown.total < chosen.breakdown.total,
+  );
+  if (weaker.length === 0) return "";
+  const names = weaker
+    .slice(0, 3)
+    .map((l) => `${l.option.label} (${formatUsd(l.breakdown.total)}/month, ${l.excluded})`);
+  return ` Cheaper but below the quality bar: ${names.join("; ")}${weaker.length > 3 ? ` and ${weaker.length - 3} more` : ""}.`;
+}
+
 function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: StackConfig): Verdict {
   const stack = lanes.find((l) => l.isStack)!;
   const eligible = lanes.filter((l) => l.eligible);
   const [best, runner] = eligible;
   const priced = (l: Lane) => `${l.option.label}, ${formatUsd(l.breakdown.total)}/month`;
   const runnerText = runner ? ` Runner-up: ${priced(runner)}.` : "";
-  const otherModel = (l: Lane) =>
-    l.sameModel
-      ? ""
-      : ` It is another model than ${cfg.model.key}: the catalog rates no model's quality, so check it meets your bar (compare.qualityBar: same-model keeps the verdict to ${cfg.model.key}).`;
+  const otherModel = (l: Lane) => `${qualityNote(l, cfg)}${weakerCheaper(lanes, l)}`;
   if (!stack.canServe) {
     return {
       choice: "cannot-serve",
@@ -177,8 +201,22 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
         : "No compared option serves the whole demand within its limits.",
     };
   }
-  // The stack's own lane can serve, so at least it is eligible unless the quality bar excludes it (it never does).
-  const chosen = best ?? stack;
+  if (!best) {
+    // The stack's own lane can serve, so only an explicit score bar leaves nothing eligible.
+    const top = [...lanes]
+      .filter((l) => l.canServe && l.option.quality)
+      .sort((a, b) => b.option.quality!.score - a.option.quality!.score)[0];
+    return {
+      choice: "below-bar",
+      option: null,
+      runnerUp: null,
+      summary: `No lane meets the quality bar: compare.qualityBar asks for ${QUALITY_INDEX} ${"minScore" in cfg.compare.qualityBar ? Math.round(cfg.compare.qualityBar.minScore) : ""}, and ${cfg.model.key} scores ${cfg.model.quality ? Math.round(cfg.model.quality.score) : "unrated"}.`,
+      reason: top
+        ? `The best-rated compared lane is ${top.option.label} (${describeQuality(top.option.quality!)}, ${formatUsd(top.breakdown.total)}/month): lower the bar, or add a stronger API to compare.apis.`
+        : "No compared lane has a quality score: add APIs to compare.apis.",
+    };
+  }
+  const chosen = best;
   const verb = laneVerb(chosen);
   if (chosen.isStack) {
     const pct = runner
@@ -190,9 +228,10 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       option: chosen.option.id,
       runnerUp: runner?.option.id ?? null,
       summary: `${verb}: ${chosen.option.label} costs ${formatUsd(chosen.breakdown.total)}/month${runner ? `, ${pct}% less than the runner-up (${priced(runner)})` : ""}.`,
-      reason: row
-        ? `It is the cheaper ${describeIntervals(row)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
-        : `Its biggest cost is ${whyStackLoses(stack)}.`,
+      reason:
+        (row
+          ? `It is the cheaper ${describeIntervals(row)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
+          : `Its biggest cost is ${whyStackLoses(stack)}.`) + weakerCheaper(lanes, chosen),
     };
   }
   const row = rows.find((r) => r.against === chosen.option.id);
@@ -262,6 +301,39 @@ function staleVerdictPrices(cfg: StackConfig, lanes: readonly Lane[], verdict: V
   ];
 }
 
+/**
+ * Quality figures the verdict rests on: none for the stack's model under the default bar, or a
+ * snapshot older than `prices.maxAgeDays` deciding between models (the chosen lane, the runner-up, or
+ * a cheaper lane it ruled out).
+ */
+function qualityWarnings(cfg: StackConfig, lanes: readonly Lane[], verdict: Verdict): string[] {
+  const bar = cfg.compare.qualityBar;
+  if (bar.kind === "unrated")
+    return [
+      `${cfg.model.key} has no ${QUALITY_INDEX} score, so compare.qualityBar stack-model holds no lane to a bar: set model.arenaScore (its score on https://lmarena.ai/leaderboard/text), or compare.qualityBar to a score or same-model`,
+    ];
+  if (bar.kind !== "stack-model" && bar.kind !== "score") return [];
+  const chosen = lanes.find((l) => l.option.id === verdict.option);
+  const decisive = lanes.filter(
+    (l) =>
+      !l.sameModel &&
+      (l.option.id === verdict.option ||
+        l.option.id === verdict.runnerUp ||
+        (l.canServe && !l.meetsQualityBar && chosen && l.breakdown.total < chosen.breakdown.total)),
+  );
+  const snapshots = new Map<string, string>();
+  const now = new Date(cfg.evaluatedAt);
+  for (const q of [cfg.model.quality, ...decisive.map((l) => l.option.quality)]) {
+    const age = q && q.source.origin !== "override" ? ageDays(q.source, now) : undefined;
+    if (q && age !== undefined && age > cfg.prices.maxAgeDays)
+      snapshots.set(q.source.url, `the ${q.source.asOf} snapshot, ${age} days old`);
+  }
+  if (decisive.length === 0 || snapshots.size === 0) return [];
+  return [
+    `the verdict weighs models by ${QUALITY_INDEX} scores older than prices.maxAgeDays ${cfg.prices.maxAgeDays} (${[...snapshots.values()].join("; ")}; cost/catalog/quality-and-current-prices.md): newer models and re-ratings are not in them. Check https://lmarena.ai/leaderboard/text, and set model.arenaScore or compare.qualityBar to a score if they moved`,
+  ];
+}
+
 export function project(cfg: StackConfig): Projection {
   const option = stackOption(cfg);
   const self: Priced = { option, breakdown: option.at(1) };
@@ -299,7 +371,11 @@ export function project(cfg: StackConfig): Projection {
         })),
       };
     });
-  const cheapest = [...apis].sort((a, b) => a.breakdown.total - b.breakdown.total)[0]!;
+  // The budget rule sets the stack against the cheapest API it could replace: one meeting the
+  // quality bar, when any does (a weaker API is no replacement).
+  const byCost = [...apis].sort((a, b) => a.breakdown.total - b.breakdown.total);
+  const good = new Set(lanes.filter((l) => l.meetsQualityBar).map((l) => l.option.id));
+  const cheapest = byCost.find((a) => good.has(a.option.id)) ?? byCost[0]!;
   const warnings: string[] = [];
   const plan = self.breakdown.plan;
   if (option.replica && !option.replica.latencyMet)
@@ -312,7 +388,7 @@ export function project(cfg: StackConfig): Projection {
       `scaling.max ${cfg.scaling.max} replicas cannot serve ${(plan.unservedShare * 100).toFixed(1)}% of the monthly tokens at peak: raise scaling.max to at least ${plan.peakReplicas + Math.ceil(plan.peakReplicas * plan.unservedShare) + 1}`,
     );
   const verdict = verdictFor(lanes, rows, cfg);
-  warnings.push(...staleVerdictPrices(cfg, lanes, verdict));
+  warnings.push(...staleVerdictPrices(cfg, lanes, verdict), ...qualityWarnings(cfg, lanes, verdict));
   return {
     config: cfg,
     selfHosted: self,
@@ -344,6 +420,8 @@ export interface Ranked {
   readonly monthly: Breakdown["total"];
   /** Dollars per million tokens (input and output together). */
   readonly usdPerMillionTokens: number;
+  /** LMArena text score of what the option serves; null when unrated. */
+  readonly arenaScore: number | null;
 }
 
 export function rank(cfg: StackConfig): Ranked[] {
@@ -357,6 +435,7 @@ export function rank(cfg: StackConfig): Ranked[] {
         kind: o.kind,
         monthly: b.total,
         usdPerMillionTokens: totalTokens > 0 ? toUsd(b.total) / totalTokens : 0,
+        arenaScore: o.quality?.score ?? null,
       };
     })
     .sort((a, b) => a.monthly - b.monthly);

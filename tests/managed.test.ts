@@ -153,11 +153,13 @@ describe("managed platform: an OpenAI-compatible host", () => {
   });
 
   it("an unsupported model/host pair is a config error that lists the hosts that serve it", async () => {
-    const r = await plan("managed", { model: { id: "qwen3-32b" }, managed: { host: "fireworks" } });
+    const r = await plan("managed", { model: { id: "qwen3-30b-a3b" }, managed: { host: "fireworks" } });
     expect(r.error).toContain(
-      'vllm-tco:managed.host: does not serve qwen3-32b; no catalogued host serves it: use platform aws or kubernetes (found "fireworks")',
+      'vllm-tco:managed.host: does not serve qwen3-30b-a3b; no catalogued host serves it: use platform aws or kubernetes (found "fireworks")',
     );
     expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);
+    const served = await plan("managed", { model: { id: "qwen3-32b" }, managed: { host: "fireworks" } });
+    expect(served.error).toContain('does not serve qwen3-32b; hosts that do: groq (found "fireworks")');
   });
 });
 
@@ -203,7 +205,13 @@ describe("the managed stack's cost report", () => {
       "rented:p5.48xlarge:savings-plan",
       "owned",
     ]);
-    expect(doc.apis.length).toBe(4);
+    expect(doc.apis.length).toBe(6);
+    // Every row carries its prices' sources and dates, and its quality figure.
+    for (const row of [...doc.apis, ...doc.managed, ...doc.selfHostedAlternatives]) {
+      expect(row.lineItems.length, row.id).toBeGreaterThan(0);
+      for (const li of row.lineItems) expect(li.asOf && li.sourceUrl, `${row.id} ${li.name}`).toBeTruthy();
+      expect(row.quality.index, row.id).toBe("LMArena text");
+    }
     const text = (await runCli("cost", "--stack", "managed")).out;
     expect(text).toContain("self-hosting the same model instead:");
   });

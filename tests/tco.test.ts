@@ -251,6 +251,8 @@ describe("compare", () => {
         "api",
         "api",
         "api",
+        "api",
+        "api",
         "managed",
         "managed",
         "managed",

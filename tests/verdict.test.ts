@@ -53,10 +53,96 @@ describe("the verdict, case by case", () => {
     }
   });
 
-  it("an API chosen says it is another model whose quality the catalog does not rate", () => {
+  it("an API chosen states its quality beside the stack's model, and names the cheaper ones below the bar", () => {
+    // The managed stack serves Llama 3.3 70B (1320): gpt-4o-mini (1317) is cheaper but weaker.
     const p = project(resolve(base.managed));
     const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
-    if (chosen.option.kind === "api") expect(p.verdict.reason).toContain("another model");
+    expect(chosen.option.kind).toBe("api");
+    expect(chosen.option.quality!.score).toBeGreaterThanOrEqual(p.config.model.quality!.score);
+    expect(p.verdict.reason).toMatch(
+      /It scores LMArena text \d+ \([^)]+, 2025-12\), \d+ above llama-3\.3-70b \(1320\)\./,
+    );
+    expect(p.verdict.reason).toContain("Cheaper but below the quality bar: OpenAI gpt-4o-mini");
+    const mini = p.lanes.find((l) => l.option.id === "api:gpt-4o-mini")!;
+    expect(mini).toMatchObject({ canServe: true, meetsQualityBar: false, eligible: false });
+    expect(mini.excluded).toBe(
+      "weaker: LMArena text 1317 < 1320, the stack's model (compare.qualityBar: stack-model)",
+    );
+  });
+
+  it.each([
+    // [compare.qualityBar, what the verdict may pick]
+    ["stack-model", (score: number, own: number, same: boolean) => same || score >= own],
+    ["any", () => true],
+    ["same-model", (_s: number, _o: number, same: boolean) => same],
+    [1400, (score: number) => score >= 1400],
+  ] as const)("compare.qualityBar %s: eligible exactly when the bar allows", (bar, allowed) => {
+    const p = project(resolve(merge(base.managed, { compare: { qualityBar: bar } })));
+    const own = p.config.model.quality!.score;
+    for (const l of p.lanes)
+      expect(l.meetsQualityBar, `${l.option.id} under ${bar}`).toBe(
+        allowed(l.option.quality!.score, own, l.sameModel),
+      );
+    const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
+    expect(chosen.eligible).toBe(true);
+    for (const l of p.lanes.filter((x) => x.eligible))
+      expect(chosen.breakdown.total).toBeLessThanOrEqual(l.breakdown.total);
+  });
+
+  it("with qualityBar any the cheapest lane wins even when weaker, and the verdict says how much weaker", () => {
+    const p = project(resolve(merge(base.managed, { compare: { qualityBar: "any" } })));
+    expect(p.verdict.option).toBe("api:gpt-4o-mini");
+    expect(p.verdict.reason).toContain("3 below llama-3.3-70b (1320)");
+  });
+
+  it("a score bar no lane reaches says so and names the best-rated lane, recommending nothing", () => {
+    const p = project(
+      resolve(merge(base.managed, { compare: { qualityBar: 1480, apis: ["gpt-4o-mini", "gpt-4.1"] } })),
+    );
+    expect(p.verdict).toMatchObject({ choice: "below-bar", option: null, runnerUp: null });
+    expect(p.verdict.summary).toBe(
+      "No lane meets the quality bar: compare.qualityBar asks for LMArena text 1480, and llama-3.3-70b scores 1320.",
+    );
+    expect(p.verdict.reason).toContain("The best-rated compared lane is OpenAI gpt-4.1 (LMArena text 1412");
+  });
+
+  it("the budget ratio is taken against the cheapest API that meets the quality bar", () => {
+    const p = project(resolve(merge(base.managed, { budget: { maxRatioToCheapestApi: 100 } })));
+    const good = p.lanes.filter((l) => l.option.kind === "api" && l.meetsQualityBar);
+    const cheapestGood = Math.min(...good.map((l) => l.breakdown.total));
+    expect(p.budget.ratioToCheapestApi).toBeCloseTo(p.selfHosted.breakdown.total / cheapestGood, 9);
+  });
+
+  it("an uncatalogued model is rated by model.arenaScore, and without one the default bar warns and holds nothing back", () => {
+    const custom = {
+      id: "acme/chat-70b",
+      parameters: 70.6e9,
+      layers: 80,
+      kvHeads: 8,
+      headDim: 128,
+      contextLength: 131072,
+    };
+    const rated = project(resolve(merge(base.kubernetes, { model: { ...custom, arenaScore: 1405 } })));
+    expect(rated.config.compare.qualityBar).toEqual({ kind: "stack-model", minScore: 1405 });
+    expect(rated.lanes.find((l) => l.option.id === "api:gpt-4o-mini")!.meetsQualityBar).toBe(false);
+    expect(rated.lanes.find((l) => l.option.id === "api:gpt-4.1")!.meetsQualityBar).toBe(true);
+    const unrated = project(resolve(merge(base.kubernetes, { model: custom })));
+    expect(unrated.config.compare.qualityBar).toEqual({ kind: "unrated" });
+    expect(unrated.lanes.every((l) => l.meetsQualityBar)).toBe(true);
+    expect(unrated.warnings).toContainEqual(expect.stringContaining("set model.arenaScore"));
+  });
+
+  it("a stale quality snapshot deciding between models is warned about; a fresh one or same-model is not", () => {
+    const stale = project(resolve(base.managed));
+    expect(stale.warnings).toContainEqual(
+      expect.stringMatching(
+        /^the verdict weighs models by LMArena text scores older than prices\.maxAgeDays 30 \(the 2025-12 snapshot, \d+ days old/,
+      ),
+    );
+    const fresh = project(resolve(merge(base.managed, { prices: { maxAgeDays: 3650 } })));
+    expect(fresh.warnings.some((w) => w.includes("LMArena text scores older"))).toBe(false);
+    const same = project(resolve(merge(base.managed, { compare: { qualityBar: "same-model" } })));
+    expect(same.warnings.some((w) => w.includes("LMArena text scores older"))).toBe(false);
   });
 
   it.each([
@@ -99,6 +185,32 @@ describe("break-even as intervals", () => {
     expect(text).toMatch(/^between [\d.]+[MB] and [\d.]+[MB], .*above [\d.]+[MB]$/);
     // The first crossing stays where the single break-even figure puts it.
     expect(row.cheaperBetween[0]!.from).toBeCloseTo(row.monthlyOutputTokens!, -3);
+  });
+});
+
+describe("break-even between two per-token lanes (a managed-open stack)", () => {
+  it.each([
+    // Both carry the same fixed labour, so they start level at zero volume: the dearer tokens never win.
+    ["api:gpt-4o-mini", []],
+    ["managed:together", [{ from: 0, to: null }]],
+  ] as const)("against %s: %j", (against, expected) => {
+    const p = project(resolve(base.managed));
+    expect(p.breakEven.find((r) => r.against === against)!.cheaperBetween).toEqual(expected);
+  });
+
+  it("agrees with a brute-force sweep at every compared lane", () => {
+    const cfg = resolve(base.managed);
+    const self = stackOption(cfg);
+    for (const other of allOptions(cfg).filter((o) => o.kind === "api" || o.kind === "managed")) {
+      const intervals = cheaperIntervals(self, other, 100);
+      for (let i = 1; i <= 100; i++) {
+        const cheaper = other.at(i).total >= self.at(i).total;
+        expect(
+          intervals.some((x) => i >= x.from && (x.to === null || i <= x.to)),
+          `${other.id} at ${i}×`,
+        ).toBe(cheaper);
+      }
+    }
   });
 });
 

@@ -5,9 +5,10 @@ export * from "./models";
 export * from "./apis";
 export * from "./managed";
 export * from "./ownership";
+export * from "./quality";
 
 /** The date of the newest figure in the bundled catalog; the report prints it so its age is visible. */
-export const CATALOG_AS_OF = "2026-07";
+export const CATALOG_AS_OF = "2026-11";
 
 /** Levenshtein distance, for "did you mean" suggestions on catalog keys. */
 function distance(a: string, b: string): number {

@@ -21,15 +21,20 @@ export const HOST_ENDPOINTS: Readonly<Record<Exclude<ManagedHost, "bedrock">, st
   groq: "https://api.groq.com/openai/v1",
 };
 
+/**
+ * Per-token prices as published on each host's pricing page, read from the machine-readable copy in
+ * @pydantic/genai-prices 0.1.8 (npm, 2026-09-23), whose data cites those pages.
+ */
+const via = (title: string, url: string): Source => ({
+  title: `${title} (via @pydantic/genai-prices 0.1.8)`,
+  url,
+  asOf: "2026-09",
+});
 const src = {
-  together: { title: "Together AI pricing", url: "https://www.together.ai/pricing", asOf: "2025-07" },
-  bedrock: {
-    title: "Amazon Bedrock pricing, on-demand, Meta Llama (undated on the reference sheet)",
-    url: "https://aws.amazon.com/bedrock/pricing/",
-    asOf: "2025",
-  },
-  groq: { title: "Groq pricing", url: "https://groq.com/pricing", asOf: "2025-08" },
-  fireworks: { title: "Fireworks AI pricing", url: "https://fireworks.ai/pricing", asOf: "2025-07" },
+  together: via("Together AI pricing", "https://www.together.ai/pricing"),
+  bedrock: via("Amazon Bedrock pricing, on-demand, Meta Llama", "https://aws.amazon.com/bedrock/pricing/"),
+  groq: via("Groq pricing", "https://groq.com/pricing"),
+  fireworks: via("Fireworks AI pricing", "https://fireworks.ai/pricing"),
 } satisfies Record<ManagedHost, Source>;
 
 function offer(
@@ -60,6 +65,7 @@ export const MANAGED_OFFERS: readonly ManagedOffer[] = [
   offer("together", "llama-3.3-70b", "meta-llama/Llama-3.3-70B-Instruct-Turbo", 0.88, 0.88),
   offer("groq", "llama-3.1-8b", "llama-3.1-8b-instant", 0.05, 0.08),
   offer("groq", "llama-3.3-70b", "llama-3.3-70b-versatile", 0.59, 0.79),
+  offer("groq", "qwen3-32b", "qwen/qwen3-32b", 0.29, 0.59),
   offer("fireworks", "llama-3.1-8b", "accounts/fireworks/models/llama-v3p1-8b-instruct", 0.2, 0.2),
   offer(
     "fireworks",

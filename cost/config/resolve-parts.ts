@@ -3,7 +3,15 @@
  * problems instead of stopping at the first. `resolveStackConfig` composes them.
  */
 import * as net from "node:net";
-import { GPUS, INSTANCE_TYPES, MODELS, offersFor, type InstanceType, type Model } from "../catalog";
+import {
+  GPUS,
+  INSTANCE_TYPES,
+  MODELS,
+  offersFor,
+  type InstanceType,
+  type Model,
+  type Quality,
+} from "../catalog";
 import { kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
 import { engineVersion } from "../catalog/engine";
 import { ConfigError, Problems, unknownKey } from "./errors";
@@ -12,6 +20,22 @@ import { AwsSchema, type ParsedStackConfig } from "./schema";
 import type { ResolvedManaged } from "./stack-config";
 
 export const MAX_DEFAULT_MODEL_LEN = 32768;
+
+/** A quality figure the stack states (`model.arenaScore`): its own source, no interval. */
+function statedQuality(score: number, id: string): Quality {
+  return {
+    score,
+    low: score,
+    high: score,
+    entry: id,
+    source: {
+      title: "stack config: model.arenaScore",
+      url: "https://lmarena.ai/leaderboard/text",
+      asOf: "stack config",
+      origin: "override",
+    },
+  };
+}
 /** Resolve a model id (catalog key or Hugging Face id) and its overrides. */
 export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model | undefined {
   const byKey =
@@ -24,6 +48,7 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
     ...(m.headDim !== undefined && { headDim: m.headDim }),
     ...(m.attentionHeads !== undefined && { attentionHeads: m.attentionHeads }),
     ...(m.contextLength !== undefined && { contextLength: m.contextLength }),
+    ...(m.arenaScore !== undefined && { quality: statedQuality(m.arenaScore, m.id) }),
   };
   if (byKey) {
     const merged = { ...byKey, ...overrides, ...(m.huggingFaceId && { huggingFaceId: m.huggingFaceId }) };
@@ -52,6 +77,7 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
         headDim: m.headDim!,
         ...(m.attentionHeads !== undefined && { attentionHeads: m.attentionHeads }),
         contextLength: m.contextLength!,
+        ...(m.arenaScore !== undefined && { quality: statedQuality(m.arenaScore, m.id) }),
         source: {
           title: "stack config (model not in the catalog)",
           url: `https://huggingface.co/${m.id}`,

@@ -71,6 +71,11 @@ export const ModelSchema = z.strictObject({
   /** Query heads (config.json `num_attention_heads`); sizes attention FLOPs. Default: the catalog's, else estimated. */
   attentionHeads: posInt(1024).optional(),
   contextLength: posInt(10_000_000).optional(),
+  /**
+   * The model's LMArena text score (style control), for a model the catalog does not rate or a
+   * fine-tune that scores differently; the default quality bar holds other lanes to it.
+   */
+  arenaScore: z.number().min(800).max(2000).optional(),
 });
 
 export const GpuSchema = z.strictObject({
@@ -289,19 +294,33 @@ export const PricesSchema = z.strictObject({
 });
 
 export const CompareSchema = z.strictObject({
-  /** API catalog keys to set against. Default: gpt-4o-mini, gpt-4.1, claude-haiku-4.5, gemini-2.5-flash. */
+  /**
+   * API catalog keys to set against. Default: the small and mid models of each provider's current
+   * rated generation, and gpt-4o-mini as the long-standing cheap baseline: gpt-4o-mini, gpt-5-mini,
+   * gpt-4.1, claude-haiku-4.5, gemini-2.5-flash, gemini-3-flash.
+   */
   apis: z
     .array(z.string())
     .min(1)
-    .default(["gpt-4o-mini", "gpt-4.1", "claude-haiku-4.5", "gemini-2.5-flash"]),
+    .default([
+      "gpt-4o-mini",
+      "gpt-5-mini",
+      "gpt-4.1",
+      "claude-haiku-4.5",
+      "gemini-2.5-flash",
+      "gemini-3-flash",
+    ]),
   /** Also price every managed-open host serving the model. Default true. */
   managedHosts: z.boolean().default(true),
   /**
-   * Which lanes the verdict may choose. `any` (default): every lane, APIs included (the report says
-   * an API is another model, whose quality the catalog does not rate); `same-model`: only lanes that
-   * serve the stack's own model (self-hosted and managed-open).
+   * Which lanes the verdict may choose, by the LMArena text score every catalog model and API
+   * carries. `stack-model` (default): lanes at least as good as the stack's own model; `same-model`:
+   * only lanes serving the stack's model (self-hosted and managed-open); `any`: every lane; a number:
+   * lanes scoring at least that.
    */
-  qualityBar: z.enum(["any", "same-model"]).default("any"),
+  qualityBar: z
+    .union([z.enum(["stack-model", "same-model", "any"]), z.number().min(800).max(2000)])
+    .default("stack-model"),
 });
 
 export const OwnershipSchema = z.strictObject({
@@ -338,7 +357,7 @@ export const OperationsSchema = z.strictObject({
 export const BudgetSchema = z.strictObject({
   /** Largest acceptable projected monthly total, $. */
   monthlyUsd: z.number().positive().max(1e10).optional(),
-  /** Largest acceptable ratio of self-hosted cost to the cheapest compared API. */
+  /** Largest acceptable ratio of self-hosted cost to the cheapest compared API meeting the quality bar (any API, when none does). */
   maxRatioToCheapestApi: z.number().positive().max(1_000_000).optional(),
   /** `mandatory` stops the update when the rule fails; `advisory` warns. Default `advisory`. */
   enforce: z.enum(["mandatory", "advisory"]).default("advisory"),

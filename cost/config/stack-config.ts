@@ -12,6 +12,8 @@ import {
   type Gpu,
   type InstanceType,
   type ManagedOffer,
+  type Quality,
+  type QualityBar,
   type Model,
   type Source,
 } from "../catalog";
@@ -79,7 +81,8 @@ interface StackConfigBase extends Omit<
   readonly compare: {
     readonly apis: readonly ApiOffer[];
     readonly managed: readonly ManagedOffer[];
-    readonly qualityBar: "any" | "same-model";
+    /** `compare.qualityBar` resolved: the score a lane must reach, or which lanes count. */
+    readonly qualityBar: QualityBar;
   };
   /** Instance types with the stack's price overrides applied. */
   readonly instances: Readonly<Record<string, InstanceType>>;
@@ -89,6 +92,16 @@ interface StackConfigBase extends Omit<
     readonly hourlyRateUsd: number;
     readonly source: Source;
   };
+}
+
+/** `compare.qualityBar` as the lanes apply it; `stack-model` reads the model's score. */
+export function resolveQualityBar(
+  setting: ParsedStackConfig["compare"]["qualityBar"],
+  model: Quality | undefined,
+): QualityBar {
+  if (typeof setting === "number") return { kind: "score", minScore: setting };
+  if (setting !== "stack-model") return { kind: setting };
+  return model ? { kind: "stack-model", minScore: model.score } : { kind: "unrated" };
 }
 
 export type ResolvedAws = Omit<NonNullable<ParsedStackConfig["aws"]>, "instanceType"> & {
@@ -216,7 +229,7 @@ export function resolveStackConfig(
     compare: {
       apis: prices.apis,
       managed: c.compare.managedHosts ? managedOffers(c, model.key, stack) : [],
-      qualityBar: c.compare.qualityBar,
+      qualityBar: resolveQualityBar(c.compare.qualityBar, model.quality),
     },
     instances: prices.instances,
     ownership: {

@@ -3,6 +3,7 @@
  * crossover chart, line items with sources and price ages, and the assumptions. No script, no
  * external resource: it opens offline, prints, and follows the reader's light or dark theme.
  */
+import { QUALITY_INDEX, type Quality } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd, toUsd } from "../money";
 import type { Projection, Ranked } from "../projection";
@@ -66,8 +67,14 @@ export function costHtml(p: Projection): string {
   const others = [...p.apis, ...p.managed]
     .map((a) => {
       const b = be.get(a.option.id);
-      return `<tr><td>${esc(a.option.label)}</td><td class="num">${formatUsd(a.breakdown.total)}</td><td class="num">${b?.monthlyOutputTokens == null ? "never" : b.monthlyOutputTokens === 0 ? "cheaper at any volume" : formatTokens(b.monthlyOutputTokens)}</td><td>${link(a.breakdown.lineItems[0]!.source.title, a.breakdown.lineItems[0]!.source.url)}</td></tr>`;
+      return `<tr><td>${esc(a.option.label)}</td><td class="num">${formatUsd(a.breakdown.total)}</td><td class="num">${qualityCell(a.option.quality)}</td><td class="num">${b?.monthlyOutputTokens == null ? "never" : b.monthlyOutputTokens === 0 ? "cheaper at any volume" : formatTokens(b.monthlyOutputTokens)}</td><td>${link(a.breakdown.lineItems[0]!.source.title, a.breakdown.lineItems[0]!.source.url)}</td></tr>`;
     })
+    .join("\n");
+  const lanes = p.lanes
+    .map(
+      (l) =>
+        `<tr${l.isStack ? ' class="stack"' : ""}><td>${esc(l.option.label)}${l.isStack ? " (the stack's)" : ""}</td><td class="num">${formatUsd(l.breakdown.total)}</td><td class="num">${qualityCell(l.option.quality)}</td><td>${l.option.quality ? link(`${l.option.quality.entry}, ${l.option.quality.source.asOf}`, l.option.quality.source.url) : ""}</td><td>${l.eligible ? "eligible" : esc(l.excluded ?? "")}</td></tr>`,
+    )
     .join("\n");
   const legend = data.series
     .map((s, i) => `<li><span class="${i === 0 ? "self" : `s${(i - 1) % 9}`}"></span>${esc(s.label)}</li>`)
@@ -111,8 +118,14 @@ ${svgChart(data)}
 </section>
 <section id="compared">
 <h2>Against per-token options</h2>
-<table><thead><tr><th>option</th><th class="num">monthly at your volume</th><th class="num">break-even (output tokens/month)</th><th>source</th></tr></thead>
+<table><thead><tr><th>option</th><th class="num">monthly at your volume</th><th class="num">${QUALITY_INDEX}</th><th class="num">break-even (output tokens/month)</th><th>source</th></tr></thead>
 <tbody>${others}</tbody></table>
+</section>
+<section id="lanes">
+<h2>Every lane, cheapest first</h2>
+<p class="muted">Quality: ${QUALITY_INDEX} score (style control, all prompts; higher is better). The verdict takes the cheapest eligible lane: one that serves the whole demand and meets compare.qualityBar.</p>
+<table><thead><tr><th>lane</th><th class="num">monthly</th><th class="num">quality</th><th>rated as</th><th>verdict</th></tr></thead>
+<tbody>${lanes}</tbody></table>
 </section>
 ${
   p.selfHostedAlternatives.length
@@ -131,19 +144,24 @@ ${
   );
 }
 
+/** A score as a table cell: the point figure, its 95% interval on hover. */
+function qualityCell(q: Quality | undefined): string {
+  return q ? `<span title="95% interval ${q.low}–${q.high}">${Math.round(q.score)}</span>` : "unrated";
+}
+
 export function compareHtml(stack: string, model: string, ranked: readonly Ranked[]): string {
   const max = Math.max(...ranked.map((r) => toUsd(r.monthly)), 1);
   const rows = ranked
     .map(
       (r, i) =>
-        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
+        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${r.arenaScore === null ? "unrated" : Math.round(r.arenaScore)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
     )
     .join("\n");
   return page(
     `vllm-tco compare · ${stack}`,
     `<header><h1>Every option for ${esc(model)}, cheapest first</h1><p class="muted">stack ${esc(stack)} · monthly cost at the stack's workload</p>
 <p class="verdict">Cheapest: ${esc(ranked[0]!.label)} at ${formatUsd(ranked[0]!.monthly)} a month.</p></header>
-<section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th></th></tr></thead>
+<section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th class="num">${QUALITY_INDEX}</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table></section>`,
   );
 }

@@ -3,10 +3,10 @@
  * exports as the `costReport` output and what the policy pack reads. Bump REPORT_VERSION on any
  * breaking change to its shape.
  */
-import { ageDays, CATALOG_AS_OF, type Source } from "../catalog";
+import { ageDays, CATALOG_AS_OF, QUALITY_INDEX, type Quality, type Source } from "../catalog";
 import { toCents, type Micros } from "../money";
 import type { LineItem } from "../options";
-import type { Projection } from "../projection";
+import type { Priced, Projection } from "../projection";
 
 export const REPORT_VERSION = "1";
 
@@ -25,6 +25,32 @@ export interface LineItemDoc {
   readonly formula: string;
 }
 
+/** A lane's or model's score on the catalog's quality index, with its source and age. */
+export interface QualityDoc {
+  /** The index: "LMArena text" (style control, all prompts). */
+  readonly index: string;
+  readonly score: number;
+  /** 95% confidence interval. */
+  readonly low: number;
+  readonly high: number;
+  /** The leaderboard entry the score belongs to. */
+  readonly entry: string;
+  readonly source: string;
+  readonly sourceUrl: string;
+  readonly asOf: string;
+  /** Days since the snapshot; null for a score the stack states (model.arenaScore). */
+  readonly ageDays: number | null;
+}
+
+/** A priced per-token or alternative row: its total, its line items (each with source and date), its quality. */
+export interface PricedRowDoc {
+  readonly id: string;
+  readonly name: string;
+  readonly monthlyUsd: number;
+  readonly lineItems: readonly LineItemDoc[];
+  readonly quality: QualityDoc | null;
+}
+
 export interface CostDocument {
   readonly version: typeof REPORT_VERSION;
   readonly stack: string;
@@ -34,7 +60,10 @@ export interface CostDocument {
     readonly huggingFaceId: string;
     readonly dtype: string;
     readonly servedName: string;
+    readonly quality: QualityDoc | null;
   };
+  /** compare.qualityBar as applied: the setting, and the score a lane must reach (null: no score bar). */
+  readonly qualityBar: { readonly setting: string; readonly minScore: number | null };
   readonly catalogAsOf: string;
   readonly workload: {
     readonly monthlyInputTokens: number;
@@ -73,19 +102,10 @@ export interface CostDocument {
       readonly unservedShare: number;
     };
   };
-  readonly apis: readonly {
-    readonly id: string;
-    readonly name: string;
-    readonly monthlyUsd: number;
-    readonly lineItems: readonly LineItemDoc[];
-  }[];
-  readonly managed: readonly { readonly id: string; readonly name: string; readonly monthlyUsd: number }[];
+  readonly apis: readonly PricedRowDoc[];
+  readonly managed: readonly PricedRowDoc[];
   /** Managed-open stacks only: renting or owning GPUs for the same model and workload. */
-  readonly selfHostedAlternatives: readonly {
-    readonly id: string;
-    readonly name: string;
-    readonly monthlyUsd: number;
-  }[];
+  readonly selfHostedAlternatives: readonly PricedRowDoc[];
   readonly breakEven: readonly {
     readonly api: string;
     readonly name: string;
@@ -106,6 +126,10 @@ export interface CostDocument {
     readonly operationsMonthlyUsd: number;
     readonly stack: boolean;
     readonly sameModel: boolean;
+    readonly quality: QualityDoc | null;
+    readonly meetsQualityBar: boolean;
+    /** Its line items, each with its price's source and date. */
+    readonly lineItems: readonly LineItemDoc[];
     readonly canServe: boolean;
     readonly neededScalingMax?: number;
     readonly eligible: boolean;
@@ -156,6 +180,31 @@ function lineItem(li: LineItem, now: Date): LineItemDoc {
   };
 }
 
+function qualityDoc(q: Quality | undefined, now: Date): QualityDoc | null {
+  if (!q) return null;
+  return {
+    index: QUALITY_INDEX,
+    score: q.score,
+    low: q.low,
+    high: q.high,
+    entry: q.entry,
+    source: q.source.title,
+    sourceUrl: q.source.url,
+    asOf: q.source.asOf,
+    ageDays: q.source.origin === "override" ? null : (ageDays(q.source, now) ?? null),
+  };
+}
+
+function pricedRow(p: Priced, now: Date, id = p.option.id): PricedRowDoc {
+  return {
+    id,
+    name: p.option.label,
+    monthlyUsd: toCents(p.breakdown.total),
+    lineItems: p.breakdown.lineItems.map((li) => lineItem(li, now)),
+    quality: qualityDoc(p.option.quality, now),
+  };
+}
+
 export function toDocument(p: Projection): CostDocument {
   const c = p.config;
   const now = new Date(c.evaluatedAt);
@@ -170,6 +219,11 @@ export function toDocument(p: Projection): CostDocument {
       huggingFaceId: c.model.huggingFaceId,
       dtype: c.model.dtype,
       servedName: c.model.servedName,
+      quality: qualityDoc(c.model.quality, now),
+    },
+    qualityBar: {
+      setting: c.compare.qualityBar.kind,
+      minScore: "minScore" in c.compare.qualityBar ? c.compare.qualityBar.minScore : null,
     },
     catalogAsOf: CATALOG_AS_OF,
     workload: {
@@ -215,22 +269,9 @@ export function toDocument(p: Projection): CostDocument {
           }
         : null,
     },
-    apis: p.apis.map((a) => ({
-      id: a.option.id.replace(/^api:/, ""),
-      name: a.option.label,
-      monthlyUsd: toCents(a.breakdown.total),
-      lineItems: a.breakdown.lineItems.map((li) => lineItem(li, now)),
-    })),
-    managed: p.managed.map((m) => ({
-      id: m.option.id,
-      name: m.option.label,
-      monthlyUsd: toCents(m.breakdown.total),
-    })),
-    selfHostedAlternatives: p.selfHostedAlternatives.map((m) => ({
-      id: m.option.id,
-      name: m.option.label,
-      monthlyUsd: toCents(m.breakdown.total),
-    })),
+    apis: p.apis.map((a) => pricedRow(a, now, a.option.id.replace(/^api:/, ""))),
+    managed: p.managed.map((m) => pricedRow(m, now)),
+    selfHostedAlternatives: p.selfHostedAlternatives.map((m) => pricedRow(m, now)),
     breakEven: p.breakEven.map((b) => ({
       api: b.against.replace(/^api:/, ""),
       name: b.label,
@@ -251,6 +292,9 @@ export function toDocument(p: Projection): CostDocument {
       ),
       stack: l.isStack,
       sameModel: l.sameModel,
+      quality: qualityDoc(l.option.quality, now),
+      meetsQualityBar: l.meetsQualityBar,
+      lineItems: l.breakdown.lineItems.map((li) => lineItem(li, now)),
       canServe: l.canServe,
       ...(l.neededScalingMax !== undefined && { neededScalingMax: l.neededScalingMax }),
       eligible: l.eligible,

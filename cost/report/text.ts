@@ -1,6 +1,6 @@
 /** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
 import { describeEngine } from "../catalog/engine";
-import { ageDays, type Source } from "../catalog";
+import { ageDays, QUALITY_INDEX, type Source } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd } from "../money";
 import { describeIntervals, type Projection } from "../projection";
@@ -82,22 +82,22 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       ),
     );
   }
-  out.push("", "every lane, cheapest first (* the stack's own; - not eligible for the verdict):");
+  const snapshot = c.model.quality ?? p.lanes.find((l) => l.option.quality)?.option.quality;
+  out.push(
+    "",
+    `every lane, cheapest first (* the stack's own; - not eligible for the verdict; quality: ${QUALITY_INDEX} score${snapshot ? `, ${snapshot.source.asOf}` : ""}):`,
+  );
   out.push(
     ...fittedTable(
       p.lanes.map((l) => [
         `  ${l.isStack ? "*" : l.eligible ? " " : "-"} ${l.option.label}`,
         `${formatUsd(l.breakdown.total)}/month`,
-        l.excluded ??
-          (l.sameModel
-            ? `${p.config.model.key}`
-            : l.option.kind === "hybrid"
-              ? `${p.config.model.key} and the API`
-              : "another model"),
+        l.option.quality ? `${Math.round(l.option.quality.score)}` : "unrated",
+        l.excluded ?? (l.sameModel ? "" : l.option.kind === "hybrid" ? "weaker part" : "another model"),
       ]),
-      ["l", "r", "l"],
+      ["l", "r", "r", "l"],
       width,
-      [2],
+      [3],
     ),
   );
   if (p.hybrid) {

@@ -39,7 +39,8 @@ export function table(rows: string[][], align: readonly Align[]): string[] {
 
 /**
  * A table that fits `width`: as it is, or, when too wide, with the columns in `under` moved to an
- * indented line below each row (joined by ` · `), so the remaining columns stay aligned.
+ * indented line below each row (joined by ` · `; none when they are empty), so the remaining columns
+ * stay aligned.
  */
 export function fittedTable(
   rows: string[][],
@@ -53,5 +54,8 @@ export function fittedTable(
   return table(
     rows.map((r) => keep.map((c) => r[c]!)),
     keep.map((c) => align[c]!),
-  ).flatMap((line, i) => [line, `      ${under.map((c) => rows[i]![c]).join(" · ")}`]);
+  ).flatMap((line, i) => {
+    const below = under.map((c) => rows[i]![c]).filter((cell) => cell);
+    return below.length ? [line, `      ${below.join(" · ")}`] : [line];
+  });
 }

@@ -1,0 +1,91 @@
+import type { Source } from "./source";
+
+/**
+ * A model's standing on the one public quality index the catalog uses: LMArena's text leaderboard
+ * (Bradley–Terry score from blind pairwise human votes, style control on, all prompts) — the most
+ * widely cited open index, and the one that rates open-weight models and frontier APIs on one scale.
+ * A score compares models only within one snapshot: never mix figures from two.
+ */
+export interface Quality {
+  /** Arena score: higher is better; 100 points ≈ 64% of head-to-head votes won. */
+  readonly score: number;
+  /** The score's 95% confidence interval. */
+  readonly low: number;
+  readonly high: number;
+  /** The leaderboard entry the score belongs to (the variant the API or model is rated as). */
+  readonly entry: string;
+  readonly source: Source;
+}
+
+export const QUALITY_INDEX = "LMArena text";
+
+/**
+ * The snapshot: LMArena's own published data file at one commit. It holds models released up to
+ * mid-December 2025 (gemini-3-flash, 2025-12-17, is its newest), hence the date.
+ */
+const SNAPSHOT: Source = {
+  title:
+    'LMArena text leaderboard, style control, all prompts (lmarena/arena-catalog data/leaderboard-text-style-control.json, key "full")',
+  url: "https://github.com/lmarena/arena-catalog/blob/081db238f8c5b9193004ca7711e5a20960444e25/data/leaderboard-text-style-control.json",
+  asOf: "2025-12",
+};
+
+function arena(entry: string, score: number, low: number, high: number): Quality {
+  return { score, low, high, entry, source: SNAPSHOT };
+}
+
+/** Scores by leaderboard entry, rounded to 0.1 from the snapshot's `rating`, `rating_q025`, `rating_q975`. */
+export const ARENA_TEXT = Object.freeze({
+  "llama-3.1-8b-instruct": arena("llama-3.1-8b-instruct", 1212.4, 1208.4, 1216.4),
+  "llama-3.1-70b-instruct": arena("llama-3.1-70b-instruct", 1294.3, 1290.7, 1297.8),
+  "llama-3.3-70b-instruct": arena("llama-3.3-70b-instruct", 1319.7, 1316.3, 1323.1),
+  "qwen3-32b": arena("qwen3-32b", 1344.7, 1335.2, 1354.2),
+  "qwen3-30b-a3b": arena("qwen3-30b-a3b", 1326.1, 1321.4, 1330.8),
+  "gpt-4o-mini-2024-07-18": arena("gpt-4o-mini-2024-07-18", 1317.3, 1313.9, 1320.6),
+  "gpt-4o-2024-08-06": arena("gpt-4o-2024-08-06", 1335.8, 1331.7, 1339.8),
+  "gpt-4.1-2025-04-14": arena("gpt-4.1-2025-04-14", 1412.2, 1408.5, 1415.9),
+  "gpt-5-high": arena("gpt-5-high", 1436.8, 1432.2, 1441.3),
+  "gpt-5-mini-high": arena("gpt-5-mini-high", 1392.8, 1388.1, 1397.4),
+  "gpt-5.1-high": arena("gpt-5.1-high", 1458.2, 1451.8, 1464.6),
+  "claude-sonnet-4-5-20250929": arena("claude-sonnet-4-5-20250929", 1445.4, 1440.4, 1450.5),
+  "claude-haiku-4-5-20251001": arena("claude-haiku-4-5-20251001", 1402.4, 1397.8, 1406.9),
+  "claude-opus-4-5-20251101": arena("claude-opus-4-5-20251101", 1468.3, 1461.3, 1475.3),
+  "gemini-2.5-flash": arena("gemini-2.5-flash", 1408.4, 1405.1, 1411.8),
+  "gemini-2.5-flash-lite-preview-09-2025-no-thinking": arena(
+    "gemini-2.5-flash-lite-preview-09-2025-no-thinking",
+    1378.7,
+    1374.4,
+    1383.1,
+  ),
+  "gemini-3-flash": arena("gemini-3-flash", 1476.7, 1466.6, 1486.8),
+  "gemini-3-pro": arena("gemini-3-pro", 1492.0, 1485.9, 1498.2),
+} satisfies Record<string, Quality>);
+
+/**
+ * The quality bar a lane must meet to be recommended, resolved from `compare.qualityBar`:
+ * `stack-model` (default) at least the stack's own model's score; `same-model` only lanes serving the
+ * stack's model; `any` no bar; a number, at least that score.
+ */
+export type QualityBar =
+  | { readonly kind: "same-model" }
+  | { readonly kind: "any" }
+  /** `stack-model` asked for, but the stack's model has no score: no bar, and a warning says so. */
+  | { readonly kind: "unrated" }
+  | { readonly kind: "stack-model"; readonly minScore: number }
+  | { readonly kind: "score"; readonly minScore: number };
+
+/**
+ * Whether `q` clears the bar. Lanes of the stack's own model clear every bar but an explicit score
+ * (which the stack's model itself may miss).
+ */
+export function meetsBar(q: Quality, bar: QualityBar, sameModel: boolean): boolean {
+  if (bar.kind === "score") return q.score >= bar.minScore;
+  if (sameModel || bar.kind === "any" || bar.kind === "unrated") return true;
+  if (bar.kind === "same-model") return false;
+  return q.score >= bar.minScore;
+}
+
+/** "LMArena text 1412 (gpt-4.1-2025-04-14, 2025-12)". */
+export function describeQuality(q: Quality): string {
+  return `${QUALITY_INDEX} ${Math.round(q.score)} (${q.entry}, ${q.source.asOf})`;
+}

@@ -145,6 +145,25 @@ describe("stack config: every bad input names the setting, the value found and t
       ),
     ],
     [
+      "quality bar that is no setting",
+      merge(base.aws, { compare: { qualityBar: "best" } }),
+      line(
+        "compare.qualityBar",
+        "must be stack-model, same-model, any, or an LMArena text score from 800 to 2000",
+        '"best"',
+      ),
+    ],
+    [
+      "quality bar score off the scale",
+      merge(base.aws, { compare: { qualityBar: 5000 } }),
+      line("compare.qualityBar", "must be at most 2000", "5000"),
+    ],
+    [
+      "arena score off the scale",
+      merge(base.aws, { model: { arenaScore: -1 } }),
+      line("model.arenaScore", "must be at least 800", "-1"),
+    ],
+    [
       "existing VPC without subnets",
       merge(base.aws, { aws: { vpcId: "vpc-123" } }),
       line(

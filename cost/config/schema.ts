@@ -319,7 +319,9 @@ export const CompareSchema = z.strictObject({
    * lanes scoring at least that.
    */
   qualityBar: z
-    .union([z.enum(["stack-model", "same-model", "any"]), z.number().min(800).max(2000)])
+    .union([z.enum(["stack-model", "same-model", "any"]), z.number().min(800).max(2000)], {
+      error: "must be stack-model, same-model, any, or an LMArena text score from 800 to 2000",
+    })
     .default("stack-model"),
 });
 

@@ -29,6 +29,23 @@ function externalLoads(page: string): string[] {
 }
 
 describe("the HTML cost report", () => {
+  it.each(STACKS)(
+    "%s: every lane shows its quality score, rated entry and snapshot link, and its standing",
+    (stack) => {
+      const p = project(loadStack({ stack }));
+      const start = html[stack]!.indexOf('<section id="lanes">');
+      const section = html[stack]!.slice(start, html[stack]!.indexOf("</section>", start));
+      const rows = [...section.matchAll(/<tr(?: class="stack")?><td>(.*?)<\/td>.*?<\/tr>/g)].map((m) => m[0]);
+      expect(rows).toHaveLength(p.lanes.length);
+      p.lanes.forEach((l, i) => {
+        const q = l.option.quality!;
+        expect(rows[i]).toContain(`>${Math.round(q.score)}</span>`);
+        expect(rows[i]).toContain(`href="${q.source.url}"`);
+        expect(rows[i]).toContain(l.eligible ? "eligible" : "weaker");
+      });
+    },
+  );
+
   it.each(STACKS)("%s: the plotted break-even points are the computed ones", (stack) => {
     const p = project(loadStack({ stack }));
     const plotted = [

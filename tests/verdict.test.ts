@@ -221,17 +221,23 @@ describe("properties", () => {
     max: fc.integer({ min: 1, max: 12 }),
   });
 
-  it("the verdict's option is never dearer than an eligible alternative, and is eligible", () => {
+  const bars = fc.constantFrom("stack-model", "same-model", "any", 1250, 1400, 1495);
+
+  it("the verdict's option is never dearer than an eligible alternative, and is eligible, at any quality bar", () => {
     fc.assert(
-      fc.property(workload, ({ out, ratio, max }) => {
+      fc.property(workload, bars, ({ out, ratio, max }, qualityBar) => {
         const p = project(
           resolve(
             merge(base.aws, {
               workload: { monthlyInputTokens: out * ratio, monthlyOutputTokens: out },
               scaling: { max },
+              compare: { qualityBar },
             }),
           ),
         );
+        for (const l of p.lanes)
+          if (l.eligible && typeof qualityBar === "number")
+            expect(l.option.quality!.score).toBeGreaterThanOrEqual(qualityBar);
         const eligible = p.lanes.filter((l) => l.eligible);
         if (p.verdict.option === null) return eligible.length === 0;
         const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;

@@ -1,6 +1,6 @@
 /** `vllm-tco cost` and `vllm-tco compare`: a stack's projection as text, versioned JSON or HTML. */
 import * as fs from "node:fs";
-import { QUALITY_INDEX } from "../cost/catalog";
+import { QUALITY_INDEX, scoreLabel } from "../cost/catalog";
 import { loadStack } from "../cost/config/stack-file";
 import { formatUsd } from "../cost/money";
 import { project, rank } from "../cost/projection";
@@ -77,7 +77,7 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     r.label,
     r.kind,
     `${formatUsd(r.monthly)}/month`,
-    r.arenaScore === null ? "unrated" : `${Math.round(r.arenaScore)}`,
+    scoreLabel(r.arenaScore),
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
   ]);
   // Too wide: kind and $/M tokens go under each row, so the columns stay aligned.

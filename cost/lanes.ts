@@ -4,7 +4,7 @@
  * and the verdict: the cheapest option that can serve the demand and meets the quality bar, with the
  * runner-up and the reason. Pure.
  */
-import { meetsBar, QUALITY_INDEX, type QualityBar } from "./catalog";
+import { meetsBar, QUALITY_INDEX, scoreLabel, type QualityBar } from "./catalog";
 import type { Breakdown, CostOption } from "./options";
 import type { StackConfig } from "./config/stack-config";
 
@@ -21,7 +21,7 @@ export interface Lane {
   readonly unservedShare: number;
   /** The scaling.max that serves the peak, when it cannot serve. */
   readonly neededScalingMax?: number;
-  /** Rated at least as high as the bar asks (lanes of the stack's own model always are). */
+  /** Rated at least as high as `compare.qualityBar` asks (see `meetsBar`). */
   readonly meetsQualityBar: boolean;
   /** Counted for the verdict: can serve, and meets the quality bar. */
   readonly eligible: boolean;
@@ -43,11 +43,7 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
   // A hybrid keeps the stack's model for the easy share by design: `same-model` lets it through, a
   // score bar holds it to its weaker part.
   const meetsQualityBar =
-    option.kind === "hybrid" && bar.kind === "same-model"
-      ? true
-      : option.quality
-        ? meetsBar(option.quality, bar, sameModel)
-        : bar.kind === "any" || bar.kind === "unrated" || (sameModel && bar.kind !== "score");
+    (option.kind === "hybrid" && bar.kind === "same-model") || meetsBar(option.quality, bar, sameModel);
   const excluded = !canServe
     ? `cannot serve ${(unservedShare * 100).toFixed(1)}% of the tokens at peak with scaling.max ${cfg.scaling.max}${neededScalingMax ? ` (needs ${neededScalingMax})` : ""}`
     : meetsQualityBar
@@ -70,11 +66,16 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
 /** Why a lane misses the bar, naming the setting that sets it. */
 function belowBar(option: CostOption, bar: QualityBar): string {
   if (bar.kind === "same-model") return "another model (compare.qualityBar: same-model)";
-  const score = option.quality ? `${QUALITY_INDEX} ${Math.round(option.quality.score)}` : "unrated";
+  const score = option.quality ? `${QUALITY_INDEX} ${scoreLabel(option.quality.score)}` : "unrated";
   const min = "minScore" in bar ? Math.round(bar.minScore) : 0;
   return bar.kind === "stack-model"
     ? `weaker: ${score} < ${min}, the stack's model (compare.qualityBar: stack-model)`
     : `weaker: ${score} < ${min} (compare.qualityBar: ${min})`;
+}
+
+/** Lanes cheaper than `chosen` that can serve but miss the quality bar: what the verdict passed over. */
+export function cheaperBelowBar(lanes: readonly Lane[], chosen: Lane): Lane[] {
+  return lanes.filter((l) => l.canServe && !l.meetsQualityBar && l.breakdown.total < chosen.breakdown.total);
 }
 
 /** Every lane once (the stack's own first), cheapest first after it. */

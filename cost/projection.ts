@@ -3,10 +3,17 @@
  * host, break-even volumes, the verdict and the budget check. Pure: the CLI, the Pulumi program and
  * the policy pack all render this one object.
  */
-import { ageDays, describeQuality, INSTANCE_TYPES, QUALITY_INDEX, type InstanceType } from "./catalog";
+import {
+  ageDays,
+  describeQuality,
+  INSTANCE_TYPES,
+  QUALITY_INDEX,
+  scoreLabel,
+  type InstanceType,
+} from "./catalog";
 import { breakEven, cheaperIntervals } from "./breakeven";
 import { cheapestSplit, hybridOption } from "./hybrid";
-import { laneVerb, rankLanes, type Lane } from "./lanes";
+import { cheaperBelowBar, laneVerb, rankLanes, type Lane } from "./lanes";
 import { checkBudget, type BudgetResult } from "./budget";
 import { formatTokens } from "./format";
 import { formatUsd, toUsd } from "./money";
@@ -173,9 +180,7 @@ function qualityNote(l: Lane, cfg: StackConfig): string {
 
 /** Lanes cheaper than the chosen one that can serve but miss the quality bar: the report says so. */
 function weakerCheaper(lanes: readonly Lane[], chosen: Lane): string {
-  const weaker = lanes.filter(
-    (l) => l.canServe && !l.meetsQualityBar && l.breakdown.total < chosen.breakdown.total,
-  );
+  const weaker = cheaperBelowBar(lanes, chosen);
   if (weaker.length === 0) return "";
   const names = weaker
     .slice(0, 3)
@@ -210,7 +215,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       choice: "below-bar",
       option: null,
       runnerUp: null,
-      summary: `No lane meets the quality bar: compare.qualityBar asks for ${QUALITY_INDEX} ${"minScore" in cfg.compare.qualityBar ? Math.round(cfg.compare.qualityBar.minScore) : ""}, and ${cfg.model.key} scores ${cfg.model.quality ? Math.round(cfg.model.quality.score) : "unrated"}.`,
+      summary: `No lane meets the quality bar: compare.qualityBar asks for ${QUALITY_INDEX} ${"minScore" in cfg.compare.qualityBar ? Math.round(cfg.compare.qualityBar.minScore) : ""}, and ${cfg.model.key} scores ${scoreLabel(cfg.model.quality?.score)}.`,
       reason: top
         ? `The best-rated compared lane is ${top.option.label} (${describeQuality(top.option.quality!)}, ${formatUsd(top.breakdown.total)}/month): lower the bar, or add a stronger API to compare.apis.`
         : "No compared lane has a quality score: add APIs to compare.apis.",
@@ -314,12 +319,11 @@ function qualityWarnings(cfg: StackConfig, lanes: readonly Lane[], verdict: Verd
     ];
   if (bar.kind !== "stack-model" && bar.kind !== "score") return [];
   const chosen = lanes.find((l) => l.option.id === verdict.option);
+  const passedOver = new Set(chosen ? cheaperBelowBar(lanes, chosen) : []);
   const decisive = lanes.filter(
     (l) =>
       !l.sameModel &&
-      (l.option.id === verdict.option ||
-        l.option.id === verdict.runnerUp ||
-        (l.canServe && !l.meetsQualityBar && chosen && l.breakdown.total < chosen.breakdown.total)),
+      (l.option.id === verdict.option || l.option.id === verdict.runnerUp || passedOver.has(l)),
   );
   const snapshots = new Map<string, string>();
   const now = new Date(cfg.evaluatedAt);

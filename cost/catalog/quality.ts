@@ -75,14 +75,20 @@ export type QualityBar =
   | { readonly kind: "score"; readonly minScore: number };
 
 /**
- * Whether `q` clears the bar. Lanes of the stack's own model clear every bar but an explicit score
- * (which the stack's model itself may miss).
+ * Whether a lane rated `q` (undefined: unrated) clears the bar. Lanes of the stack's own model clear
+ * every bar but an explicit score (which the stack's model itself may miss); an unrated lane clears
+ * no score it is held to.
  */
-export function meetsBar(q: Quality, bar: QualityBar, sameModel: boolean): boolean {
-  if (bar.kind === "score") return q.score >= bar.minScore;
+export function meetsBar(q: Quality | undefined, bar: QualityBar, sameModel: boolean): boolean {
+  if (bar.kind === "score") return q !== undefined && q.score >= bar.minScore;
   if (sameModel || bar.kind === "any" || bar.kind === "unrated") return true;
   if (bar.kind === "same-model") return false;
-  return q.score >= bar.minScore;
+  return q !== undefined && q.score >= bar.minScore;
+}
+
+/** A score as reports print it: whole points, or "unrated". */
+export function scoreLabel(score: number | undefined | null): string {
+  return score === undefined || score === null ? "unrated" : `${Math.round(score)}`;
 }
 
 /** "LMArena text 1412 (gpt-4.1-2025-04-14, 2025-12)". */

@@ -3,7 +3,7 @@
  * crossover chart, line items with sources and price ages, and the assumptions. No script, no
  * external resource: it opens offline, prints, and follows the reader's light or dark theme.
  */
-import { QUALITY_INDEX, type Quality } from "../catalog";
+import { QUALITY_INDEX, scoreLabel, type Quality } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd, toUsd } from "../money";
 import type { Projection, Ranked } from "../projection";
@@ -146,7 +146,9 @@ ${
 
 /** A score as a table cell: the point figure, its 95% interval on hover. */
 function qualityCell(q: Quality | undefined): string {
-  return q ? `<span title="95% interval ${q.low}–${q.high}">${Math.round(q.score)}</span>` : "unrated";
+  return q
+    ? `<span title="95% interval ${q.low}–${q.high}">${scoreLabel(q.score)}</span>`
+    : scoreLabel(undefined);
 }
 
 export function compareHtml(stack: string, model: string, ranked: readonly Ranked[]): string {
@@ -154,7 +156,7 @@ export function compareHtml(stack: string, model: string, ranked: readonly Ranke
   const rows = ranked
     .map(
       (r, i) =>
-        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${r.arenaScore === null ? "unrated" : Math.round(r.arenaScore)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
+        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${scoreLabel(r.arenaScore)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
     )
     .join("\n");
   return page(

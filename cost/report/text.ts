@@ -1,6 +1,6 @@
 /** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
 import { describeEngine } from "../catalog/engine";
-import { ageDays, QUALITY_INDEX, type Source } from "../catalog";
+import { ageDays, QUALITY_INDEX, scoreLabel, type Source } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd } from "../money";
 import { describeIntervals, type Projection } from "../projection";
@@ -92,7 +92,7 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
       p.lanes.map((l) => [
         `  ${l.isStack ? "*" : l.eligible ? " " : "-"} ${l.option.label}`,
         `${formatUsd(l.breakdown.total)}/month`,
-        l.option.quality ? `${Math.round(l.option.quality.score)}` : "unrated",
+        scoreLabel(l.option.quality?.score),
         l.excluded ?? (l.sameModel ? "" : l.option.kind === "hybrid" ? "weaker part" : "another model"),
       ]),
       ["l", "r", "r", "l"],

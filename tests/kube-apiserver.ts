@@ -15,6 +15,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { freePort } from "./free-port";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -33,14 +34,6 @@ export type KubeObject = {
 export interface Answer {
   readonly status: number;
   readonly body: Record<string, unknown>;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
 }
 
 /** The binaries' folder: VLLM_TCO_KUBE_BIN (the test command builds them first), else built or reused now. */

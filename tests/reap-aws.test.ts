@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -17,6 +16,7 @@ import { reap } from "../infra/reap/reap";
 import { observeCloudWatch } from "../infra/reap/cloudwatch";
 import { base, resolve, runCli } from "./helpers";
 import { sleep } from "./reap-harness";
+import { freePort } from "./free-port";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-moto-"));
 const saved = { ...process.env };
@@ -31,14 +31,6 @@ const sdk = async () => ({
   ec2: await import("@aws-sdk/client-ec2"),
   cw: await import("@aws-sdk/client-cloudwatch"),
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
 
 async function describeGroup() {
   const { as } = await sdk();

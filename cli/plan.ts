@@ -11,6 +11,7 @@ import { requirementsFor } from "../infra/kubernetes/requirements";
 import { evaluate, type Violation } from "../infra/policy/rules";
 import { resolveStackConfig } from "../cost/config/stack-config";
 import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "../infra/plan/run";
+import { CostReport } from "../infra/cost-report";
 
 export const EXIT_BLOCKED = 3;
 
@@ -115,7 +116,9 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
             parent: r.parent ?? null,
             inputs: redacted(r),
           })),
-          cost: (result.outputs["costReport"] as object | undefined) ?? null,
+          cost:
+            (result.resources.find((r) => r.type === CostReport.TYPE)?.inputs["document"] as
+              object | undefined) ?? null,
           violations,
           assumes: requirementsFor(result.resources.map((r) => r.type)),
           ...(result.error && { error: result.error }),

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { project } from "../cost/projection";
 import { toDocument } from "../cost/report/json";
+import { costSummary } from "../cost/report/summary";
 import { textReport } from "../cost/report/text";
 import { budgetMessage } from "./budget-gate";
 import { componentArgs, type ComponentArgs } from "./component-args";
@@ -42,7 +43,9 @@ export async function runProgram(cfg: StackConfig, secrets: ProgramSecrets): Pro
     );
   new CostReport("cost", { document });
   const platform = await buildPlatform(componentArgs(cfg, projection), secrets);
-  return { costReport: document, ...platform };
+  // A short summary, not the ~2,000-line document: a preview prints every output. The document is on
+  // the CostReport component and from `vllm-tco cost --json`, both the same projection.
+  return { cost: costSummary(document), ...platform };
 }
 
 async function buildPlatform(c: ComponentArgs, secrets: ProgramSecrets): Promise<StackOutputs> {

@@ -222,7 +222,7 @@ describe("kubernetes platform: the onprem example stack", async () => {
   it("logs the cost report and exports it with the endpoint and autoscaler", () => {
     expect(r.logs[0]!.message).toMatch(/^vllm-tco cost · stack onprem · kubernetes · llama-3.3-70b bf16/);
     expect(r.outputs).toMatchObject({
-      costReport: { version: "1", stack: "onprem" },
+      cost: { version: "1", fullReport: "npx vllm-tco cost --stack onprem --json" },
       endpoint: "http://vllm-router.vllm.svc:80/v1",
       serviceName: "vllm-router",
       autoscaler: "keda",

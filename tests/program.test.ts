@@ -13,7 +13,18 @@ describe("cost in every preview", () => {
       expect(r.logs[0]).toMatchObject({ severity: "info" });
       expect(r.logs[0]!.message).toMatch(new RegExp(`^vllm-tco cost · stack ${stack} · `));
       expect(r.logs[0]!.message).not.toContain("X break-even"); // compact: no chart
-      expect(r.outputs["costReport"]).toMatchObject({ version: "1", stack });
+      // The stack output is the short summary; the whole document rides on the CostReport component.
+      const document = JSON.parse((await cli("cost", "--stack", stack, "--json")).out) as {
+        verdict: { summary: string };
+        selfHosted: { monthlyUsd: number };
+      };
+      expect(r.outputs["cost"]).toMatchObject({
+        version: "1",
+        verdict: document.verdict.summary,
+        stack: { monthlyUsd: document.selfHosted.monthlyUsd },
+        fullReport: `npx vllm-tco cost --stack ${stack} --json`,
+      });
+      expect(r.outputs["costReport"]).toBeUndefined();
       const cost = r.resources.find((x) => x.type === "vllm-tco:cost:CostReport")!;
       expect((cost.inputs["document"] as { stack: string }).stack).toBe(stack);
     },

@@ -254,6 +254,12 @@ export const KubernetesSchema = z.strictObject({
   clientNamespaces: z.array(dnsLabel()).max(100).default([]),
   /** Extra node selector terms for GPU pods. Default: the GPU product label only. */
   nodeSelector: z.record(z.string(), z.string()).default({}),
+  /**
+   * Let `pulumi up` wait until the engines and router run (Deployments ready, Services with endpoints,
+   * the cache claim bound). false: create the objects and return (the `pulumi.com/skipAwait`
+   * annotation), for clusters whose GPU nodes arrive later or a control plane without nodes. Default true.
+   */
+  waitForReady: z.boolean().default(true),
 });
 
 export const ManagedSchema = z.strictObject({

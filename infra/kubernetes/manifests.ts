@@ -51,7 +51,7 @@ export function renderKubernetes(
   const n = kubeNames(a, name);
   const rbac = routerRbac(a, name, n);
   const policies = networkPolicies(a, name, n);
-  return {
+  const manifests: KubernetesManifests = {
     ...(k.createNamespace && {
       namespace: {
         apiVersion: "v1",
@@ -80,6 +80,23 @@ export function renderKubernetes(
     ...(scalesFromZero(a) && { httpScaledObject: httpScaledObject(a, name, n) }),
     ...(k.serviceMonitor && { serviceMonitor: engineServiceMonitor(a, name, n) }),
   };
+  return k.waitForReady ? manifests : withoutReadinessWaits(manifests);
+}
+
+/** The kinds the Kubernetes provider waits on until pods run (its await logic), and the annotation that skips it. */
+const AWAITED_KINDS = new Set(["Deployment", "Service", "PersistentVolumeClaim"]);
+const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" };
+
+function withoutReadinessWaits(m: KubernetesManifests): KubernetesManifests {
+  const marked = Object.entries(m).map(([key, obj]) => {
+    const o = obj as { kind: string; metadata: { annotations?: Record<string, string> } };
+    if (!AWAITED_KINDS.has(o.kind)) return [key, obj];
+    return [
+      key,
+      { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, ...SKIP_AWAIT } } },
+    ];
+  });
+  return Object.fromEntries(marked) as KubernetesManifests;
 }
 
 /**

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One server tier on its own, with the binaries it needs built or reused first (never inside a test
+# worker, where a cold build would block it for minutes): `npm run test:pulumi`, `npm run test:kube`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tier=${1:?usage: scripts/test-tier.sh pulumi|kube}
+VLLM_TCO_KUBE_BIN=$(bash scripts/build-kube.sh)
+export VLLM_TCO_KUBE_BIN
+case "$tier" in
+  pulumi)
+    VLLM_TCO_PULUMI_BIN=$(bash scripts/build-pulumi.sh)
+    export VLLM_TCO_PULUMI_BIN
+    exec npx --no-install vitest run tests/pulumi-engine.test.ts
+    ;;
+  kube) exec npx --no-install vitest run tests/kube-real.test.ts ;;
+  *)
+    echo "scripts/test-tier.sh: unknown tier '$tier'; use pulumi or kube" >&2
+    exit 2
+    ;;
+esac

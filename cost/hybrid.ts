@@ -14,6 +14,9 @@ export function hybridOption(self: CostOption, api: CostOption, apiShare: number
     b.lineItems.map((i) => ({
       name: `${label}: ${i.name}`,
       monthly: i.monthly,
+      quantity: i.quantity,
+      unit: i.unit,
+      unitPrice: i.unitPrice,
       source: i.source,
       get formula() {
         return i.formula;

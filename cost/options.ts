@@ -26,7 +26,14 @@ import type { StackConfig } from "./config/stack-config";
 
 export interface LineItem {
   readonly name: string;
+  /** quantity × unitPrice, in micro-dollars (rounded once, here). */
   readonly monthly: Micros;
+  /** How many units a month (instance-hours, GB, million tokens, servers…), as a number a test can recompute. */
+  readonly quantity: number;
+  /** What one unit is: "instance-h", "GB", "M tokens", "server-month"… */
+  readonly unit: string;
+  /** Dollars per unit. */
+  readonly unitPrice: number;
   /** The price's source and date. */
   readonly source: Source;
   /** The arithmetic, in words a reader can redo: "730 h × $6.88/h". */
@@ -72,12 +79,16 @@ const money = (n: number) => `$${formatNumber(n, 6)}`;
  */
 class PricedItem implements LineItem {
   #formula: (() => string) | string;
+  readonly monthly: Micros;
   constructor(
     readonly name: string,
-    readonly monthly: Micros,
+    readonly quantity: number,
+    readonly unit: string,
+    readonly unitPrice: number,
     readonly source: Source,
     formula: () => string,
   ) {
+    this.monthly = times(usd(unitPrice), quantity);
     this.#formula = formula;
   }
   get formula(): string {
@@ -86,8 +97,14 @@ class PricedItem implements LineItem {
   }
 }
 
-function item(name: string, monthly: Micros, source: Source, formula: () => string): LineItem {
-  return new PricedItem(name, monthly, source, formula);
+/** One priced quantity, as Infracost's cost components are: the amount is always quantity × unit price. */
+function item(
+  name: string,
+  priced: { readonly quantity: number; readonly unit: string; readonly unitPrice: number },
+  source: Source,
+  formula: () => string,
+): LineItem {
+  return new PricedItem(name, priced.quantity, priced.unit, priced.unitPrice, source, formula);
 }
 
 function breakdown(lineItems: LineItem[], plan?: CapacityPlan): Breakdown {
@@ -97,7 +114,7 @@ function breakdown(lineItems: LineItem[], plan?: CapacityPlan): Breakdown {
 export function operationsItem(hours: number, rate: number, source: Source): LineItem {
   return item(
     "operations labour",
-    times(usd(rate), hours),
+    { quantity: hours, unit: "engineer-h", unitPrice: rate },
     source,
     () => `${fmt(hours)} h × ${money(rate)}/h`,
   );
@@ -117,20 +134,20 @@ export function tokenItems(
   return [
     item(
       "input tokens",
-      times(usd(prices.inputPerMillion), m(inputTokens - cached)),
+      { quantity: m(inputTokens - cached), unit: "M tokens", unitPrice: prices.inputPerMillion },
       source,
       () => `${fmt(m(inputTokens - cached))}M × ${money(prices.inputPerMillion)}/M`,
     ),
     item(
       "cached input tokens",
-      times(usd(cachedPrice), m(cached)),
+      { quantity: m(cached), unit: "M tokens", unitPrice: cachedPrice },
       source,
       () =>
         `${fmt(m(cached))}M × ${money(cachedPrice)}/M${prices.cachedInputPerMillion === undefined ? " (no cache discount)" : ""}`,
     ),
     item(
       "output tokens",
-      times(usd(prices.outputPerMillion), m(outputTokens)),
+      { quantity: m(outputTokens), unit: "M tokens", unitPrice: prices.outputPerMillion },
       source,
       () => `${fmt(m(outputTokens))}M × ${money(prices.outputPerMillion)}/M`,
     ),
@@ -222,13 +239,13 @@ function instanceItems(
     return [
       item(
         `GPU instances, savings plan (${commit} × ${instance.key} committed 24×7)`,
-        times(usd(sp), commit * HOURS_PER_MONTH),
+        { quantity: commit * HOURS_PER_MONTH, unit: "instance-h", unitPrice: sp },
         src,
         () => `${commit} × ${HOURS_PER_MONTH} h × ${money(sp)}/h`,
       ),
       item(
         `GPU instances above the commitment, on-demand`,
-        times(usd(od), above),
+        { quantity: above, unit: "instance-h", unitPrice: od },
         instance.sources.onDemand,
         () => `${fmt(above)} instance-h × ${money(od)}/h`,
       ),
@@ -249,13 +266,13 @@ function instanceItems(
   return [
     item(
       `GPU instances serving (${instance.key}, ${label})`,
-      times(usd(rate), plan.servingReplicaHours),
+      { quantity: plan.servingReplicaHours, unit: "instance-h", unitPrice: rate },
       src,
       () => `${fmt(plan.servingReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
     item(
       `GPU instances idle (floor off-hours, ${cfg.scaling.idleMinutes} min before scale-to-zero)`,
-      times(usd(rate), plan.idleReplicaHours),
+      { quantity: plan.idleReplicaHours, unit: "instance-h", unitPrice: rate },
       src,
       () => `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
@@ -277,41 +294,51 @@ function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, ro
   return [
     item(
       "load balancer (ALB + 1 LCU)",
-      times(usd(albRate), HOURS_PER_MONTH),
+      { quantity: HOURS_PER_MONTH, unit: "h", unitPrice: albRate },
       src,
       () => `${HOURS_PER_MONTH} h × ${money(albRate)}/h`,
     ),
     item(
       "NAT gateway",
-      sum([
-        times(usd(a.natGatewayUsdPerHour + a.publicIpv4UsdPerHour), HOURS_PER_MONTH),
-        times(usd(a.natGatewayUsdPerGb), downloadsGb),
-      ]),
+      { quantity: HOURS_PER_MONTH, unit: "h", unitPrice: a.natGatewayUsdPerHour + a.publicIpv4UsdPerHour },
       src,
       () =>
-        `${HOURS_PER_MONTH} h × (${money(a.natGatewayUsdPerHour)}/h + ${money(a.publicIpv4UsdPerHour)}/h for its public IPv4 address) + ${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
+        `${HOURS_PER_MONTH} h × (${money(a.natGatewayUsdPerHour)}/h + ${money(a.publicIpv4UsdPerHour)}/h for its public IPv4 address)`,
+    ),
+    item(
+      "NAT gateway data (weights and image)",
+      { quantity: downloadsGb, unit: "GB", unitPrice: a.natGatewayUsdPerGb },
+      src,
+      () =>
+        `${fmt(downloadsGb)} GB of weights and image for ${fmt(plan.replicaStartsPerMonth)} replica starts × ${money(a.natGatewayUsdPerGb)}/GB`,
     ),
     item(
       "root volumes (EBS gp3)",
-      times(usd(a.ebsGp3UsdPerGbMonth), rootGb * instanceMonths),
+      { quantity: rootGb * instanceMonths, unit: "GB-month", unitPrice: a.ebsGp3UsdPerGbMonth },
       src,
       () =>
         `${rootGb} GB × ${fmt(instanceMonths, 2)} instance-months × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
     ),
-    item("internet egress (streamed responses)", times(usd(a.internetEgressUsdPerGb), egressGb), src, () =>
-      internal
-        ? "0 GB: the load balancer is internal (every aws.ingressCidrs range is private), so responses stay in the network"
-        : `${fmt(egressGb)} GB (${bytesPerToken} B per streamed output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
-    ),
     item(
-      "alarms and secrets",
-      sum([
-        times(usd(a.cloudwatchAlarmUsdPerMonth), ALARMS),
-        times(usd(a.secretsManagerUsdPerSecretMonth), SECRETS),
-      ]),
+      "internet egress (streamed responses)",
+      { quantity: egressGb, unit: "GB", unitPrice: a.internetEgressUsdPerGb },
       src,
       () =>
-        `${ALARMS} alarms × ${money(a.cloudwatchAlarmUsdPerMonth)} + ${SECRETS} secrets × ${money(a.secretsManagerUsdPerSecretMonth)}`,
+        internal
+          ? "0 GB: the load balancer is internal (every aws.ingressCidrs range is private), so responses stay in the network"
+          : `${fmt(egressGb)} GB (${bytesPerToken} B per streamed output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
+    ),
+    item(
+      "CloudWatch alarms",
+      { quantity: ALARMS, unit: "alarm-month", unitPrice: a.cloudwatchAlarmUsdPerMonth },
+      src,
+      () => `${ALARMS} alarms × ${money(a.cloudwatchAlarmUsdPerMonth)}`,
+    ),
+    item(
+      "Secrets Manager secrets",
+      { quantity: SECRETS, unit: "secret-month", unitPrice: a.secretsManagerUsdPerSecretMonth },
+      src,
+      () => `${SECRETS} secrets × ${money(a.secretsManagerUsdPerSecretMonth)}`,
     ),
   ];
 }
@@ -405,14 +432,14 @@ export function ownedOption(b: SelfHostedBase): CostOption {
         [
           item(
             "hardware depreciation",
-            times(usd(perMonth), servers),
+            { quantity: servers, unit: "server-month", unitPrice: perMonth },
             o.purchaseUsd.source,
             () =>
               `${servers} × ${money(o.purchaseUsd.value)}${residual > 0 ? ` × (1 − ${o.residualValuePercent.value}% resale)` : ""} ÷ ${o.depreciationMonths.value} months (bought for the peak of ${plan.peakReplicas} replica(s) of ${b.cfg.gpu.count} GPU(s); scaling.max ${b.cfg.scaling.max})`,
           ),
           item(
             "support contract",
-            times(usd(o.supportUsdPerYear.value / 12), servers),
+            { quantity: servers, unit: "server-month", unitPrice: o.supportUsdPerYear.value / 12 },
             o.supportUsdPerYear.source,
             () => `${servers} × ${money(o.supportUsdPerYear.value)}/year ÷ 12`,
           ),
@@ -420,7 +447,7 @@ export function ownedOption(b: SelfHostedBase): CostOption {
             ? [
                 item(
                   "cost of capital",
-                  times(usd(capitalPerMonth), servers),
+                  { quantity: servers, unit: "server-month", unitPrice: capitalPerMonth },
                   o.costOfCapitalPercent.source,
                   () =>
                     `${servers} × average book value ${money((o.purchaseUsd.value * (1 + residual)) / 2)} × ${o.costOfCapitalPercent.value}%/year ÷ 12`,
@@ -429,14 +456,14 @@ export function ownedOption(b: SelfHostedBase): CostOption {
             : []),
           item(
             "power and cooling",
-            times(usd(o.electricityUsdPerKwh.value), kwh * o.pue.value),
+            { quantity: kwh * o.pue.value, unit: "kWh (with PUE)", unitPrice: o.electricityUsdPerKwh.value },
             o.electricityUsdPerKwh.source,
             () =>
               `${fmt(kwh)} kWh (${servers} × ${o.idleWatts.value} W idle + ${fmt(loadServerHours)} server-h at ${o.loadWatts.value} W) × PUE ${o.pue.value} × ${money(o.electricityUsdPerKwh.value)}/kWh`,
           ),
           item(
             "rack and colocation",
-            times(usd(o.rackUsdPerMonth.value), servers),
+            { quantity: servers, unit: "server-month", unitPrice: o.rackUsdPerMonth.value },
             o.rackUsdPerMonth.source,
             () => `${servers} × ${money(o.rackUsdPerMonth.value)}`,
           ),

@@ -23,6 +23,8 @@ LANGUAGE_HOST_SDK=v3.68.0
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 K8S_PROVIDER_SDK=v4.24.0 # the provider's own `=> ../sdk`, as a published version its code compiles against
 K8S_PROVIDER_VERSION=4.34.2
+# Bumped when the recipe below changes, so a cached build from an older recipe is not reused.
+RECIPE=2
 
 if ! command -v go >/dev/null 2>&1; then
   echo "build-pulumi.sh: Go is not installed. Install Go 1.24 or newer (https://go.dev/dl), with the Go module proxy reachable, then run this again." >&2
@@ -30,7 +32,7 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/vllm-tco/pulumi
-out=$cache_root/cli-$PULUMI_CLI.host-$LANGUAGE_HOST_SDK.k8s-$K8S_PROVIDER_VERSION
+out=$cache_root/cli-$PULUMI_CLI.host-$LANGUAGE_HOST_SDK.k8s-$K8S_PROVIDER_VERSION.r$RECIPE
 if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-language-nodejs" ] && [ -x "$out/pulumi-resource-kubernetes" ] &&
   [ -x "$out/pulumi-analyzer-policy" ]; then
   echo "$out"
@@ -91,7 +93,8 @@ import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 EOF
 echo "building pulumi (pkg/v3@$PULUMI_CLI)" >&2
 go mod tidy >&2
-go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/pkg/v3/version.Version=$PULUMI_CLI" \
+# `pulumi version` (and the Automation API's version check) read sdk/v3's go/common/version.
+go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_CLI" \
   -o "$tmp_out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 
 # 3. The Kubernetes provider: its own main embeds schema-embed.json, generated from the schema.json

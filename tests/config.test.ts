@@ -78,8 +78,8 @@ describe("stack config: every bad input names the setting, the value found and t
       "open ingress without saying so",
       merge(base.aws, { aws: { ingressCidrs: ["0.0.0.0/0"] } }),
       line(
-        "aws.ingressCidrs[0]",
-        "opens the model to the whole internet; set aws.allowOpenIngress: true to mean it, or list your clients' ranges",
+        "aws.ingressCidrs",
+        "together admit 3,702,390,784 public internet addresses (a /8 or more is open to the internet); set aws.allowOpenIngress: true to mean it, or list your clients' ranges",
         '"0.0.0.0/0"',
       ),
     ],

@@ -71,7 +71,7 @@ describe("the program under the SDK's cmd/run, as the language host starts it", 
       try {
         const r = await runProgram(stack, monitor);
         expect(r.output).not.toMatch(/TSError|Unable to compile|ERR_MODULE_NOT_FOUND/);
-        expect(r.code, r.output).toBe(0);
+        expect(r.code, `${r.output}\n${monitor.logs.map((l) => l.message).join("\n")}`).toBe(0);
         expect(monitor.logs.map((l) => l.message).join("\n")).toContain(`vllm-tco cost · stack ${stack}`);
         const planned = await planStack(
           readStackFile(path.join(root, `stacks/Pulumi.${stack}.yaml`), stack),

@@ -4,7 +4,7 @@
  * kind that runs pods, credentials hidden in base64 user data and Secret data; and no false alarm.
  */
 import { describe, expect, it } from "vitest";
-import { admitsPublicInternet, publicIpv4Addresses } from "../infra/policy/cidr";
+import { admitsPublicInternet, publicIpv4Addresses } from "../cost/config/cidr";
 import { evaluate, type PolicyResource } from "../infra/policy/rules";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

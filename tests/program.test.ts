@@ -34,7 +34,7 @@ describe("cost in every preview", () => {
     const r = await plan("aws-h100", { budget: { monthlyUsd: 2000, enforce: "mandatory" } });
     expect(r.error).toBe(
       "budget (mandatory) for stack aws-h100: projected $4,733.93/month is over budget.monthlyUsd $2,000.00. " +
-        "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $2,989.52, operations labour $1,536.00, NAT gateway $112.93. " +
+        "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $2,989.52, operations labour $1,536.00, NAT gateway data (weights and image) $76.43. " +
         "No resource was registered. Lower the cost (scaling.max, aws.purchase, workload) or raise vllm-tco:budget, or set budget.enforce: advisory.",
     );
     expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);

@@ -74,8 +74,6 @@ export class PulumiProject {
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
-      // `npm test` type-checks the program with tsc already; the engine tier need not do it again.
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       NO_COLOR: "1",
       ...this.extraEnv,
       ...extra,

@@ -14,6 +14,7 @@ import {
 } from "../catalog";
 import { kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
 import { engineVersion } from "../catalog/engine";
+import { admitsPublicInternet, isIpv4Cidr, publicIpv4Addresses } from "./cidr";
 import { ConfigError, Problems, unknownKey } from "./errors";
 import { managedOffers } from "./prices";
 import { AwsSchema, type ParsedStackConfig } from "./schema";
@@ -242,16 +243,25 @@ export function checkAws(
         aws.vpcId,
         "an existing VPC needs aws.publicSubnetIds (load balancer) and aws.privateSubnetIds (GPU hosts)",
       );
-    (aws.ingressCidrs ?? []).forEach((cidr, i) => {
+    const cidrs = aws.ingressCidrs ?? [];
+    cidrs.forEach((cidr, i) => {
       if (!validCidr(cidr))
         p.add(["aws", "ingressCidrs", i], cidr, "is not a CIDR block such as 10.0.0.0/16");
-      else if (/^(0\.0\.0\.0|::)\/0$/.test(cidr) && !aws.allowOpenIngress)
+      // The security group rule and the balancer take these as IPv4 blocks: `pulumi up` would fail.
+      else if (!isIpv4Cidr(cidr))
         p.add(
           ["aws", "ingressCidrs", i],
           cidr,
-          "opens the model to the whole internet; set aws.allowOpenIngress: true to mean it, or list your clients' ranges",
+          "is an IPv6 range; aws.ingressCidrs holds IPv4 ranges (for example 10.0.0.0/16)",
         );
     });
+    // Judged together, as the policy pack judges a rule: 0.0.0.0/1 + 128.0.0.0/1 is as open as 0.0.0.0/0.
+    if (cidrs.every(isIpv4Cidr) && admitsPublicInternet(cidrs) && !aws.allowOpenIngress)
+      p.add(
+        ["aws", "ingressCidrs"],
+        cidrs.join(", "),
+        `together admit ${publicIpv4Addresses(cidrs).toLocaleString("en-US")} public internet addresses (a /8 or more is open to the internet); set aws.allowOpenIngress: true to mean it, or list your clients' ranges`,
+      );
     // "You can't add a warm pool to Auto Scaling groups that have a mixed instances policy or that
     // launch Spot Instances" (Amazon EC2 Auto Scaling User Guide, warm pools, limitations; the
     // PutWarmPool API refuses it), so `pulumi up` would fail half-way.

@@ -22,6 +22,10 @@ export interface LineItemDoc {
   readonly priceOrigin: "catalog" | "cache" | "override";
   /** Days since the price was checked or fetched; null for a stack override. */
   readonly ageDays: number | null;
+  /** monthlyUsd = quantity × unitPriceUsd (rounded to cents): the item as data, not only as text. */
+  readonly quantity: number;
+  readonly unit: string;
+  readonly unitPriceUsd: number;
   readonly formula: string;
 }
 
@@ -176,6 +180,9 @@ function lineItem(li: LineItem, now: Date): LineItemDoc {
     name: li.name,
     monthlyUsd: toCents(li.monthly),
     ...sourceFields(li.source, now),
+    quantity: li.quantity,
+    unit: li.unit,
+    unitPriceUsd: li.unitPrice,
     formula: li.formula,
   };
 }

@@ -5,7 +5,7 @@
  * two runners.
  */
 
-import { admitsPublicInternet } from "./cidr";
+import { admitsPublicInternet } from "../../cost/config/cidr";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
 

@@ -1,5 +1,7 @@
 /**
- * How much of the public internet a set of CIDR ranges admits (pure). A rule is open when its ranges,
+ * The one rule for "open to the internet", below everything that asks (config's `allowOpenIngress`
+ * check, the load balancer's scheme, the egress line item, the policy pack): address arithmetic, never
+ * string prefixes. How much of the public internet a set of CIDR ranges admits (pure). A rule is open when its ranges,
  * taken together, cover at least a /8 worth of public IPv4 addresses (16.7 million), or an IPv6
  * prefix of /16 or shorter: 0.0.0.0/1 + 128.0.0.0/1 is as open as 0.0.0.0/0; an office's /28 is not.
  */
@@ -18,6 +20,11 @@ const NOT_PUBLIC = [
 export const OPEN_PUBLIC_ADDRESSES = 2 ** 24;
 
 type Interval = [number, number];
+
+/** `a.b.c.d/n` with octets ≤ 255 and n ≤ 32. */
+export function isIpv4Cidr(cidr: string): boolean {
+  return ipv4Interval(cidr) !== undefined;
+}
 
 function ipv4Interval(cidr: string): Interval | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
@@ -66,4 +73,9 @@ export function wideIpv6(cidr: string): boolean {
 
 export function admitsPublicInternet(ipv4: readonly string[], ipv6: readonly string[] = []): boolean {
   return publicIpv4Addresses(ipv4) >= OPEN_PUBLIC_ADDRESSES || ipv6.some(wideIpv6);
+}
+
+/** Every address the ranges admit is private (or otherwise not the public internet): none reaches it. */
+export function allPrivate(ipv4: readonly string[]): boolean {
+  return ipv4.every(isIpv4Cidr) && publicIpv4Addresses(ipv4) === 0;
 }

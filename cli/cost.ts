@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { QUALITY_INDEX, scoreLabel } from "../cost/catalog";
 import { loadStack } from "../cost/config/stack-file";
 import { formatUsd } from "../cost/money";
-import { project, rank } from "../cost/projection";
+import { project, rank, type Ranked } from "../cost/projection";
 import { compareHtml, costHtml } from "../cost/report/html";
 import { toDocument } from "../cost/report/json";
 import { textReport } from "../cost/report/text";
@@ -55,21 +55,34 @@ export function costCommand(o: ReportOptions, io: Io): number {
   return 0;
 }
 
+/** What a row of `compare` is, beyond its price: the stack's own, the verdict's, or why it is not eligible. */
+function standing(r: Ranked): string {
+  const marks = [r.chosen ? "verdict" : "", r.isStack ? "this stack" : ""].filter(Boolean);
+  const why = r.eligible
+    ? ""
+    : r.canServe
+      ? "below the quality bar"
+      : `cannot serve: needs scaling.max ${r.neededScalingMax ?? "higher"}`;
+  return [...marks, why].filter(Boolean).join(", ");
+}
+
 export function compareCommand(o: ReportOptions, io: Io): number {
   exclusive(o);
-  const cfg = loadFrom(o);
-  const ranked = rank(cfg);
+  // The same projection `cost` renders: its lanes, their eligibility and its verdict.
+  const p = project(loadFrom(o));
+  const cfg = p.config;
+  const ranked = rank(p);
+  const verdict = toDocument(p).verdict;
   if (o.html) {
-    writeReport(o.html, compareHtml(cfg.stack, cfg.model.key, ranked), io);
+    writeReport(o.html, compareHtml(cfg.stack, cfg.model.key, ranked, verdict.summary), io);
     return 0;
   }
   if (o.json) {
-    const options = ranked.map((r) => ({
+    const options = ranked.map(({ monthly, ...r }) => ({
       ...r,
-      monthlyUsd: Math.round(r.monthly / 1e4) / 100,
-      monthly: undefined,
+      monthlyUsd: Math.round(monthly / 1e4) / 100,
     }));
-    io.out(JSON.stringify({ version: "1", stack: cfg.stack, options }, null, 2));
+    io.out(JSON.stringify({ version: "1", stack: cfg.stack, verdict, options }, null, 2));
     return 0;
   }
   const rows = ranked.map((r, i) => [
@@ -79,12 +92,15 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     `${formatUsd(r.monthly)}/month`,
     scoreLabel(r.arenaScore),
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
+    standing(r),
   ]);
-  // Too wide: kind and $/M tokens go under each row, so the columns stay aligned.
-  const body = fittedTable(rows, ["l", "l", "l", "r", "r", "r"], outputColumns(), [2, 5]);
+  // Too wide: kind, $/M tokens and standing go under each row, so the columns stay aligned.
+  const body = fittedTable(rows, ["l", "l", "l", "r", "r", "r", "l"], outputColumns(), [2, 5, 6]);
   const lines = [
     `options for stack ${cfg.stack} (${cfg.model.key}), cheapest first (quality: ${QUALITY_INDEX} score):`,
     ...body,
+    "",
+    verdict.summary,
   ];
   io.out(fit(lines, outputColumns()).join("\n"));
   return 0;

@@ -6,7 +6,9 @@
  */
 import {
   AWS_SERVICES,
+  blendedSource,
   OPERATIONS,
+  purchasePrices,
   type ApiOffer,
   type InstanceType,
   type ManagedOffer,
@@ -79,16 +81,15 @@ const money = (n: number) => `$${formatNumber(n, 6)}`;
  */
 class PricedItem implements LineItem {
   #formula: (() => string) | string;
-  readonly monthly: Micros;
   constructor(
     readonly name: string,
+    readonly monthly: Micros,
     readonly quantity: number,
     readonly unit: string,
     readonly unitPrice: number,
     readonly source: Source,
     formula: () => string,
   ) {
-    this.monthly = times(usd(unitPrice), quantity);
     this.#formula = formula;
   }
   get formula(): string {
@@ -104,7 +105,8 @@ function item(
   source: Source,
   formula: () => string,
 ): LineItem {
-  return new PricedItem(name, priced.quantity, priced.unit, priced.unitPrice, source, formula);
+  const { quantity, unit, unitPrice } = priced;
+  return new PricedItem(name, times(usd(unitPrice), quantity), quantity, unit, unitPrice, source, formula);
 }
 
 function breakdown(lineItems: LineItem[], plan?: CapacityPlan): Breakdown {
@@ -227,8 +229,12 @@ function instanceItems(
   cfg: StackConfig,
 ): LineItem[] {
   const hours = plan.hoursWithAtLeast;
+  const prices = purchasePrices(purchase);
+  // A savings plan's two items each cite their own price; a mixed rate cites both it blends.
   const src =
-    instance.sources[purchase === "savings-plan" ? "savingsPlan" : purchase === "spot" ? "spot" : "onDemand"];
+    purchase === "savings-plan"
+      ? instance.sources.savingsPlan
+      : blendedSource(prices.map((k) => instance.sources[k]));
   if (purchase === "savings-plan") {
     // Commit to the k replicas that run at least sp/od of the month: beyond that on-demand is cheaper.
     const od = instance.onDemandUsdPerHour;

@@ -7,6 +7,7 @@ import {
   ageDays,
   describeQuality,
   INSTANCE_TYPES,
+  purchasePrices,
   QUALITY_INDEX,
   scoreLabel,
   type InstanceType,
@@ -150,12 +151,24 @@ const CHOICE = {
   hybrid: "hybrid",
 } as const;
 
-/** Why the stack's own lane loses to `best`: idle hours, low utilisation, or its biggest line item. */
+/** The stack's biggest line item and its share of the bill. */
+function biggestItem(stack: Lane): { name: string; share: number } {
+  const b = stack.breakdown;
+  const top = [...b.lineItems].sort((x, y) => y.monthly - x.monthly)[0]!;
+  return { name: top.name, share: Math.round((top.monthly / Math.max(1, b.total)) * 100) };
+}
+
+/** Where a winning stack's money goes: its biggest line item, stated as a fact, not as a fault. */
+function whereStackSpends(stack: Lane): string {
+  const top = biggestItem(stack);
+  return `${top.name}, ${top.share}% of its bill`;
+}
+
+/** Why the stack's own lane loses to the verdict's lane: idle hours, low utilisation, or its biggest line item. */
 function whyStackLoses(stack: Lane): string {
   const b = stack.breakdown;
   const plan = b.plan;
-  const top = [...b.lineItems].sort((x, y) => y.monthly - x.monthly)[0]!;
-  const topShare = Math.round((top.monthly / Math.max(1, b.total)) * 100);
+  const { name: topName, share: topShare } = biggestItem(stack);
   const idle =
     plan && plan.servingReplicaHours + plan.idleReplicaHours > 0
       ? plan.idleReplicaHours / (plan.servingReplicaHours + plan.idleReplicaHours)
@@ -163,7 +176,7 @@ function whyStackLoses(stack: Lane): string {
   if (idle > 0.3) return `its GPUs sit idle ${Math.round(idle * 100)}% of the hours they are paid for`;
   if (plan && plan.utilization < 0.3 && stack.option.kind !== "managed")
     return `its fleet runs at ${Math.round(plan.utilization * 100)}% of its capacity`;
-  return `${top.name} alone is ${topShare}% of its bill`;
+  return `${topName} alone is ${topShare}% of its bill`;
 }
 
 /** How the chosen lane's model compares with the stack's, on the catalog's quality index. */
@@ -236,7 +249,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       reason:
         (row
           ? `It is the cheaper ${describeIntervals(row)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
-          : `Its biggest cost is ${whyStackLoses(stack)}.`) + weakerCheaper(lanes, chosen),
+          : `Its biggest cost is ${whereStackSpends(stack)}.`) + weakerCheaper(lanes, chosen),
     };
   }
   const row = rows.find((r) => r.against === chosen.option.id);
@@ -260,16 +273,8 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
 function staleInstancePrices(cfg: StackConfig): string[] {
   if (!cfg.aws) return [];
   const i = cfg.aws.instance;
-  const used =
-    cfg.aws.purchase === "on-demand"
-      ? ["onDemand"]
-      : cfg.aws.purchase === "spot"
-        ? ["spot"]
-        : cfg.aws.purchase === "savings-plan"
-          ? ["savingsPlan", "onDemand"]
-          : ["onDemand", "spot"];
   const now = new Date(cfg.evaluatedAt);
-  return (used as ("onDemand" | "spot" | "savingsPlan")[]).flatMap((k) => {
+  return purchasePrices(cfg.aws.purchase).flatMap((k) => {
     const age = ageDays(i.sources[k], now);
     if (age === undefined || age <= cfg.prices.maxAgeDays) return [];
     const origin = i.sources[k].origin ?? "catalog";
@@ -387,9 +392,11 @@ export function project(cfg: StackConfig): Projection {
       `one stream alone runs at ${option.replica.throughput.interTokenLatencyMs.toFixed(1)} ms/token, slower than workload.interTokenLatencyMs ${cfg.workload.interTokenLatencyMs}: use more or faster GPUs, or fp8 weights`,
     );
   warnings.push(...cfg.priceWarnings, ...staleInstancePrices(cfg));
+  // The replica count the verdict names (the stack's lane), never a second estimate of it.
+  const stackLane = lanes.find((l) => l.isStack);
   if (plan && plan.unservedShare > 0)
     warnings.push(
-      `scaling.max ${cfg.scaling.max} replicas cannot serve ${(plan.unservedShare * 100).toFixed(1)}% of the monthly tokens at peak: raise scaling.max to at least ${plan.peakReplicas + Math.ceil(plan.peakReplicas * plan.unservedShare) + 1}`,
+      `scaling.max ${cfg.scaling.max} replicas cannot serve ${(plan.unservedShare * 100).toFixed(1)}% of the monthly tokens at peak: raise scaling.max to at least ${stackLane?.neededScalingMax ?? "the peak's replica count"}`,
     );
   const verdict = verdictFor(lanes, rows, cfg);
   warnings.push(...staleVerdictPrices(cfg, lanes, verdict), ...qualityWarnings(cfg, lanes, verdict));
@@ -417,6 +424,7 @@ export function project(cfg: StackConfig): Projection {
   };
 }
 
+/** One row of `vllm-tco compare`: a lane of the projection, as the verdict saw it. */
 export interface Ranked {
   readonly id: string;
   readonly label: string;
@@ -426,21 +434,40 @@ export interface Ranked {
   readonly usdPerMillionTokens: number;
   /** LMArena text score of what the option serves; null when unrated. */
   readonly arenaScore: number | null;
+  /** The option the stack deploys. */
+  readonly isStack: boolean;
+  readonly canServe: boolean;
+  readonly meetsQualityBar: boolean;
+  /** Counted for the verdict: can serve and meets the quality bar. */
+  readonly eligible: boolean;
+  /** Why not, when not eligible (the same words as `cost`). */
+  readonly excluded?: string;
+  /** The scaling.max that serves the peak, when it cannot serve. */
+  readonly neededScalingMax?: number;
+  /** The verdict's lane. */
+  readonly chosen: boolean;
 }
 
-export function rank(cfg: StackConfig): Ranked[] {
-  const totalTokens = (cfg.workload.monthlyInputTokens + cfg.workload.monthlyOutputTokens) / 1e6;
-  return allOptions(cfg)
-    .map((o) => {
-      const b = o.at(1);
-      return {
-        id: o.id,
-        label: o.label,
-        kind: o.kind,
-        monthly: b.total,
-        usdPerMillionTokens: totalTokens > 0 ? toUsd(b.total) / totalTokens : 0,
-        arenaScore: o.quality?.score ?? null,
-      };
-    })
-    .sort((a, b) => a.monthly - b.monthly);
+/**
+ * The projection's lanes, cheapest first, for `compare`: the same lanes, eligibility and verdict as
+ * `cost` (one decision core), never a ranking of its own.
+ */
+export function rank(p: Projection): Ranked[] {
+  const w = p.config.workload;
+  const totalTokens = (w.monthlyInputTokens + w.monthlyOutputTokens) / 1e6;
+  return p.lanes.map((l) => ({
+    id: l.option.id,
+    label: l.option.label,
+    kind: l.option.kind,
+    monthly: l.breakdown.total,
+    usdPerMillionTokens: totalTokens > 0 ? toUsd(l.breakdown.total) / totalTokens : 0,
+    arenaScore: l.option.quality?.score ?? null,
+    isStack: l.isStack,
+    canServe: l.canServe,
+    meetsQualityBar: l.meetsQualityBar,
+    eligible: l.eligible,
+    ...(l.excluded !== undefined && { excluded: l.excluded }),
+    ...(l.neededScalingMax !== undefined && { neededScalingMax: l.neededScalingMax }),
+    chosen: l.option.id === p.verdict.option,
+  }));
 }

@@ -1,7 +1,8 @@
 /**
  * Output tokens per second, inter-token latency and time to first token of one vLLM replica, from a
- * step-time model with terms fitted to published vLLM measurements (cost/calibration.ts loads them;
- * `npm run bench` prints how far off each is, on rows in and out of the fit).
+ * step-time model with terms fitted to published vLLM measurements (bench/calibration.ts loads them
+ * from bench/data/vllm-throughput-calibration.tsv; `npm run bench` prints how far off each is, on rows
+ * in and out of the fit).
  *
  * A replica of `gpus` GPUs runs `gpus / tensorParallel` engines (data parallel), each with a share of
  * the concurrent sequences. One engine step costs

@@ -24,12 +24,7 @@ K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 K8S_PROVIDER_SDK=v4.24.0 # the provider's own `=> ../sdk`, as a published version its code compiles against
 K8S_PROVIDER_VERSION=4.34.2
 # Bumped when the recipe below changes, so a cached build from an older recipe is not reused.
-RECIPE=2
-
-if ! command -v go >/dev/null 2>&1; then
-  echo "build-pulumi.sh: Go is not installed. Install Go 1.24 or newer (https://go.dev/dl), with the Go module proxy reachable, then run this again." >&2
-  exit 2
-fi
+RECIPE=3
 
 cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/vllm-tco/pulumi
 out=$cache_root/cli-$PULUMI_CLI.host-$LANGUAGE_HOST_SDK.k8s-$K8S_PROVIDER_VERSION.r$RECIPE
@@ -37,6 +32,11 @@ if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-language-nodejs" ] && [ -x "$out/pu
   [ -x "$out/pulumi-analyzer-policy" ]; then
   echo "$out"
   exit 0
+fi
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "build-pulumi.sh: Go is not installed. Install Go 1.24 or newer (https://go.dev/dl), with the Go module proxy reachable, then run this again." >&2
+  exit 2
 fi
 
 proxy=${GOPROXY_URL:-https://proxy.golang.org}
@@ -51,31 +51,32 @@ tmp_out=$(mktemp -d "$cache_root/.build.XXXXXX")
 trap 'rm -rf "$work" "$tmp_out"' EXIT
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
 
+# A wrapper module in $work/<name> whose go.mod is stdin and which builds one package of it into the
+# output folder, with its version stamped where `version` commands read it (sdk/v3's go/common/version).
+build_package() {
+  local name=$1 package=$2 version=$3 binary=$4
+  mkdir "$work/$name" && cd "$work/$name"
+  cat >go.mod
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" >tools.go
+  echo "building $binary ($package at $version)" >&2
+  go mod tidy >&2
+  go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+    -o "$tmp_out/$binary" "$package" >&2
+}
+
 # 1. The Node.js language host and the policy analyzer shim, from sdk/v3@v3.68.0.
-mkdir "$work/host" && cd "$work/host"
-cat >go.mod <<EOF
+build_package host github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "$LANGUAGE_HOST_SDK" \
+  pulumi-language-nodejs <<EOF
 module vllm-tco/pulumi-language-host-build
 go 1.24.0
 require github.com/pulumi/pulumi/sdk/v3 $LANGUAGE_HOST_SDK
 replace golang.org/x/text => golang.org/x/text v0.3.6
 EOF
-cat >tools.go <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"
-EOF
-echo "building pulumi-language-nodejs (sdk/v3@$LANGUAGE_HOST_SDK)" >&2
-go mod tidy >&2
-go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGUAGE_HOST_SDK" \
-  -o "$tmp_out/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs >&2
 sdk_dir=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
 install -m 0755 "$sdk_dir/nodejs/dist/pulumi-analyzer-policy" "$tmp_out/pulumi-analyzer-policy"
 
 # 2. The CLI.
-mkdir "$work/cli" && cd "$work/cli"
-cat >go.mod <<EOF
+build_package cli github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$PULUMI_CLI" pulumi <<EOF
 module vllm-tco/pulumi-cli-build
 go 1.24.0
 require (
@@ -84,18 +85,6 @@ require (
 )
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 EOF
-cat >tools.go <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
-EOF
-echo "building pulumi (pkg/v3@$PULUMI_CLI)" >&2
-go mod tidy >&2
-# `pulumi version` (and the Automation API's version check) read sdk/v3's go/common/version.
-go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_CLI" \
-  -o "$tmp_out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 
 # 3. The Kubernetes provider: its own main embeds schema-embed.json, generated from the schema.json
 # beside it; this main embeds the module's schema.json and terraform-mapping.json directly.

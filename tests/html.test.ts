@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareHtml, costHtml } from "../cost/report/html";
 import { niceTicks } from "../cost/report/svg-chart";
 import { project, rank } from "../cost/projection";
+import { escapeXml } from "../cost/report/svg-chart";
 import { loadStack } from "../cost/config/stack-file";
 
 const STACKS = ["aws-h100", "onprem", "managed"] as const;
@@ -77,10 +78,14 @@ describe("the HTML cost report", () => {
     );
   });
 
-  it("compare --html ranks every option with its bar", () => {
+  it("compare --html ranks every option with its bar, headlined by the verdict `cost` gives", () => {
     const cfg = loadStack({ stack: "onprem" });
-    const page = compareHtml(cfg.stack, cfg.model.key, rank(cfg));
-    expect(page.match(/<div class="bar/g)).toHaveLength(rank(cfg).length);
+    const p = project(cfg);
+    const page = compareHtml(cfg.stack, cfg.model.key, rank(p), p.verdict.summary);
+    expect(page.match(/<div class="bar/g)).toHaveLength(p.lanes.length);
+    expect(page).toContain(`<p class="verdict">${escapeXml(p.verdict.summary)}</p>`);
+    expect(page).toContain("below the quality bar");
+    expect(page).toContain("this stack");
     expect(externalLoads(page)).toEqual([]);
   });
 

@@ -36,15 +36,21 @@ export interface Answer {
   readonly body: Record<string, unknown>;
 }
 
-/** The binaries' folder: VLLM_TCO_KUBE_BIN (the test command builds them first), else built or reused now. */
-export function kubeBinaries(): string {
-  const given = process.env["VLLM_TCO_KUBE_BIN"];
+/**
+ * A folder of binaries a build script caches: the one `envVar` names (the test command builds them
+ * before vitest starts), else built or reused now by `script` (which prints the folder).
+ */
+export function cachedBinaries(envVar: string, script: string): string {
+  const given = process.env[envVar];
   if (given) return given;
-  return execFileSync("bash", [path.join(ROOT, "scripts/build-kube.sh")], {
+  return execFileSync("bash", [path.join(ROOT, script)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();
 }
+
+/** kube-apiserver and kube-controller-manager (scripts/build-kube.sh). */
+export const kubeBinaries = () => cachedBinaries("VLLM_TCO_KUBE_BIN", "scripts/build-kube.sh");
 
 export class KubeApiServer {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-"));

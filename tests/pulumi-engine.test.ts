@@ -193,7 +193,10 @@ describe("pulumi up of the AWS stacks through the STAND-IN aws provider", () => 
 
   it("vllm-tco reap --stack aws-h100 reads the group from the stack's outputs through the real CLI", async () => {
     // Deployed (a no-op when the test above ran): the reaper reads what `up` exported.
-    await ok(project.pulumi(["up", "--stack", "aws-h100", "--yes", "--non-interactive"]), "pulumi up aws-h100");
+    await ok(
+      project.pulumi(["up", "--stack", "aws-h100", "--yes", "--non-interactive"]),
+      "pulumi up aws-h100",
+    );
     const group = (
       await ok(project.pulumi(["stack", "output", "groupName", "--stack", "aws-h100"]), "pulumi stack output")
     ).stdout.trim();

@@ -11,19 +11,13 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cachedBinaries } from "./kube-apiserver";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PASSPHRASE = "vllm-tco-test-passphrase";
 
-/** The binaries' folder: VLLM_TCO_PULUMI_BIN (the test command builds them first), else built or reused now. */
-export function pulumiBinaries(): string {
-  const given = process.env["VLLM_TCO_PULUMI_BIN"];
-  if (given) return given;
-  return execFileSync("bash", [path.join(ROOT, "scripts/build-pulumi.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }).trim();
-}
+/** The CLI, language host and Kubernetes provider (scripts/build-pulumi.sh). */
+export const pulumiBinaries = () => cachedBinaries("VLLM_TCO_PULUMI_BIN", "scripts/build-pulumi.sh");
 
 export interface Ran {
   readonly code: number | null;

@@ -147,8 +147,14 @@ const NEEDS: [RegExp, string][] = [
 
 describe("README examples are tests: every offline `npx vllm-tco` command works as written", () => {
   const commands = readmeCommands();
-  it("the README has commands, and each is either run here or named as needing a cloud", () => {
+  it("the README has commands: each is run below or matches exactly one stated reason, and no reason is stale", () => {
     expect(commands.length).toBeGreaterThan(10);
+    for (const c of commands) expect(NEEDS.filter(([re]) => re.test(c)).length, c).toBeLessThanOrEqual(1);
+    for (const [re, why] of NEEDS)
+      expect(
+        commands.some((c) => re.test(c)),
+        `${re} (${why})`,
+      ).toBe(true);
   });
   const offline = commands.filter((c) => !NEEDS.some(([re]) => re.test(c)));
   it.each(offline)("%s", (command) => {

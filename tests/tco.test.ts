@@ -94,8 +94,10 @@ describe("hand-computed monthly costs", () => {
     expect(byName["hardware depreciation"]).toBe(7500);
     expect(byName["rack and colocation"]).toBe(800);
     expect(byName["operations labour"]).toBe(32 * 96);
-    // at least the idle draw: 1.8 kW × 730 h × 1.5 × $0.10
+    // Between the idle draw all month and the full-load draw all month, for the one server:
+    // 1.8 kW × 730 h × 1.5 × $0.10 = $197.10 and 7.5 kW × 730 h × 1.5 × $0.10 = $821.25.
     expect(byName["power and cooling"]).toBeGreaterThanOrEqual(197.1);
+    expect(byName["power and cooling"]).toBeLessThanOrEqual(821.25);
   });
 
   it("a managed-open host bills tokens at its price, with no cache discount where it has none", () => {
@@ -244,7 +246,7 @@ describe("budget rule", () => {
 describe("compare", () => {
   it("ranks every option cheapest first, with the cost per million tokens", () => {
     const c = resolve(base.aws as never);
-    const ranked = rank(c);
+    const ranked = rank(project(c));
     expect(ranked.map((r) => r.kind).sort()).toEqual(
       [
         "api",

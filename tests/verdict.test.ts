@@ -314,6 +314,27 @@ describe("freshness of the prices behind the verdict", () => {
   });
 });
 
+describe("a winning stack is told where its money goes, not why it would lose", () => {
+  it("owned server, same-model bar, beaten alternatives: its biggest item and share, no 'alone is'", () => {
+    const p = project(
+      resolve(
+        merge(base.kubernetes, {
+          workload: { requestsPerMonth: 8e6 },
+          scaling: { min: 1, max: 2 },
+          compare: { qualityBar: "same-model", apis: ["gpt-4.1"], managedHosts: false },
+        }),
+      ),
+    );
+    const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
+    expect(chosen.isStack).toBe(true);
+    // The share recomputed from the stack's own line items.
+    const items = [...p.selfHosted.breakdown.lineItems].sort((a, b) => b.monthly - a.monthly);
+    const share = Math.round((items[0]!.monthly / p.selfHosted.breakdown.total) * 100);
+    expect(p.verdict.reason).toContain(`Its biggest cost is ${items[0]!.name}, ${share}% of its bill.`);
+    expect(p.verdict.reason).not.toMatch(/alone is|sit idle|loses/);
+  });
+});
+
 describe("the hybrid lane (workload.routing)", () => {
   const raw = merge(base.kubernetes, {
     scaling: { min: 1, max: 4 },

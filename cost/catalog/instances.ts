@@ -18,6 +18,28 @@ export interface InstanceType {
   };
 }
 
+export type PriceKind = keyof InstanceType["sources"];
+
+/**
+ * The prices a purchase option is billed at, first the one its serving hours use: the one place that
+ * maps a purchase to its price sources (line items, staleness warnings). Savings plans bill the
+ * commitment at its rate and the hours above it on demand; mixed blends spot with on-demand.
+ */
+export function purchasePrices(
+  purchase: "on-demand" | "spot" | "savings-plan" | "mixed",
+): readonly PriceKind[] {
+  switch (purchase) {
+    case "on-demand":
+      return ["onDemand"];
+    case "spot":
+      return ["spot"];
+    case "savings-plan":
+      return ["savingsPlan", "onDemand"];
+    case "mixed":
+      return ["onDemand", "spot"];
+  }
+}
+
 const onDemand = (asOf: string): Source => ({
   title: "AWS EC2 On-Demand pricing, us-east-1, Linux",
   url: "https://aws.amazon.com/ec2/pricing/on-demand/",

@@ -43,3 +43,18 @@ export function ageDays(source: Source, now: Date): number | undefined {
 export function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
 }
+
+/** One source for a figure blended from several (a mixed spot/on-demand rate): all titles, the oldest date. */
+export function blendedSource(sources: readonly Source[]): Source {
+  const [first, ...rest] = sources;
+  if (!first) throw new Error("blendedSource: no source");
+  if (rest.length === 0) return first;
+  const oldest = [...sources].sort((a, b) => a.asOf.localeCompare(b.asOf))[0]!;
+  return {
+    title: sources.map((x) => x.title).join(" + "),
+    url: first.url,
+    asOf: oldest.asOf,
+    ...(sources.some((x) => x.estimate) && { estimate: true }),
+    ...(sources.some((x) => x.origin === "cache") && { origin: "cache" as const }),
+  };
+}

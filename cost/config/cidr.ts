@@ -21,6 +21,9 @@ export const OPEN_PUBLIC_ADDRESSES = 2 ** 24;
 
 type Interval = [number, number];
 
+/** NOT_PUBLIC as merged intervals, computed on first use. */
+let PRIVATE_SPACE: Interval[] | undefined;
+
 /** `a.b.c.d/n` with octets ≤ 255 and n ≤ 32. */
 export function isIpv4Cidr(cidr: string): boolean {
   return ipv4Interval(cidr) !== undefined;
@@ -54,7 +57,7 @@ const size = (xs: Interval[]) => xs.reduce((n, [s, e]) => n + (e - s + 1), 0);
 /** Public IPv4 addresses the ranges admit together. */
 export function publicIpv4Addresses(cidrs: readonly string[]): number {
   const admitted = merge(cidrs.map(ipv4Interval).filter((x): x is Interval => x !== undefined));
-  const privateSpace = merge(NOT_PUBLIC.map((c) => ipv4Interval(c)!));
+  const privateSpace = (PRIVATE_SPACE ??= merge(NOT_PUBLIC.map((c) => ipv4Interval(c)!)));
   let overlap = 0;
   for (const [s, e] of admitted)
     for (const [ps, pe] of privateSpace) {

@@ -1,7 +1,9 @@
 /**
  * The stack-config contract: one `vllm-tco:` namespace, camelCase, structured values.
  * Pure (no Pulumi import) so the cost CLI reads the same contract from a stack's YAML that the
- * Pulumi program reads through `pulumi.Config`. Every default is written next to its field.
+ * Pulumi program reads through `pulumi.Config`. Every default is written next to its field, except
+ * the ownership defaults (purchase price, support contract, power, depreciation…): sourced figures,
+ * they live with their sources in cost/catalog/ownership.ts, and each field here names its default.
  */
 import { z } from "zod";
 import { GPUS, INSTANCE_TYPES, APIS, MANAGED_HOSTS, BYTES_PER_PARAMETER } from "../catalog";

@@ -151,19 +151,36 @@ function qualityCell(q: Quality | undefined): string {
     : scoreLabel(undefined);
 }
 
-export function compareHtml(stack: string, model: string, ranked: readonly Ranked[]): string {
+/** A lane's standing in the verdict, in words: the stack's own, the verdict's, or why it does not count. */
+function standingHtml(r: Ranked): string {
+  const parts = [r.chosen ? "<strong>verdict</strong>" : "", r.isStack ? "this stack" : ""];
+  if (!r.eligible)
+    parts.push(
+      r.canServe
+        ? "below the quality bar"
+        : `cannot serve: needs scaling.max ${r.neededScalingMax ?? "higher"}`,
+    );
+  return parts.filter(Boolean).join(", ");
+}
+
+export function compareHtml(
+  stack: string,
+  model: string,
+  ranked: readonly Ranked[],
+  verdict: string,
+): string {
   const max = Math.max(...ranked.map((r) => toUsd(r.monthly)), 1);
   const rows = ranked
     .map(
       (r, i) =>
-        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${scoreLabel(r.arenaScore)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
+        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${scoreLabel(r.arenaScore)}</td><td>${standingHtml(r)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
     )
     .join("\n");
   return page(
     `vllm-tco compare · ${stack}`,
     `<header><h1>Every option for ${esc(model)}, cheapest first</h1><p class="muted">stack ${esc(stack)} · monthly cost at the stack's workload</p>
-<p class="verdict">Cheapest: ${esc(ranked[0]!.label)} at ${formatUsd(ranked[0]!.monthly)} a month.</p></header>
-<section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th class="num">${QUALITY_INDEX}</th><th></th></tr></thead>
+<p class="verdict">${esc(verdict)}</p></header>
+<section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th class="num">${QUALITY_INDEX}</th><th>standing</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table></section>`,
   );
 }

@@ -127,13 +127,11 @@ export function evidenceProblem(
  */
 export function decide(o: Observation, toleranceSeconds: number): Verdict {
   const windowSeconds = o.windowEnd - o.windowStart;
-  const problems = new Map(
-    o.replicas.map((r) => [
-      r.replica,
-      evidenceProblem(r, o.windowStart, o.windowEnd, toleranceSeconds, o.required),
-    ]),
+  // One problem per series, in order: two series that name one replica must not overwrite each other.
+  const problems = o.replicas.map((r) =>
+    evidenceProblem(r, o.windowStart, o.windowEnd, toleranceSeconds, o.required),
   );
-  const replicas = o.replicas.map((r): ReplicaEvidence => {
+  const replicas = o.replicas.map((r, i): ReplicaEvidence => {
     const times = [...r.running, ...r.waiting].map((p) => p[0]).filter(Number.isFinite);
     const first = times.length ? Math.min(...times) : undefined;
     const last = times.length ? Math.max(...times) : undefined;
@@ -144,7 +142,7 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
       completed: counterIncrease(r.success.filter(sound)),
       ...(first !== undefined && { firstSample: first }),
       ...(last !== undefined && { lastSample: last }),
-      covered: problems.get(r.replica) === undefined,
+      covered: problems[i] === undefined,
     };
   });
   const evidence = {
@@ -166,12 +164,20 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
   if (o.expectedReplicas === undefined) return verdict("unknown", "the platform's replica count is unknown");
   if (o.expectedReplicas === 0) return verdict("idle", "the fleet is already at zero replicas");
   if (replicas.length === 0) return verdict("unknown", "no series for this model in the window");
-  const problem = [...problems.values()].find((p) => p !== undefined);
-  if (problem) return verdict("unknown", problem);
-  if (!o.aggregate && replicas.length < o.expectedReplicas)
+  // Evidence counts replicas, not series: a replica named twice is doubtful (which series is it?).
+  const seen = new Set<string>();
+  const twice = replicas.find((r) => seen.size === seen.add(r.replica).size);
+  if (twice)
     return verdict(
       "unknown",
-      `series for ${replicas.length} replica(s), but ${o.expectedReplicas} exist: a replica is not reporting`,
+      `two series name replica ${twice.replica}: the evidence cannot tell which is the replica's`,
     );
-  return verdict("idle", `all ${replicas.length} replica(s) idle for the whole window`);
+  const problem = problems.find((p) => p !== undefined);
+  if (problem) return verdict("unknown", problem);
+  if (!o.aggregate && seen.size < o.expectedReplicas)
+    return verdict(
+      "unknown",
+      `series for ${seen.size} replica(s), but ${o.expectedReplicas} exist: a replica is not reporting`,
+    );
+  return verdict("idle", `all ${seen.size} replica(s) idle for the whole window`);
 }

@@ -31,24 +31,42 @@ export interface EndpointSampling {
   readonly clock?: () => number;
 }
 
+/**
+ * The replica an endpoint names: its URL normalised (scheme and host in lower case, default port and
+ * trailing slashes dropped), so `http://h:8000` and `http://H:8000/` are one replica, not two.
+ */
+export function replicaOf(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return endpoint.replace(/\/+$/, "");
+  }
+}
+
 export async function observeEndpoints(s: EndpointSampling): Promise<Omit<Observation, "expectedReplicas">> {
   const clock = s.clock ?? (() => Date.now() / 1000);
   const sleep = s.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const series = new Map<string, { running: Point[]; waiting: Point[]; success: Point[] }>(
-    s.endpoints.map((e) => [e, { running: [], waiting: [], success: [] }]),
-  );
+  // One entry per endpoint given, named by its replica: the same replica given twice stays two series,
+  // which the decision refuses as doubtful rather than counting one replica twice.
+  const series = s.endpoints.map((e) => ({
+    endpoint: e,
+    replica: replicaOf(e),
+    running: [] as Point[],
+    waiting: [] as Point[],
+    success: [] as Point[],
+  }));
   const start = clock();
   for (;;) {
     const t = clock();
     await Promise.all(
-      s.endpoints.map(async (e) => {
+      series.map(async (x) => {
         try {
-          const res = await fetch(`${e.replace(/\/$/, "")}/metrics`, {
+          const res = await fetch(`${x.replica}/metrics`, {
             signal: AbortSignal.timeout(s.timeoutMs ?? 5000),
           });
           if (!res.ok) return;
           const text = await res.text();
-          const x = series.get(e)!;
           const push = (into: Point[], name: string) => {
             const v = readMetric(text, name);
             if (v !== undefined) into.push([t, v]);
@@ -64,9 +82,9 @@ export async function observeEndpoints(s: EndpointSampling): Promise<Omit<Observ
     if (clock() - start >= s.windowSeconds) break;
     await sleep(s.intervalSeconds * 1000);
   }
-  const replicas: ReplicaSeries[] = [...series]
-    .filter(([, x]) => x.running.length || x.waiting.length || x.success.length)
-    .map(([replica, x]) => ({ replica, ...x }));
+  const replicas: ReplicaSeries[] = series
+    .filter((x) => x.running.length || x.waiting.length || x.success.length)
+    .map(({ replica, running, waiting, success }) => ({ replica, running, waiting, success }));
   return {
     source: `vLLM /metrics of ${s.endpoints.length} endpoint(s)`,
     windowStart: start,

@@ -7,13 +7,13 @@
  * What this does not prove: that the language host, the engine's config encoding and the resource
  * monitor accept the program (no Pulumi CLI or language host here; see the README).
  */
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runChild } from "./child";
 
 const root = path.resolve(__dirname, "..");
 const tsc = (file: string) =>
-  spawnSync(
+  runChild(
     process.execPath,
     [
       path.join(root, "node_modules/typescript/bin/tsc"),
@@ -32,12 +32,12 @@ const tsc = (file: string) =>
       "node",
       file,
     ],
-    { cwd: path.join(root, "infra"), encoding: "utf8" },
+    { cwd: path.join(root, "infra") },
   );
 
 describe("the program under the language host's compiler defaults", () => {
-  it("infra/index.ts type-checks with node16/nodenext module resolution from infra/", () => {
-    const r = tsc("index.ts");
+  it("infra/index.ts type-checks with node16/nodenext module resolution from infra/", async () => {
+    const r = await tsc("index.ts");
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
   }, 120_000);

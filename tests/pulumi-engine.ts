@@ -7,10 +7,11 @@
  * (`pulumi plugin install resource kubernetes 4.34.2 --file …`). The `aws` plugin is a STAND-IN
  * (tests/stand-ins/aws-provider.ts): what that does not prove is in the README.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runChild } from "./child";
 import { cachedBinaries } from "./kube-apiserver";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -82,27 +83,17 @@ export class PulumiProject {
     return this.exec(path.join(this.bin, "pulumi"), [...args], opts);
   }
 
-  exec(
+  async exec(
     cmd: string,
     args: readonly string[],
     opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
   ): Promise<Ran> {
-    return new Promise((resolve) => {
-      const p = spawn(cmd, [...args], {
-        cwd: opts.cwd ?? this.dir,
-        env: this.env(opts.env),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      p.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-      p.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-      const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
-      p.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` });
-      });
+    const r = await runChild(cmd, args, {
+      cwd: opts.cwd ?? this.dir,
+      env: this.env(opts.env),
+      timeoutMs: opts.timeoutMs ?? 240_000,
     });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}\n${r.stderr}` };
   }
 
   /** Installs the resource plugins from files, never a download. */

@@ -3,11 +3,11 @@
  * shape built from the bundled figures (so a bundled score read back is unchanged), hostile files,
  * and once as users run it (npx tsx).
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runChild } from "./child";
 import { ARENA_TEXT } from "../cost/catalog";
 import { compareScores, formatRows, main } from "../scripts/quality-scores";
 
@@ -91,14 +91,11 @@ describe("quality-scores", () => {
     expect(err[1]).toMatch(/^usage: /);
   });
 
-  it("runs as the README says (npx tsx)", () => {
+  it("runs as the README says (npx tsx)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "quality-"));
     const f = path.join(dir, "lb.json");
     fs.writeFileSync(f, JSON.stringify(leaderboard()));
-    const r = spawnSync("npx", ["tsx", "scripts/quality-scores.ts", f], {
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+    const r = await runChild("npx", ["tsx", "scripts/quality-scores.ts", f], { timeoutMs: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("llama-3.1-8b-instruct");
   }, 90_000);

@@ -179,9 +179,13 @@ export const AwsSchema = z.strictObject({
   vpcId: z.string().optional(),
   publicSubnetIds: z.array(z.string()).optional(),
   privateSubnetIds: z.array(z.string()).optional(),
-  /** CIDRs the load balancer admits. Default: the VPC's own range. `0.0.0.0/0` needs `allowOpenIngress`. */
+  /**
+   * IPv4 CIDRs the load balancer admits. Default: the VPC's own range. Ranges that together admit the
+   * public internet (a /8 or more of public addresses: `0.0.0.0/0`, `10.0.0.0/1`, two /1 halves) need
+   * `allowOpenIngress`; any public address makes the load balancer internet-facing (and bills egress).
+   */
   ingressCidrs: z.array(z.string()).optional(),
-  /** Explicitly allow `0.0.0.0/0` in `ingressCidrs`. Default false. */
+  /** Allow `ingressCidrs` that open the model to the internet (`0.0.0.0/0` and the like). Default false. */
   allowOpenIngress: z.boolean().default(false),
   /** ACM certificate ARN; HTTPS on 443 when set. Default: HTTP on 80. */
   certificateArn: z.string().optional(),

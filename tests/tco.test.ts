@@ -98,6 +98,11 @@ describe("hand-computed monthly costs", () => {
     // 1.8 kW × 730 h × 1.5 × $0.10 = $197.10 and 7.5 kW × 730 h × 1.5 × $0.10 = $821.25.
     expect(byName["power and cooling"]).toBeGreaterThanOrEqual(197.1);
     expect(byName["power and cooling"]).toBeLessThanOrEqual(821.25);
+    // Exactly: one server draws 1.8 kW all month, plus 5.7 kW more for the GPU-hours at load (the plan's
+    // serving replica-hours × utilisation × 4 GPUs, as a share of the server's 8), × PUE × price.
+    const plan = b.plan!;
+    const kwh = (1800 * 730 + (7500 - 1800) * ((plan.servingReplicaHours * plan.utilization * 4) / 8)) / 1000;
+    expect(byName["power and cooling"]).toBeCloseTo(kwh * 1.5 * 0.1, 2);
   });
 
   it("a managed-open host bills tokens at its price, with no cache discount where it has none", () => {

@@ -60,7 +60,17 @@ export const ModelSchema = z.strictObject({
   /** vLLM `--max-model-len`. Default: the model's context, capped at 32768 to leave room for batching. */
   maxModelLen: posInt(10_000_000).optional(),
   /** vLLM `--served-model-name`, the `model` clients send. Default: the catalog key. */
-  servedName: z.string().min(1).optional(),
+  servedName: z
+    .string()
+    .min(1)
+    .max(128)
+    // It lands in a PromQL matcher (`model_name="…"`), a Host header and engine flags: a quote, brace
+    // or comma would widen the reaper's query to other teams' replicas.
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/,
+      "must be letters, digits and . _ : / - (it lands in metric label matchers)",
+    )
+    .optional(),
   /** Repository vLLM loads, when it differs from the catalog's (a quantized variant, say). */
   huggingFaceId: z.string().min(1).optional(),
   /** Architecture overrides; required for a Hugging Face id the catalog does not know. */

@@ -6,8 +6,8 @@ import type { Observation, Point, ReplicaSeries } from "./decide";
 
 /**
  * Sum of a metric's samples in Prometheus text exposition (all label sets), or undefined if absent.
- * A sample that is not a number ("NaN", "+Inf", garbage) makes the sum NaN: the decision refuses it
- * rather than reading the replica as idle.
+ * A sample that is not a finite, non-negative number ("NaN", "+Inf", "-4", garbage) makes the sum NaN:
+ * the decision refuses it rather than reading the replica as idle.
  */
 export function readMetric(text: string, name: string): number | undefined {
   let sum: number | undefined;
@@ -16,8 +16,9 @@ export function readMetric(text: string, name: string): number | undefined {
     // `name{labels} value [timestamp]`: the value is the first field after the labels.
     const rest = line.slice(line[name.length] === "{" ? line.indexOf("}", name.length) + 1 : name.length);
     const field = rest.trim().split(/\s+/)[0] ?? "";
-    const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field) ? Number(field) : NaN;
-    sum = (sum ?? 0) + value;
+    // Checked per line before the sum: a negative line would cancel a busy one into an idle 0.
+    const value = /^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field) ? Number(field) : NaN;
+    sum = (sum ?? 0) + (Number.isFinite(value) && value >= 0 ? value : NaN);
   }
   return sum;
 }

@@ -27,11 +27,54 @@ interface Matrix {
 }
 
 /**
+ * The shortest window the reaper reads: below it "idle" would rest on one scrape or none (and the
+ * query's `[Ns]` would round to nothing). The tests compress time to 6 s windows with 1 s scrapes.
+ */
+export const MIN_WINDOW_SECONDS = 5;
+/** The largest answer read (a fleet's raw samples over a day are a few megabytes). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One sample value as Prometheus' JSON encodes it: a decimal string. Anything else (an empty or
+ * blank string, hex, null, an array, a boolean, "NaN", "+Inf", a negative gauge or counter) is not a
+ * reading of a vLLM metric: NaN, which the decision refuses, never 0.
+ */
+export function sampleValue(raw: unknown): number {
+  if (typeof raw !== "string" || !/^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return NaN;
+  const v = Number(raw);
+  return Number.isFinite(v) && v >= 0 ? v : NaN;
+}
+
+/** The answer's body, refused when larger than MAX_ANSWER_BYTES (a stream read, not a blind `json()`). */
+async function boundedJson(res: Response): Promise<unknown> {
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > MAX_ANSWER_BYTES)
+    throw new Error(`answer of ${declared} bytes is over the ${MAX_ANSWER_BYTES}-byte limit`);
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error("empty answer");
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      throw new Error(`answer over the ${MAX_ANSWER_BYTES}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+/**
  * Every raw sample of `metric` in the window, per replica (`instance`), summed over the replica's
  * label sets at each scrape. A range vector selector returns the samples as scraped, with their scrape
  * times, so a gap in scraping shows as a gap (a range query would paper over it with up to five
- * minutes of look-back). Values are parsed as numbers; "NaN", "+Inf" or garbage stay non-finite, for
- * the decision to refuse.
+ * minutes of look-back). Every sample is checked before anything is summed: a series holding an
+ * unsound value (see `sampleValue`) makes its replica's point NaN, so `4` and `-4` never add up to an
+ * idle 0. An answer that is partial (Prometheus' `warnings`), names another metric, or comes from
+ * another address (a redirect) is an error: the observation is unknown, never idle.
  */
 async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<string, Point[]>> {
   const params = new URLSearchParams({
@@ -40,15 +83,24 @@ async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<strin
   });
   const res = await fetch(`${q.url.replace(/\/$/, "")}/api/v1/query?${params}`, {
     signal: AbortSignal.timeout(q.timeoutMs ?? 10_000),
+    // The data must come from the server asked: a redirect to another host is not followed.
+    redirect: "error",
   });
-  const body = (await res.json()) as Matrix;
+  const body = (await boundedJson(res)) as Matrix & { warnings?: unknown };
   if (!res.ok || body.status !== "success" || !body.data || body.data.resultType !== "matrix")
     throw new Error(`query failed (${res.status}): ${body.error ?? "no matrix in the answer"}`);
+  if (Array.isArray(body.warnings) && body.warnings.length > 0)
+    throw new Error(`partial answer (Prometheus warned: ${String(body.warnings[0]).slice(0, 200)})`);
+  if (!Array.isArray(body.data.result)) throw new Error("no series list in the answer");
   const byInstance = new Map<string, Map<number, number>>();
   for (const s of body.data.result) {
-    const instance = s.metric["instance"] ?? JSON.stringify(s.metric);
+    const name = s.metric?.["__name__"];
+    if (name !== undefined && name !== metric)
+      throw new Error(`the answer holds ${String(name)}, not ${metric}`);
+    const instance = s.metric?.["instance"] ?? JSON.stringify(s.metric);
     const at = byInstance.get(instance) ?? new Map<number, number>();
-    for (const [t, v] of s.values ?? []) at.set(Number(t), (at.get(Number(t)) ?? 0) + Number(v));
+    for (const [t, raw] of Array.isArray(s.values) ? s.values : [])
+      at.set(Number(t), (at.get(Number(t)) ?? 0) + sampleValue(raw));
     byInstance.set(instance, at);
   }
   return new Map([...byInstance].map(([i, at]) => [i, [...at].sort((a, b) => a[0] - b[0])]));
@@ -57,6 +109,12 @@ async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<strin
 export async function observePrometheus(q: PrometheusQuery): Promise<Omit<Observation, "expectedReplicas">> {
   const shown = redactCredentials(q.url);
   const base = { source: `prometheus ${shown}`, windowStart: q.now - q.windowSeconds, windowEnd: q.now };
+  if (!(q.windowSeconds >= MIN_WINDOW_SECONDS))
+    return {
+      ...base,
+      replicas: [],
+      error: `a ${q.windowSeconds} s window is too short to call a fleet idle (at least ${MIN_WINDOW_SECONDS} s)`,
+    };
   try {
     const [running, waiting, success] = await Promise.all(
       (Object.keys(METRICS) as (keyof typeof METRICS)[]).map((k) => rawSamples(q, METRICS[k])),

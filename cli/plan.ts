@@ -12,6 +12,7 @@ import { evaluate, type Violation } from "../infra/policy/rules";
 import { resolveStackConfig } from "../cost/config/stack-config";
 import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "../infra/plan/run";
 import { CostReport } from "../infra/cost-report";
+import { coldStart } from "../cost/cold-start";
 
 export const EXIT_BLOCKED = 3;
 
@@ -91,8 +92,10 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
   const file = values["stack-file"] ?? stackFile(values.stack ?? "aws-h100");
   const raw = readStackFile(file, values["stack-file"] ? undefined : (values.stack ?? "aws-h100"));
   // Config errors surface here (exit 2), exactly as the CLI's other commands report them.
-  resolveStackConfig(raw.namespace, raw.stack, raw.providerConfig);
+  const cfg = resolveStackConfig(raw.namespace, raw.stack, raw.providerConfig);
   const result = await planStack(raw);
+  // The one cold-start budget every timer of the stack uses (cost/cold-start.ts), and who uses it.
+  const start = coldStart(cfg);
   const violations: Violation[] = result.error
     ? []
     : evaluate(
@@ -121,6 +124,7 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
               object | undefined) ?? null,
           violations,
           assumes: requirementsFor(result.resources.map((r) => r.type)),
+          coldStart: start,
           ...(result.error && { error: result.error }),
         },
         null,
@@ -134,6 +138,12 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
     io.out(`resources (${result.resources.length - 1}):`);
     io.out(tree(result.resources).join("\n"));
     io.out("");
+    if (start.totalSeconds > 0) {
+      io.out(
+        `cold start: ${start.totalSeconds} s (boot ${start.bootSeconds} + image ${start.imagePullSeconds} + weights ${start.weightsSeconds} + engine ${start.engineInitSeconds}); timers allow ${start.budgetSeconds} s (${cfg.platform === "aws" ? "health-check grace period, instance warm-up, wake cooldown" : "the HTTP add-on's wait"}), the startup probe ${start.containerBudgetSeconds} s`,
+      );
+      io.out("");
+    }
     const needs = requirementsFor(result.resources.map((r) => r.type));
     if (needs.length > 0) {
       io.out("assumes in the cluster:");

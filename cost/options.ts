@@ -17,6 +17,7 @@ import {
   type TokenPrices,
 } from "./catalog";
 import { capacityBreakpoints, planCapacity, type CapacityPlan } from "./capacity";
+import { coldStart } from "./cold-start";
 import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
 import { AWS_DEFAULTS } from "./config/schema";
@@ -222,6 +223,22 @@ function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: 
   return instance.onDemandUsdPerHour;
 }
 
+/**
+ * Instance time spent starting replicas (boot, image pull, weights, engine: cost/cold-start.ts), paid
+ * before a replica serves anything: every start in the plan, at the rate the new instance runs at.
+ */
+function startingItem(plan: CapacityPlan, cfg: StackConfig, rate: number, source: Source): LineItem {
+  const c = coldStart(cfg, "aws");
+  const hours = (plan.replicaStartsPerMonth * c.totalSeconds) / 3600;
+  return item(
+    "GPU instances starting (cold starts)",
+    { quantity: hours, unit: "instance-h", unitPrice: rate },
+    source,
+    () =>
+      `${fmt(plan.replicaStartsPerMonth)} starts × ${c.totalSeconds} s (boot ${c.bootSeconds} + image ${c.imagePullSeconds} + weights ${c.weightsSeconds} + engine ${c.engineInitSeconds}) = ${fmt(hours)} instance-h × ${money(+rate.toFixed(6))}/h`,
+  );
+}
+
 function instanceItems(
   instance: InstanceType,
   purchase: Purchase,
@@ -255,6 +272,8 @@ function instanceItems(
         instance.sources.onDemand,
         () => `${fmt(above)} instance-h × ${money(od)}/h`,
       ),
+      // Starts happen above the commitment (the committed replicas run all month): on demand.
+      startingItem(plan, cfg, od, instance.sources.onDemand),
     ];
   }
   // Mean rate over the replica-hours actually run (replicas above the on-demand base cost less when mixed).
@@ -282,6 +301,7 @@ function instanceItems(
       src,
       () => `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
+    startingItem(plan, cfg, rate, src),
   ];
 }
 

@@ -120,18 +120,21 @@ describe("aws platform: the aws-h100 example stack", async () => {
     ]);
   });
 
-  it("Auto Scaling group: ELB health checks with a grace period that covers the model load, instance refresh", () => {
+  it("Auto Scaling group: ELB health checks with a grace period that covers the whole cold start, instance refresh", () => {
+    // Cold start by hand: boot 180 s + image 120 s + 16.06 GB of weights at 200 MB/s (81 s) + engine
+    // 120 s = 501 s; timers allow 1.5 × that = 752 s (cost/cold-start.ts).
     expect(inputs(r, ASG, "vllm-fleet")).toMatchObject({
       minSize: 0,
       maxSize: 4,
       desiredCapacity: 0,
       healthCheckType: "ELB",
-      healthCheckGracePeriod: 600,
+      healthCheckGracePeriod: 752,
+      defaultInstanceWarmup: 752,
       capacityRebalance: false,
       launchTemplate: { id: "vllm-host-id" },
       instanceRefresh: {
         strategy: "Rolling",
-        preferences: { minHealthyPercentage: 50, instanceWarmup: "600" },
+        preferences: { minHealthyPercentage: 50, instanceWarmup: "752" },
       },
       vpcZoneIdentifiers: ["vllm-net-private-0-id", "vllm-net-private-1-id"],
     });
@@ -155,7 +158,7 @@ describe("aws platform: the aws-h100 example stack", async () => {
     expect(inputs(r, "aws:autoscaling/policy:Policy", "vllm-wake")).toMatchObject({
       adjustmentType: "ChangeInCapacity",
       scalingAdjustment: 1,
-      cooldown: 600,
+      cooldown: 752,
     });
     // The idle alarm counts only minutes in which a healthy host saw no request: while a woken host
     // loads (unhealthy, its 503s not in RequestCount) the alarm is OK and cannot empty the fleet again.
@@ -246,7 +249,8 @@ describe("aws platform: variants", () => {
     });
     expect(inputs(r, LT, "vllm-host")["instanceType"]).toBe("p5.48xlarge");
     expect(userDataOf(r)).toContain("'--tensor-parallel-size' '8'");
-    expect(inputs(r, ASG, "vllm-fleet")["healthCheckGracePeriod"]).toBe(1240);
+    // 141.2 GB of weights at 200 MB/s = 706 s; + boot 180 + image 120 + engine 120 = 1126 s; × 1.5 = 1689.
+    expect(inputs(r, ASG, "vllm-fleet")["healthCheckGracePeriod"]).toBe(1689);
   });
 
   it("spot mix: a mixed-instances policy with capacity rebalancing", async () => {

@@ -262,8 +262,9 @@ describe("kubernetes platform: variants", () => {
       replicas: { min: 0, max: 2 },
       scaledownPeriod: 900,
       scalingMetric: { concurrency: { targetValue: 32 } },
-      // Held for the whole startup budget, answered within the load balancer's idle timeout.
-      timeouts: { conditionWait: "1240s", responseHeader: "900s" },
+      // Held for the whole cold start (image 120 s + weights 706 s + engine 120 s = 946 s, × 1.5),
+      // answered within the load balancer's idle timeout.
+      timeouts: { conditionWait: "1419s", responseHeader: "900s" },
     });
     const router = find(r, "kubernetes:apps/v1:Deployment", "vllm-router").inputs as never as {
       spec: { template: { spec: { containers: { readinessProbe: unknown }[] } } };

@@ -33,7 +33,7 @@ describe("cost in every preview", () => {
   it("a mandatory budget that breaks stops the program before any resource, quoting the figures", async () => {
     const r = await plan("aws-h100", { budget: { monthlyUsd: 2000, enforce: "mandatory" } });
     expect(r.error).toBe(
-      "budget (mandatory) for stack aws-h100: projected $4,733.93/month is over budget.monthlyUsd $2,000.00. " +
+      "budget (mandatory) for stack aws-h100: projected $4,796.33/month is over budget.monthlyUsd $2,000.00. " +
         "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $2,989.52, operations labour $1,536.00, NAT gateway data (weights and image) $76.43. " +
         "No resource was registered. Lower the cost (scaling.max, aws.purchase, workload) or raise vllm-tco:budget, or set budget.enforce: advisory.",
     );
@@ -53,7 +53,7 @@ describe("cost in every preview", () => {
     expect(r.error).toBeUndefined();
     expect(r.logs.filter((l) => l.severity === "warn").map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^budget \(advisory\) for stack aws-h100: projected \$4,733\.93\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
+        /^budget \(advisory\) for stack aws-h100: projected \$4,796\.33\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
       ),
     );
     expect(r.resources.length).toBeGreaterThan(30);
@@ -110,7 +110,7 @@ describe("vllm-tco plan", () => {
     expect(r.out).not.toMatch(/hf_[A-Za-z0-9]{16}/);
     const text = await cli("plan", "--stack", "aws-h100");
     expect(text.out).toContain(
-      "+ aws:autoscaling/group:Group  vllm-fleet  (minSize=0 maxSize=4 healthCheckType=ELB healthCheckGracePeriod=600)",
+      "+ aws:autoscaling/group:Group  vllm-fleet  (minSize=0 maxSize=4 healthCheckType=ELB healthCheckGracePeriod=752)",
     );
     expect(text.out).toContain("policies: all passed");
     // The report and warnings are the program's own log lines, as a real preview prints them.

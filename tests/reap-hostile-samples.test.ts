@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decide } from "../infra/reap/decide";
 import { readMetric } from "../infra/reap/endpoints";
-import { observePrometheus, sampleValue } from "../infra/reap/prometheus";
+import { addReadings, observePrometheus, sampleValue } from "../infra/reap/prometheus";
 import { base, errorOf, merge } from "./helpers";
 
 const NOW = 10_000;
@@ -118,9 +118,17 @@ describe("sample values, one at a time", () => {
     ["2.5e1", 25],
     ["+1", 1],
   ])("%j reads as %d", (raw, v) => expect(sampleValue(raw)).toBe(v));
-  it.each([[""], ["-1"], ["0x10"], [1], [null], ["Infinity"]])("%j is unsound", (raw) =>
+  it.each([[""], ["0x10"], [1], [null], ["Infinity"]])("%j is not a reading", (raw) =>
     expect(sampleValue(raw)).toBeNaN(),
   );
+  it("a negative reading keeps its sign, for the decision to name and refuse", () =>
+    expect(sampleValue("-1")).toBe(-1));
+  it.each([
+    [4, -4],
+    [-4, 4],
+    [NaN, 0],
+    [0, NaN],
+  ])("%d and %d never add up to a reading", (a, b) => expect(addReadings(a, b)).toBeNaN());
 });
 
 describe("vLLM /metrics text (endpoints mode)", () => {

@@ -89,9 +89,10 @@ export function groupInputs(name: string, cfg: AwsFleetArgs, r: GroupRefs): aws.
     vpcZoneIdentifiers: r.privateSubnetIds,
     targetGroupArns: [r.targetGroupArn],
     healthCheckType: "ELB",
-    // Covers the model load: the same budget as the startup probe elsewhere (≥ 10 minutes).
-    healthCheckGracePeriod: e.probes.startupBudgetSeconds,
-    defaultInstanceWarmup: e.probes.startupBudgetSeconds,
+    // Covers the whole cold start from launch (boot, image pull, weights, engine: cost/cold-start.ts),
+    // with margin: ELB health checks fail until the engine answers, and must not replace a loading host.
+    healthCheckGracePeriod: e.coldStart.budgetSeconds,
+    defaultInstanceWarmup: e.coldStart.budgetSeconds,
     capacityRebalance: spotMix,
     ...(spotMix
       ? {
@@ -115,7 +116,7 @@ export function groupInputs(name: string, cfg: AwsFleetArgs, r: GroupRefs): aws.
       strategy: "Rolling",
       preferences: {
         minHealthyPercentage: cfg.scaling.max > 1 ? 50 : 0,
-        instanceWarmup: String(e.probes.startupBudgetSeconds),
+        instanceWarmup: String(e.coldStart.budgetSeconds),
       },
     },
     ...(warm && {
@@ -129,7 +130,7 @@ export function groupInputs(name: string, cfg: AwsFleetArgs, r: GroupRefs): aws.
           name: WARM_POOL_HOOK,
           lifecycleTransition: "autoscaling:EC2_INSTANCE_LAUNCHING",
           defaultResult: "CONTINUE",
-          heartbeatTimeout: e.probes.startupBudgetSeconds,
+          heartbeatTimeout: e.coldStart.budgetSeconds,
         },
       ],
     }),

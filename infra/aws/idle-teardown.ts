@@ -112,11 +112,3 @@ export function wakeAlarm(d: AlarmDims): MathAlarm {
     ],
   };
 }
-
-/**
- * Minutes from a wake-up to the first answer: instance launch and boot (~3), image pull (~2), then
- * the weights at the configured load speed plus engine start-up. Shown in the outputs and README.
- */
-export function coldStartMinutes(expectedLoadSeconds: number): number {
-  return Math.ceil(5 + expectedLoadSeconds / 60);
-}

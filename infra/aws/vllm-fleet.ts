@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsFleetArgs } from "../component-args";
 import { assumeRolePolicy, hostPolicy, SSM_MANAGED_POLICY } from "./iam-policies";
-import { coldStartMinutes, idleAlarm, wakeAlarm, type AlarmDims, type MathAlarm } from "./idle-teardown";
+import { idleAlarm, wakeAlarm, type AlarmDims, type MathAlarm } from "./idle-teardown";
 import { LoadBalancer } from "./load-balancer";
 import { Network } from "./network";
 import {
@@ -120,7 +120,7 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
       {
         autoscalingGroupName: group.name,
         policyType: "TargetTrackingScaling",
-        estimatedInstanceWarmup: e.probes.startupBudgetSeconds,
+        estimatedInstanceWarmup: e.coldStart.budgetSeconds,
         targetTrackingConfiguration: targetTracking(cfg, {
           albResourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
           groupName: group.name,
@@ -130,7 +130,7 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
     );
     if (s.min === 0) scaleToZero(name, cfg, group, lb, child);
 
-    this.coldStartMinutes = coldStartMinutes(e.expectedLoadSeconds);
+    this.coldStartMinutes = Math.ceil(e.coldStart.totalSeconds / 60);
     this.endpoint = pulumi.interpolate`${lb.url}/v1`;
     this.groupName = group.name;
     this.secretIds = pulumi.output({ apiKey: apiKey.id, ...(hfToken && { hfToken: hfToken.id }) });
@@ -296,7 +296,7 @@ function scaleToZero(
     },
     child,
   );
-  // One host per wake-up; the cooldown spans a model load so waiting requests do not start more.
+  // One host per wake-up; the cooldown spans the whole cold start so waiting requests do not start more.
   const wake = new aws.autoscaling.Policy(
     `${name}-wake`,
     {
@@ -304,7 +304,7 @@ function scaleToZero(
       policyType: "SimpleScaling",
       adjustmentType: "ChangeInCapacity",
       scalingAdjustment: 1,
-      cooldown: e.probes.startupBudgetSeconds,
+      cooldown: e.coldStart.budgetSeconds,
     },
     child,
   );

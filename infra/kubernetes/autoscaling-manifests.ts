@@ -115,7 +115,8 @@ export function httpScaledObject(a: KubernetesServiceArgs, name: string, n: Kube
       // interceptor's global defaults are seconds (KEDA_CONDITION_WAIT_TIMEOUT,
       // KEDA_RESPONSE_HEADER_TIMEOUT). Field from the pinned CRD (spec.timeouts).
       timeouts: {
-        conditionWait: `${a.engine.probes.startupBudgetSeconds}s`,
+        // Held from scale-from-zero to a ready engine: the image pull included (cost/cold-start.ts).
+        conditionWait: `${a.engine.coldStart.budgetSeconds}s`,
         responseHeader: `${RESPONSE_HEADER_SECONDS}s`,
       },
     },

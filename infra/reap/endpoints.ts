@@ -3,6 +3,7 @@
  * the text exposition format, read every `intervalSeconds`.
  */
 import type { Observation, Point, ReplicaSeries } from "./decide";
+import { addReadings } from "./prometheus";
 
 /**
  * Sum of a metric's samples in Prometheus text exposition (all label sets), or undefined if absent.
@@ -17,8 +18,8 @@ export function readMetric(text: string, name: string): number | undefined {
     const rest = line.slice(line[name.length] === "{" ? line.indexOf("}", name.length) + 1 : name.length);
     const field = rest.trim().split(/\s+/)[0] ?? "";
     // Checked per line before the sum: a negative line would cancel a busy one into an idle 0.
-    const value = /^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field) ? Number(field) : NaN;
-    sum = (sum ?? 0) + (Number.isFinite(value) && value >= 0 ? value : NaN);
+    const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field) ? Number(field) : NaN;
+    sum = addReadings(sum, value);
   }
   return sum;
 }

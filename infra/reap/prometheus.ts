@@ -35,14 +35,19 @@ export const MIN_WINDOW_SECONDS = 5;
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
- * One sample value as Prometheus' JSON encodes it: a decimal string. Anything else (an empty or
- * blank string, hex, null, an array, a boolean, "NaN", "+Inf", a negative gauge or counter) is not a
- * reading of a vLLM metric: NaN, which the decision refuses, never 0.
+ * One sample value as Prometheus' JSON encodes it: a decimal string, its sign kept so the decision can
+ * name a negative reading. Anything else (an empty or blank string, hex, null, an array, a boolean,
+ * "NaN", "+Inf") is not a reading: NaN, which the decision refuses, never 0.
  */
 export function sampleValue(raw: unknown): number {
-  if (typeof raw !== "string" || !/^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return NaN;
-  const v = Number(raw);
-  return Number.isFinite(v) && v >= 0 ? v : NaN;
+  if (typeof raw !== "string" || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return NaN;
+  return Number(raw);
+}
+
+/** A replica's reading from two of its series at one scrape: summed only when both are sound. */
+export function addReadings(a: number | undefined, b: number): number {
+  if (a === undefined) return b;
+  return Number.isFinite(a) && a >= 0 && Number.isFinite(b) && b >= 0 ? a + b : NaN;
 }
 
 /** The answer's body, refused when larger than MAX_ANSWER_BYTES (a stream read, not a blind `json()`). */
@@ -100,7 +105,7 @@ async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<strin
     const instance = s.metric?.["instance"] ?? JSON.stringify(s.metric);
     const at = byInstance.get(instance) ?? new Map<number, number>();
     for (const [t, raw] of Array.isArray(s.values) ? s.values : [])
-      at.set(Number(t), (at.get(Number(t)) ?? 0) + sampleValue(raw));
+      at.set(Number(t), addReadings(at.get(Number(t)), sampleValue(raw)));
     byInstance.set(instance, at);
   }
   return new Map([...byInstance].map(([i, at]) => [i, [...at].sort((a, b) => a[0] - b[0])]));

@@ -4,12 +4,11 @@
  * priced is what runs: `--max-num-seqs` is the concurrency the throughput model chose for the
  * latency target.
  */
+import { coldStart, ENGINE_INIT_SECONDS, MIN_BUDGET_SECONDS, type ColdStart } from "../../cost/cold-start";
 import type { StackConfig } from "../../cost/config/stack-config";
 
 /** The shortest startup budget: even a small model must survive a slow image pull and CUDA graph capture. */
-export const MIN_STARTUP_SECONDS = 600;
-/** Engine start-up besides reading weights: CUDA init, profiling run, CUDA-graph capture. */
-const ENGINE_INIT_SECONDS = 120;
+export const MIN_STARTUP_SECONDS = MIN_BUDGET_SECONDS;
 
 export interface EngineSettings {
   readonly image: string;
@@ -26,6 +25,8 @@ export interface EngineSettings {
   /** Seconds from container start to a ready engine: weights at the configured load speed, plus init. */
   readonly expectedLoadSeconds: number;
   readonly probes: ProbeTimings;
+  /** The whole cold start by part (cost/cold-start.ts): what host timers and the cost model use. */
+  readonly coldStart: ColdStart;
   /** Seconds a replica keeps serving in-flight requests after it is told to stop. */
   readonly drainSeconds: number;
 }
@@ -57,12 +58,13 @@ export interface ProbeTimings {
 }
 
 export function expectedLoadSeconds(cfg: StackConfig): number {
-  return Math.ceil(cfg.model.weightBytes / (cfg.vllm.loadMegabytesPerSecond * 1e6)) + ENGINE_INIT_SECONDS;
+  return coldStart(cfg).weightsSeconds + ENGINE_INIT_SECONDS;
 }
 
 export function probeTimings(cfg: StackConfig): ProbeTimings {
   const period = 10;
-  const budget = Math.max(MIN_STARTUP_SECONDS, Math.ceil(expectedLoadSeconds(cfg) * 1.5));
+  // The probe starts with the container, after the image pull: it covers the weights and the engine.
+  const budget = coldStart(cfg).containerBudgetSeconds;
   const failureThreshold = Math.ceil(budget / period);
   return {
     path: "/health",
@@ -132,6 +134,7 @@ export function engineSettings(cfg: StackConfig, maxNumSeqs: number): EngineSett
     args: engineArgs(cfg, maxNumSeqs),
     expectedLoadSeconds: expectedLoadSeconds(cfg),
     probes: probeTimings(cfg),
+    coldStart: coldStart(cfg),
     drainSeconds: drainSeconds(cfg),
   };
 }

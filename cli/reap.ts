@@ -27,8 +27,12 @@ export interface ReapDeps {
   readonly now?: () => Date;
 }
 
-/** The stack's `groupName` output, read through the Automation API (needs the Pulumi CLI and the stack's backend). */
-async function groupFromOutputs(stack: string, workDir: string, automation: Automation): Promise<string> {
+/** The stack's outputs, read through the Automation API (needs the Pulumi CLI and the stack's backend). */
+async function stackOutputs(
+  stack: string,
+  workDir: string,
+  automation: Automation,
+): Promise<Record<string, unknown>> {
   let outputs: Record<string, { value: unknown }>;
   try {
     outputs = await (await automation.selectStack(stack, workDir)).outputs();
@@ -39,15 +43,44 @@ async function groupFromOutputs(stack: string, workDir: string, automation: Auto
       `was not given, and the stack's outputs could not be read (${(e as Error).message.split("\n")[0]}); pass --group with the \`groupName\` stack output`,
     );
   }
-  const group = outputs["groupName"]?.value;
-  if (typeof group !== "string" || !group)
-    throw flagError(
-      "group",
-      undefined,
-      `was not given, and stack ${stack} has no \`groupName\` output (is it deployed?); pass --group`,
-    );
-  return group;
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v?.value]));
 }
+
+/** A string output the stack must have, or the flag that replaces it. */
+function outputString(outputs: Record<string, unknown>, key: string, flag: string, stack: string): string {
+  const v = outputs[key];
+  if (typeof v !== "string" || !v)
+    throw flagError(
+      flag,
+      undefined,
+      `was not given, and stack ${stack} has no \`${key}\` output (is it deployed?); pass --${flag}`,
+    );
+  return v;
+}
+
+/** Flags whose value, when given, must not be empty (an empty --group would name no group at all). */
+const NON_EMPTY = [
+  "stack",
+  "stackFile",
+  "group",
+  "prometheus",
+  "selector",
+  "loadBalancer",
+  "targetGroup",
+  "auditLog",
+  "source",
+] as const;
+const FLAG_NAME: Record<(typeof NON_EMPTY)[number], string> = {
+  stack: "stack",
+  stackFile: "stack-file",
+  group: "group",
+  prometheus: "prometheus",
+  selector: "selector",
+  loadBalancer: "load-balancer",
+  targetGroup: "target-group",
+  auditLog: "audit-log",
+  source: "source",
+};
 
 export interface ReapOptions {
   readonly stack?: string;
@@ -70,6 +103,13 @@ export interface ReapOptions {
 }
 
 export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Promise<number> {
+  for (const key of NON_EMPTY) {
+    const v = o[key];
+    if (v !== undefined && v.trim() === "")
+      throw flagError(FLAG_NAME[key], v, "is empty; give a value or leave the flag out");
+  }
+  for (const e of o.endpoint ?? [])
+    if (e.trim() === "") throw flagError("endpoint", e, "is empty; give each replica's base URL");
   const cfg = loadStack({
     ...(o.stack && { stack: o.stack }),
     ...(o.stackFile && { stackFile: o.stackFile }),
@@ -96,15 +136,32 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     throw flagError("destroy", true, "only acts with --apply; without it the run is a dry run anyway");
 
   const root = path.dirname(stacksDir());
-  let fleet = deps.fleet;
-  if (!fleet) {
-    if (cfg.platform === "aws")
-      fleet = awsFleet(
-        cfg,
-        o.group ?? (await groupFromOutputs(cfg.stack, root, deps.automation ?? pulumiAutomation)),
-      );
-    else fleet = kubernetesFleet(cfg);
+  // On AWS the stack's outputs name the group and the load balancer's metric dimensions; a flag given
+  // wins. They are read only when a flag does not already say it.
+  const source =
+    o.source ??
+    (cfg.platform === "aws" && !o.prometheus && !cfg.metrics.prometheusUrl ? "cloudwatch" : "prometheus");
+  let opts = o;
+  if (cfg.platform === "aws") {
+    const needsLb = !o.resume && source === "cloudwatch" && (!o.loadBalancer || !o.targetGroup);
+    const outputs =
+      (!o.group && !deps.fleet) || needsLb
+        ? await stackOutputs(cfg.stack, root, deps.automation ?? pulumiAutomation)
+        : {};
+    opts = {
+      ...o,
+      source,
+      ...(!o.group && !deps.fleet && { group: outputString(outputs, "groupName", "group", cfg.stack) }),
+      ...(needsLb && {
+        loadBalancer:
+          o.loadBalancer ?? outputString(outputs, "loadBalancerArnSuffix", "load-balancer", cfg.stack),
+        targetGroup:
+          o.targetGroup ?? outputString(outputs, "targetGroupArnSuffix", "target-group", cfg.stack),
+      }),
+    };
   }
+  let fleet = deps.fleet;
+  if (!fleet) fleet = cfg.platform === "aws" ? awsFleet(cfg, opts.group!) : kubernetesFleet(cfg);
 
   const auditLog = o.auditLog ?? path.join(root, ".vllm-tco", "reap-audit.jsonl");
   if (o.resume) {
@@ -121,12 +178,12 @@ export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Prom
     return record.result.startsWith("failed") ? REAP_EXIT.failed : 0;
   }
 
-  const { observe, observeMs, defaultTolerance } = observerFor(o, cfg, idleMinutes);
+  const { observe, observeMs, defaultTolerance } = observerFor(opts, cfg, idleMinutes);
   const tolerance = o.toleranceSeconds === undefined ? defaultTolerance : Number(o.toleranceSeconds);
   if (!(tolerance >= 0))
     throw flagError("tolerance-seconds", o.toleranceSeconds, "must be zero or more seconds");
   io.err(
-    `vllm-tco: reading ${o.source ?? "prometheus"} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
+    `vllm-tco: reading ${opts.source ?? "prometheus"} metrics for ${fleet.target} over ${Math.round(idleMinutes * 60)} s${observeMs ? " (sampling: this takes the whole window)" : ""}…`,
   );
   const record = await reap({
     config: cfg,

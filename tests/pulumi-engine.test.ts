@@ -202,20 +202,27 @@ describe("pulumi up of the AWS stacks through the STAND-IN aws provider", () => 
     ).stdout.trim();
     // The stand-in names a group the kit leaves unnamed `<resource name>-asg` (AWS adds a random suffix).
     expect(group).toBe("vllm-fleet-asg");
-    // No Prometheus answers on this port: the reaper reads the stack, then stops at the metrics (unknown).
-    const r = await project.exec(process.execPath, [
-      path.join(ROOT, "dist/cli.js"),
-      "reap",
-      "--stack",
-      "aws-h100",
-      "--prometheus",
-      "http://127.0.0.1:9/",
-      "--json",
-      "--timeout-seconds",
-      "20",
-    ]);
+    // As the README writes it, no flags: the group and the ALB's metric dimensions come from the stack's
+    // outputs; CloudWatch is pointed at a closed loopback port (no AWS here), so the run ends unknown.
+    const r = await project.exec(
+      process.execPath,
+      [path.join(ROOT, "dist/cli.js"), "reap", "--stack", "aws-h100", "--json", "--timeout-seconds", "20"],
+      {
+        env: {
+          AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+          AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+          AWS_SECRET_ACCESS_KEY: "stand-in",
+          AWS_EC2_METADATA_DISABLED: "true",
+        },
+      },
+    );
     expect(r.code, r.output).toBe(12);
-    expect(r.stderr).toContain(`reading prometheus metrics for Auto Scaling group ${group}`);
+    expect(r.stderr).toContain(`reading cloudwatch metrics for Auto Scaling group ${group}`);
+    const dims = JSON.parse(
+      (await ok(project.pulumi(["stack", "output", "--stack", "aws-h100", "--json"]), "pulumi stack output"))
+        .stdout,
+    ) as Record<string, string>;
+    expect(JSON.parse(r.stdout).evidence.source).toBe(`cloudwatch ${dims["loadBalancerArnSuffix"]}`);
   }, 300_000);
 });
 

@@ -11,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsFleet } from "../infra/reap/aws-fleet";
-import { REAP_EXIT } from "../cli/reap";
+import { REAP_EXIT, reapCli, type ReapOptions } from "../cli/reap";
+import type { Automation } from "../infra/reap/automation";
 import { reap } from "../infra/reap/reap";
 import { observeCloudWatch } from "../infra/reap/cloudwatch";
 import { base, resolve, runCli } from "./helpers";
@@ -48,7 +49,12 @@ async function setGroup(MinSize: number, DesiredCapacity: number) {
 }
 
 /** ALB datapoints for every minute of the last `minutes`: healthy hosts, and requests where given. */
-async function publish(minutes: number, requests: (minute: number) => number | undefined, healthy = true) {
+async function publish(
+  minutes: number,
+  requests: (minute: number) => number | undefined,
+  healthy = true,
+  [lb, tg] = [LB, TG],
+) {
   const { cw } = await sdk();
   const now = Math.floor(Date.now() / 60_000) * 60_000;
   const data = [];
@@ -58,8 +64,8 @@ async function publish(minutes: number, requests: (minute: number) => number | u
       data.push({
         MetricName: "HealthyHostCount",
         Dimensions: [
-          { Name: "LoadBalancer", Value: LB },
-          { Name: "TargetGroup", Value: TG },
+          { Name: "LoadBalancer", Value: lb },
+          { Name: "TargetGroup", Value: tg },
         ],
         Timestamp,
         Value: 1,
@@ -68,7 +74,7 @@ async function publish(minutes: number, requests: (minute: number) => number | u
     if (r !== undefined)
       data.push({
         MetricName: "RequestCount",
-        Dimensions: [{ Name: "LoadBalancer", Value: LB }],
+        Dimensions: [{ Name: "LoadBalancer", Value: lb }],
         Timestamp,
         Value: r,
       });
@@ -210,5 +216,58 @@ describe("vllm-tco reap --source cloudwatch (moto): the balancer's request count
     const r = await runOn("app/elsewhere/1", "targetgroup/elsewhere/1", "--apply");
     expect(r.code).toBe(REAP_EXIT.unknown);
     expect(await describeGroup()).toMatchObject({ MinSize: 1, DesiredCapacity: 2 });
+  });
+});
+
+describe("vllm-tco reap --stack aws-h100 from the stack's outputs alone (moto; the outputs through a stand-in Automation)", () => {
+  /** What `pulumi stack output` gives for a deployed aws stack: the group and the ALB's metric dimensions. */
+  const automation = (outputs: Record<string, unknown>): Automation => ({
+    selectStack: async () => ({
+      outputs: async () => Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value }])),
+      exportStack: async () => ({ deployment: {} }),
+      destroy: async () => ({}),
+    }),
+  });
+  const reapWith = async (outputs: Record<string, unknown>, extra: Partial<ReapOptions> = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await reapCli(
+      {
+        stack: "aws-h100",
+        idleMinutes: "5",
+        toleranceSeconds: "120",
+        auditLog: audit(),
+        json: true,
+        ...extra,
+      },
+      { out: (t) => out.push(t), err: (t) => err.push(t) },
+      { automation: automation(outputs) },
+    ).catch((e: Error) => (err.push(e.message), 2));
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+
+  it("no flags: CloudWatch (no Prometheus on AWS), the group and dimensions from the outputs; idle, and --apply empties it", async () => {
+    // Dimensions of their own: moto keeps the datapoints other tests published for LB and TG.
+    const dims = ["app/vllm-from-outputs/1", "targetgroup/vllm-from-outputs/1"] as [string, string];
+    await publish(6, () => undefined, true, dims);
+    const outputs = { groupName: group, loadBalancerArnSuffix: dims[0], targetGroupArnSuffix: dims[1] };
+    const dry = await reapWith(outputs);
+    expect(dry.code, `${dry.err}\n${dry.out}`).toBe(REAP_EXIT.idle);
+    expect(dry.err).toContain(`reading cloudwatch metrics for Auto Scaling group ${group}`);
+    const applied = await reapWith(outputs, { apply: true });
+    expect(JSON.parse(applied.out).result).toBe("applied");
+    expect(await describeGroup()).toMatchObject({ MinSize: 0, DesiredCapacity: 0 });
+  });
+
+  it("a stack without the dimensions in its outputs is told which flag to pass", async () => {
+    const r = await reapWith({ groupName: group });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("has no `loadBalancerArnSuffix` output (is it deployed?); pass --load-balancer");
+  });
+
+  it.each([["group"], ["prometheus"], ["loadBalancer"]])("an empty --%s is refused", async (flag) => {
+    const r = await reapWith({}, { [flag]: "" });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is empty; give a value or leave the flag out/);
   });
 });

@@ -34,6 +34,11 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
   readonly secretIds: pulumi.Output<{ apiKey: string; hfToken?: string }>;
   readonly usage: pulumi.Output<string>;
   readonly coldStartMinutes: number;
+  /**
+   * What `vllm-tco reap --source cloudwatch` needs, exported so `reap --stack` finds it: the ALB's and
+   * target group's metric dimensions (their ARN suffixes) and the region.
+   */
+  readonly metricDimensions: pulumi.Output<{ loadBalancer: string; targetGroup: string; region: string }>;
 
   constructor(name: string, args: AwsVllmFleetArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("vllm-tco:aws:VllmFleet", name, {}, opts);
@@ -133,6 +138,9 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
     this.coldStartMinutes = Math.ceil(e.coldStart.totalSeconds / 60);
     this.endpoint = pulumi.interpolate`${lb.url}/v1`;
     this.groupName = group.name;
+    this.metricDimensions = pulumi
+      .all([lb.arnSuffix, lb.targetGroupArnSuffix])
+      .apply(([loadBalancer, targetGroup]) => ({ loadBalancer, targetGroup, region: cfg.aws.region }));
     this.secretIds = pulumi.output({ apiKey: apiKey.id, ...(hfToken && { hfToken: hfToken.id }) });
     this.usage = pulumi.interpolate`KEY=$(aws secretsmanager get-secret-value --secret-id ${apiKey.id} --query SecretString --output text); curl ${this.endpoint}/chat/completions -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"model": "${cfg.model.servedName}", "messages": [{"role": "user", "content": "Hello"}]}'${s.min === 0 ? `  (an idle fleet is at zero: the first request gets 503 and starts a host; retry with backoff for ~${this.coldStartMinutes} minutes)` : ""}`;
     this.registerOutputs({
@@ -147,6 +155,9 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
     return {
       endpoint: this.endpoint,
       groupName: this.groupName,
+      loadBalancerArnSuffix: this.metricDimensions.loadBalancer,
+      targetGroupArnSuffix: this.metricDimensions.targetGroup,
+      region: this.metricDimensions.region,
       secretIds: this.secretIds,
       usage: this.usage,
       coldStartMinutes: this.coldStartMinutes,

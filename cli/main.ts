@@ -145,9 +145,10 @@ function addReap(root: Command, io: Io, done: Done, deps: ReapDeps): void {
     .option("--destroy", "with --apply: destroy the GPU resources through Pulumi's Automation API instead")
     .option("--resume", "undo a pause: hand the fleet back to its autoscaler")
     .addOption(
-      new Option("--source <source>", "where the metrics come from")
-        .choices(["prometheus", "endpoints", "cloudwatch"])
-        .default("prometheus"),
+      new Option(
+        "--source <source>",
+        "where the metrics come from (default prometheus; on an aws stack with no Prometheus given, cloudwatch)",
+      ).choices(["prometheus", "endpoints", "cloudwatch"]),
     )
     .option(
       "--prometheus <url>",
@@ -174,6 +175,7 @@ function addReap(root: Command, io: Io, done: Done, deps: ReapDeps): void {
         "vllm-tco reap --stack onprem",
         "vllm-tco reap --stack onprem --apply",
         "vllm-tco reap --stack onprem --resume",
+        "vllm-tco reap --stack aws-h100 --apply",
         "vllm-tco reap --stack aws-h100 --group vllm-aws-h100-abc --prometheus http://prom:9090 --apply",
       )}\n\nExit status: 0 busy, 10 idle, 12 unknown (no action), 13 the action failed.`,
     )

@@ -37,10 +37,20 @@ export async function runProgram(cfg: StackConfig, secrets: ProgramSecrets): Pro
     !secrets.hfToken &&
     !cfg.secrets.hfToken &&
     cfg.model.huggingFaceId.startsWith("meta-llama/")
-  )
+  ) {
+    const how =
+      "Run `pulumi config set --secret vllm-tco:hfToken hf_...` or reference an existing secret in vllm-tco:secrets.hfToken.";
+    // A preview shows it and goes on (the examples preview without a token); an update stops before
+    // creating anything: every replica would fail to download the weights, and on AWS the group would
+    // keep replacing hosts that never become healthy, each one billed.
+    if (!pulumi.runtime.isDryRun())
+      throw new pulumi.RunError(
+        `${cfg.model.huggingFaceId} is gated on Hugging Face and the stack has no token: no replica could download it. No resource was registered. ${how}`,
+      );
     await pulumi.log.warn(
-      `${cfg.model.huggingFaceId} is gated on Hugging Face: replicas cannot download it without a token. Run \`pulumi config set --secret vllm-tco:hfToken hf_...\` or reference an existing secret in vllm-tco:secrets.hfToken.`,
+      `${cfg.model.huggingFaceId} is gated on Hugging Face: replicas cannot download it without a token, and \`pulumi up\` stops until the stack has one. ${how}`,
     );
+  }
   new CostReport("cost", { document });
   const platform = await buildPlatform(componentArgs(cfg, projection), secrets);
   // A short summary, not the ~2,000-line document: a preview prints every output. The document is on

@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli as cli } from "./helpers";
-import { plan } from "./program-helpers";
+import { plan, rawStack } from "./program-helpers";
+import { planStack } from "../infra/plan/run";
 
 describe("cost in every preview", () => {
   it.each(["aws-h100", "onprem", "managed"])(
@@ -59,12 +60,29 @@ describe("cost in every preview", () => {
     expect(r.resources.length).toBeGreaterThan(30);
   });
 
-  it("a gated model without a token gets a warning that says how to set one", async () => {
+  it("a gated model without a token: the preview warns and says how to set one, and goes on", async () => {
     const r = await plan("aws-h100", {}, {});
+    expect(r.error).toBeUndefined();
     expect(r.logs.map((l) => l.message)).toContainEqual(
-      expect.stringContaining("meta-llama/Llama-3.1-8B-Instruct is gated on Hugging Face"),
+      expect.stringContaining(
+        "meta-llama/Llama-3.1-8B-Instruct is gated on Hugging Face: replicas cannot download it without a token, and `pulumi up` stops until the stack has one.",
+      ),
     );
   });
+
+  it.each(["aws-h100", "onprem"])(
+    "%s: a gated model without a token stops `pulumi up` before any resource",
+    async (stack) => {
+      const r = await planStack(rawStack(stack), { secretValues: {}, update: true });
+      expect(r.error).toMatch(
+        /is gated on Hugging Face and the stack has no token: no replica could download it\. No resource was registered\. Run `pulumi config set --secret vllm-tco:hfToken hf_\.\.\.`/,
+      );
+      expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);
+      // With the token, the same update goes on.
+      const withToken = await planStack(rawStack(stack), { secretValues: { hfToken: "hf_x" }, update: true });
+      expect(withToken.error).toBeUndefined();
+    },
+  );
 });
 
 describe("vllm-tco plan", () => {

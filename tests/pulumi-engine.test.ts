@@ -113,6 +113,36 @@ describe("pulumi preview under the real engine, with the policy pack", () => {
   }, 300_000);
 });
 
+describe("a gated model without a Hugging Face token, under the real engine", () => {
+  it("the preview warns and succeeds; `pulumi up` stops before creating anything", async () => {
+    // The example as shipped (the copy's own file has the token this tier set on it).
+    fs.copyFileSync(
+      path.join(ROOT, "stacks/Pulumi.aws-h100.yaml"),
+      path.join(project.dir, "stacks/Pulumi.gated.yaml"),
+    );
+    await ok(project.pulumi(["stack", "init", "gated", "--non-interactive"]), "pulumi stack init gated");
+    const preview = await project.pulumi(["preview", "--stack", "gated", "--non-interactive"]);
+    expect(preview.code, preview.output).toBe(0);
+    expect(preview.output).toContain("`pulumi up` stops until the stack has one");
+    const up = await project.pulumi([
+      "up",
+      "--stack",
+      "gated",
+      "--yes",
+      "--non-interactive",
+      "--skip-preview",
+    ]);
+    expect(up.code).not.toBe(0);
+    expect(up.output).toContain("is gated on Hugging Face and the stack has no token");
+    const state = JSON.parse(
+      (await ok(project.pulumi(["stack", "export", "--stack", "gated"]), "pulumi stack export")).stdout,
+    ) as { deployment: { resources?: { type: string }[] } };
+    expect(
+      (state.deployment.resources ?? []).map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"),
+    ).toEqual([]);
+  }, 300_000);
+});
+
 describe("pulumi up / preview / destroy of the onprem stack against a real kube-apiserver", () => {
   const server = new KubeApiServer();
   beforeAll(async () => {

@@ -85,6 +85,8 @@ export function engineConfig(raw: RawStack, secretValues: Readonly<Record<string
 export interface PlanOptions {
   /** Values for secret keys (tests use sentinels); encrypted values in the file become "[secret]". */
   readonly secretValues?: Readonly<Record<string, string>>;
+  /** Run the program as `pulumi up` runs it rather than as a preview (tests of what only an update does). */
+  readonly update?: boolean;
 }
 
 export async function planStack(raw: RawStack, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -115,7 +117,9 @@ export async function planStack(raw: RawStack, opts: PlanOptions = {}): Promise<
     },
     "vllm-tco",
     raw.stack,
-    false,
+    // A preview, as `pulumi preview` runs the program: what only an update does (stopping a deployment
+    // that cannot work) is the update's, and `plan` shows the preview's warning instead.
+    opts.update !== true,
   );
   const { config, secretKeys } = engineConfig(raw, opts.secretValues ?? {});
   pulumi.runtime.setAllConfig(config, secretKeys);

@@ -188,7 +188,12 @@ function qualityNote(l: Lane, cfg: StackConfig): string {
     return ` It is another model than ${cfg.model.key}, and ${!theirs ? "it" : cfg.model.key} has no ${QUALITY_INDEX} score: check it meets your bar.`;
   const d = Math.round(theirs.score) - Math.round(own.score);
   const part = l.option.kind === "hybrid" ? "Its weaker part" : "It";
-  return ` ${part} scores ${describeQuality(theirs)}, ${d >= 0 ? `${d} above` : `${-d} below`} ${cfg.model.key} (${Math.round(own.score)}).`;
+  // Overlapping 95% intervals: the index cannot tell the two apart, whichever point score is higher.
+  const tied = theirs.low <= own.high && theirs.high >= own.low;
+  const standing = tied
+    ? `tied with ${cfg.model.key} (${Math.round(own.score)}, ${Math.round(own.low)}–${Math.round(own.high)}): their 95% intervals overlap (${Math.round(theirs.low)}–${Math.round(theirs.high)})`
+    : `${d >= 0 ? `${d} above` : `${-d} below`} ${cfg.model.key} (${Math.round(own.score)})`;
+  return ` ${part} scores ${describeQuality(theirs)}, ${standing}.`;
 }
 
 /** Lanes cheaper than the chosen one that can serve but miss the quality bar: the report says so. */

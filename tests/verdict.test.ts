@@ -3,6 +3,7 @@
  * than an eligible alternative; the cheaper-between intervals agree with a brute-force sweep).
  */
 import fc from "fast-check";
+import type { Quality } from "../cost/catalog";
 import { describe, expect, it } from "vitest";
 import { cheaperIntervals } from "../cost/breakeven";
 import { serversFor } from "../cost/options";
@@ -53,35 +54,44 @@ describe("the verdict, case by case", () => {
     }
   });
 
-  it("an API chosen states its quality beside the stack's model, and names the cheaper ones below the bar", () => {
-    // The managed stack serves Llama 3.3 70B (1320): gpt-4o-mini (1317) is cheaper but weaker.
+  it("a statistical tie is a tie: gpt-4o-mini (1317, 1314–1321) meets Llama 3.3 70B's bar (1320, 1316–1323)", () => {
     const p = project(resolve(base.managed));
+    const mini = p.lanes.find((l) => l.option.id === "api:gpt-4o-mini")!;
+    expect(mini).toMatchObject({ canServe: true, meetsQualityBar: true, eligible: true });
+    expect(p.verdict.option).toBe("api:gpt-4o-mini");
+    expect(p.verdict.reason).toContain(
+      "It scores LMArena text 1317 (gpt-4o-mini-2024-07-18, 2025-12), tied with llama-3.3-70b (1320, 1316–1323): their 95% intervals overlap (1314–1321).",
+    );
+  });
+
+  it("an API chosen states its quality beside the stack's model, and names the cheaper ones below the bar", () => {
+    // A score bar of 1400: gpt-4o-mini's interval (to 1320.6) does not reach it, gpt-5-mini's (1388–1397) not either.
+    const p = project(resolve(merge(base.managed, { compare: { qualityBar: 1390 } })));
     const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
     expect(chosen.option.kind).toBe("api");
-    expect(chosen.option.quality!.score).toBeGreaterThanOrEqual(p.config.model.quality!.score);
+    expect(chosen.option.quality!.high).toBeGreaterThanOrEqual(1390);
     expect(p.verdict.reason).toMatch(
       /It scores LMArena text \d+ \([^)]+, 2025-12\), \d+ above llama-3\.3-70b \(1320\)\./,
     );
     expect(p.verdict.reason).toContain("Cheaper but below the quality bar: OpenAI gpt-4o-mini");
     const mini = p.lanes.find((l) => l.option.id === "api:gpt-4o-mini")!;
     expect(mini).toMatchObject({ canServe: true, meetsQualityBar: false, eligible: false });
-    expect(mini.excluded).toBe(
-      "weaker: LMArena text 1317 < 1320, the stack's model (compare.qualityBar: stack-model)",
-    );
+    expect(mini.excluded).toBe("weaker: LMArena text 1317 < 1390 (compare.qualityBar: 1390)");
   });
 
   it.each([
     // [compare.qualityBar, what the verdict may pick]
-    ["stack-model", (score: number, own: number, same: boolean) => same || score >= own],
+    // Intervals, not points: a lane is admitted when its 95% interval reaches the bar (a tie).
+    ["stack-model", (q: Quality, own: Quality, same: boolean) => same || q.high >= own.low],
     ["any", () => true],
-    ["same-model", (_s: number, _o: number, same: boolean) => same],
-    [1400, (score: number) => score >= 1400],
+    ["same-model", (_q: Quality, _o: Quality, same: boolean) => same],
+    [1400, (q: Quality) => q.high >= 1400],
   ] as const)("compare.qualityBar %s: eligible exactly when the bar allows", (bar, allowed) => {
     const p = project(resolve(merge(base.managed, { compare: { qualityBar: bar } })));
-    const own = p.config.model.quality!.score;
+    const own = p.config.model.quality!;
     for (const l of p.lanes)
       expect(l.meetsQualityBar, `${l.option.id} under ${bar}`).toBe(
-        allowed(l.option.quality!.score, own, l.sameModel),
+        allowed(l.option.quality!, own, l.sameModel),
       );
     const chosen = p.lanes.find((l) => l.option.id === p.verdict.option)!;
     expect(chosen.eligible).toBe(true);
@@ -92,7 +102,7 @@ describe("the verdict, case by case", () => {
   it("with qualityBar any the cheapest lane wins even when weaker, and the verdict says how much weaker", () => {
     const p = project(resolve(merge(base.managed, { compare: { qualityBar: "any" } })));
     expect(p.verdict.option).toBe("api:gpt-4o-mini");
-    expect(p.verdict.reason).toContain("3 below llama-3.3-70b (1320)");
+    expect(p.verdict.reason).toContain("tied with llama-3.3-70b (1320, 1316–1323)");
   });
 
   it("a score bar no lane reaches says so and names the best-rated lane, recommending nothing", () => {
@@ -123,7 +133,8 @@ describe("the verdict, case by case", () => {
       contextLength: 131072,
     };
     const rated = project(resolve(merge(base.kubernetes, { model: { ...custom, arenaScore: 1405 } })));
-    expect(rated.config.compare.qualityBar).toEqual({ kind: "stack-model", minScore: 1405 });
+    // A stated score has no interval: the bar's low end is the score itself.
+    expect(rated.config.compare.qualityBar).toEqual({ kind: "stack-model", minScore: 1405, minLow: 1405 });
     expect(rated.lanes.find((l) => l.option.id === "api:gpt-4o-mini")!.meetsQualityBar).toBe(false);
     expect(rated.lanes.find((l) => l.option.id === "api:gpt-4.1")!.meetsQualityBar).toBe(true);
     const unrated = project(resolve(merge(base.kubernetes, { model: custom })));
@@ -237,14 +248,15 @@ describe("properties", () => {
         );
         // Eligibility decided here from first principles, not read from the lanes' own flags: the
         // capacity plan serves every token, and the quality rule of each bar, written out plainly.
-        const stackScore = p.lanes.find((l) => l.isStack)!.option.quality?.score;
+        // Intervals: a lane passes when its 95% interval reaches the bar (ties are ties).
+        const stackLow = p.lanes.find((l) => l.isStack)!.option.quality?.low;
         const passes = (l: (typeof p.lanes)[number]) => {
-          const score = l.option.quality?.score;
+          const high = l.option.quality?.high;
           const sameModel = l.option.kind !== "api" && l.option.kind !== "hybrid";
-          if (typeof qualityBar === "number") return score !== undefined && score >= qualityBar;
+          if (typeof qualityBar === "number") return high !== undefined && high >= qualityBar;
           if (qualityBar === "any") return true;
           if (qualityBar === "same-model") return sameModel || l.option.kind === "hybrid";
-          return sameModel || stackScore === undefined || (score !== undefined && score >= stackScore);
+          return sameModel || stackLow === undefined || (high !== undefined && high >= stackLow);
         };
         const eligible = p.lanes.filter((l) => (l.breakdown.plan?.unservedShare ?? 0) <= 1e-9 && passes(l));
         expect(p.lanes.filter((l) => l.eligible).map((l) => l.option.id)).toEqual(

@@ -71,7 +71,8 @@ export type QualityBar =
   | { readonly kind: "any" }
   /** `stack-model` asked for, but the stack's model has no score: no bar, and a warning says so. */
   | { readonly kind: "unrated" }
-  | { readonly kind: "stack-model"; readonly minScore: number }
+  /** `minScore`: the stack model's score; `minLow`: the low end of its 95% interval (a tie reaches it). */
+  | { readonly kind: "stack-model"; readonly minScore: number; readonly minLow: number }
   | { readonly kind: "score"; readonly minScore: number };
 
 /**
@@ -80,10 +81,18 @@ export type QualityBar =
  * no score it is held to.
  */
 export function meetsBar(q: Quality | undefined, bar: QualityBar, sameModel: boolean): boolean {
-  if (bar.kind === "score") return q !== undefined && q.score >= bar.minScore;
+  // Scores are estimates with 95% intervals: a lane whose interval reaches the bar is not shown to be
+  // below it (a statistical tie), so the bar admits it.
+  if (bar.kind === "score") return q !== undefined && q.high >= bar.minScore;
   if (sameModel || bar.kind === "any" || bar.kind === "unrated") return true;
   if (bar.kind === "same-model") return false;
-  return q !== undefined && q.score >= bar.minScore;
+  return q !== undefined && q.high >= bar.minLow;
+}
+
+/** A lane the bar admits only as a tie: its score is below the bar, its interval reaches it. */
+export function tiedAtBar(q: Quality | undefined, bar: QualityBar): boolean {
+  if (!q || (bar.kind !== "score" && bar.kind !== "stack-model")) return false;
+  return q.score < bar.minScore && q.high >= (bar.kind === "score" ? bar.minScore : bar.minLow);
 }
 
 /** A score as reports print it: whole points, or "unrated". */

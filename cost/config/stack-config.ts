@@ -101,7 +101,7 @@ export function resolveQualityBar(
 ): QualityBar {
   if (typeof setting === "number") return { kind: "score", minScore: setting };
   if (setting !== "stack-model") return { kind: setting };
-  return model ? { kind: "stack-model", minScore: model.score } : { kind: "unrated" };
+  return model ? { kind: "stack-model", minScore: model.score, minLow: model.low } : { kind: "unrated" };
 }
 
 export type ResolvedAws = Omit<NonNullable<ParsedStackConfig["aws"]>, "instanceType"> & {

@@ -35,14 +35,17 @@ function tokens(n: number): string {
 function breakEvenText(doc: CostDocument, alternativeId: string): string | null {
   const row = doc.breakEven.find((b) => b.api === alternativeId.replace(/^api:/, ""));
   if (!row) return null;
+  const subject = doc.platform === "managed" ? "the stack's host" : "self-hosting";
   if (!row.cheaperBetween.length)
-    return row.reason ?? "self-hosting is not cheaper at any volume the fleet can serve";
+    return row.reason ?? `${subject} is not cheaper at any volume the fleet can serve`;
   const ranges = row.cheaperBetween.map((r) =>
     r.toOutputTokens === null
-      ? `above ${tokens(r.fromOutputTokens)}`
+      ? r.fromOutputTokens <= 0
+        ? "at every volume"
+        : `above ${tokens(r.fromOutputTokens)}`
       : `between ${tokens(r.fromOutputTokens)} and ${tokens(r.toOutputTokens)}`,
   );
-  return `self-hosting is cheaper ${ranges.join(", ")} output tokens a month`;
+  return `${subject} is cheaper ${ranges.join(", ")} output tokens a month`;
 }
 
 export function costSummary(doc: CostDocument): CostSummary {

@@ -76,6 +76,7 @@ beforeEach(() => {
   k8s.calls.length = 0;
   k8s.replicas = 2;
   k8s.annotations = {};
+  k8s.scaleTargetRef = undefined;
   k8s.hang.clear();
   k8s.fail.clear();
   k8s.malformed = false;
@@ -243,6 +244,39 @@ describe("the platform: malformed answers, a fleet that changes, hangs and refus
     expect(r.audit).toEqual([r.record]);
     expect(k8s.writes).toHaveLength(1); // it was received
   }, 30_000);
+
+  it.each([
+    [
+      "paused at 3 replicas by an operator",
+      { "autoscaling.keda.sh/paused-replicas": "3" },
+      'paused-replicas: "3"',
+    ],
+    [
+      "paused where it stands",
+      { "autoscaling.keda.sh/paused": "true" },
+      'autoscaling.keda.sh/paused: "true"',
+    ],
+  ])("a ScaledObject %s is left alone: unknown, no write", async (_name, annotations, shown) => {
+    k8s.annotations = { ...annotations };
+    const r = await reapApply();
+    expect(r.code).toBe(REAP_EXIT.unknown);
+    expect(r.record.reason).toContain(
+      `is already paused (${shown.startsWith("autoscaling") ? shown : `autoscaling.keda.sh/${shown}`}`,
+    );
+    expect(k8s.writes).toEqual([]);
+    expect(k8s.annotations).toEqual(annotations);
+  });
+
+  it.each([
+    ["a StatefulSet", { apiVersion: "apps/v1", kind: "StatefulSet", name: "vllm-engine" }],
+    ["another Deployment", { name: "someone-elses-engine" }],
+  ])("a ScaledObject that scales %s is not the reaper's: unknown, no write", async (_name, ref) => {
+    k8s.scaleTargetRef = ref;
+    const r = await reapApply();
+    expect(r.code).toBe(REAP_EXIT.unknown);
+    expect(r.record.reason).toContain("not the stack's Deployment vllm-engine: not the reaper's to pause");
+    expect(k8s.writes).toEqual([]);
+  });
 
   it("a clean idle fleet is still paused (the reaper is not simply disabled), and --resume brings it back", async () => {
     const r = await reapApply();

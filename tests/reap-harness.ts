@@ -163,6 +163,8 @@ export class FakeKubernetes {
   replicas = 2;
   rv = 100;
   annotations: Record<string, string> = {};
+  /** The ScaledObject's target; undefined: the stack's own Deployment. */
+  scaleTargetRef: Record<string, string> | undefined;
   hang = new Set<string>();
   fail = new Map<string, number>();
   malformed = false;
@@ -212,7 +214,7 @@ export class FakeKubernetes {
           apiVersion: "keda.sh/v1alpha1",
           kind: "ScaledObject",
           metadata: { ...meta, annotations: this.annotations },
-          spec: { scaleTargetRef: { name } },
+          spec: { scaleTargetRef: this.scaleTargetRef ?? { name } },
         });
         if (req.method === "GET" && pathname === deployment) return reply(200, deploymentObject());
         if (req.method === "GET" && pathname === scaledObject) return reply(200, scaledObjectObject());

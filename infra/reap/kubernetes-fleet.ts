@@ -15,6 +15,8 @@ import { FleetChanged, replicaCount, type Fleet, type FleetState } from "./fleet
 import { within } from "./guard";
 
 export const PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas";
+/** KEDA's other pause: the target stays at whatever count it has. */
+export const PAUSED = "autoscaling.keda.sh/paused";
 const MERGE_PATCH = { headers: { "Content-Type": "application/merge-patch+json" } };
 
 type Obj = {
@@ -75,7 +77,7 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
     );
     const rv = so.metadata?.resourceVersion;
     if (!rv) throw new Error(`scaledobject ${ns}/${n.engine} has no metadata.resourceVersion`);
-    return { rv, annotations: so.metadata?.annotations ?? {} };
+    return { rv, annotations: so.metadata?.annotations ?? {}, spec: so.spec };
   };
   const patchScaledObject = async (metadata: Record<string, unknown>, what: string) => {
     const { custom } = await clients();
@@ -132,6 +134,27 @@ function kedaFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
     async state(): Promise<FleetState> {
       const d = await readDeployment();
       const so = await readScaledObject();
+      // Act only on the stack's own target, never over an operator: a ScaledObject that scales
+      // something else, or that someone already paused, is not the reaper's to write.
+      const ref = (
+        so.spec as { scaleTargetRef?: { name?: unknown; kind?: unknown; apiVersion?: unknown } } | undefined
+      )?.scaleTargetRef;
+      if (
+        !ref ||
+        ref.name !== n.engine ||
+        (ref.kind !== undefined && ref.kind !== "Deployment") ||
+        (ref.apiVersion !== undefined && ref.apiVersion !== "apps/v1")
+      )
+        throw new Error(
+          `ScaledObject ${ns}/${n.engine} scales ${JSON.stringify(ref ?? null)}, not the stack's Deployment ${n.engine}: not the reaper's to pause`,
+        );
+      const paused = Object.entries(so.annotations).find(
+        ([k, v]) => k === PAUSED_REPLICAS || (k === PAUSED && v !== "false"),
+      );
+      if (paused)
+        throw new Error(
+          `ScaledObject ${ns}/${n.engine} is already paused (${paused[0]}: "${paused[1]}"): left as it is; \`vllm-tco reap --resume\` removes a pause`,
+        );
       return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}` };
     },
     async pause(seen) {

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { QUALITY_INDEX, scoreLabel } from "../cost/catalog";
 import { loadStack } from "../cost/config/stack-file";
 import { formatUsd } from "../cost/money";
-import { project, rank, type Ranked } from "../cost/projection";
+import { project, rank, standing, type Ranked } from "../cost/projection";
 import { compareHtml, costHtml } from "../cost/report/html";
 import { toDocument } from "../cost/report/json";
 import { textReport } from "../cost/report/text";
@@ -55,15 +55,12 @@ export function costCommand(o: ReportOptions, io: Io): number {
   return 0;
 }
 
-/** What a row of `compare` is, beyond its price: the stack's own, the verdict's, or why it is not eligible. */
-function standing(r: Ranked): string {
-  const marks = [r.chosen ? "verdict" : "", r.isStack ? "this stack" : ""].filter(Boolean);
-  const why = r.eligible
-    ? ""
-    : r.canServe
-      ? "below the quality bar"
-      : `cannot serve: needs scaling.max ${r.neededScalingMax ?? "higher"}`;
-  return [...marks, why].filter(Boolean).join(", ");
+/** What a row of `compare` is, beyond its price (`standing`, shared with the HTML ranking). */
+function standingText(r: Ranked): string {
+  const st = standing(r);
+  return [st.verdict ? "verdict" : "", st.stack ? "this stack" : "", st.excluded ?? ""]
+    .filter(Boolean)
+    .join(", ");
 }
 
 export function compareCommand(o: ReportOptions, io: Io): number {
@@ -92,7 +89,7 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     `${formatUsd(r.monthly)}/month`,
     scoreLabel(r.arenaScore),
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
-    standing(r),
+    standingText(r),
   ]);
   // Too wide: kind, $/M tokens and standing go under each row, so the columns stay aligned.
   const body = fittedTable(rows, ["l", "l", "l", "r", "r", "r", "l"], outputColumns(), [2, 5, 6]);

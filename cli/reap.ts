@@ -58,19 +58,8 @@ function outputString(outputs: Record<string, unknown>, key: string, flag: strin
   return v;
 }
 
-/** Flags whose value, when given, must not be empty (an empty --group would name no group at all). */
-const NON_EMPTY = [
-  "stack",
-  "stackFile",
-  "group",
-  "prometheus",
-  "selector",
-  "loadBalancer",
-  "targetGroup",
-  "auditLog",
-  "source",
-] as const;
-const FLAG_NAME: Record<(typeof NON_EMPTY)[number], string> = {
+/** Flags whose value, when given, must not be empty (an empty --group would name no group at all), by option key. */
+const NON_EMPTY = {
   stack: "stack",
   stackFile: "stack-file",
   group: "group",
@@ -80,7 +69,7 @@ const FLAG_NAME: Record<(typeof NON_EMPTY)[number], string> = {
   targetGroup: "target-group",
   auditLog: "audit-log",
   source: "source",
-};
+} as const;
 
 export interface ReapOptions {
   readonly stack?: string;
@@ -103,10 +92,10 @@ export interface ReapOptions {
 }
 
 export async function reapCli(o: ReapOptions, io: Io, deps: ReapDeps = {}): Promise<number> {
-  for (const key of NON_EMPTY) {
-    const v = o[key];
+  for (const [key, flag] of Object.entries(NON_EMPTY)) {
+    const v = o[key as keyof typeof NON_EMPTY];
     if (v !== undefined && v.trim() === "")
-      throw flagError(FLAG_NAME[key], v, "is empty; give a value or leave the flag out");
+      throw flagError(flag, v, "is empty; give a value or leave the flag out");
   }
   for (const e of o.endpoint ?? [])
     if (e.trim() === "") throw flagError("endpoint", e, "is empty; give each replica's base URL");

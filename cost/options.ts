@@ -17,7 +17,7 @@ import {
   type TokenPrices,
 } from "./catalog";
 import { capacityBreakpoints, planCapacity, type CapacityPlan } from "./capacity";
-import { coldStart } from "./cold-start";
+import { coldStart, type ColdStart } from "./cold-start";
 import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
 import { AWS_DEFAULTS } from "./config/schema";
@@ -227,8 +227,7 @@ function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: 
  * Instance time spent starting replicas (boot, image pull, weights, engine: cost/cold-start.ts), paid
  * before a replica serves anything: every start in the plan, at the rate the new instance runs at.
  */
-function startingItem(plan: CapacityPlan, cfg: StackConfig, rate: number, source: Source): LineItem {
-  const c = coldStart(cfg, "aws");
+function startingItem(plan: CapacityPlan, c: ColdStart, rate: number, source: Source): LineItem {
   const hours = (plan.replicaStartsPerMonth * c.totalSeconds) / 3600;
   return item(
     "GPU instances starting (cold starts)",
@@ -239,11 +238,36 @@ function startingItem(plan: CapacityPlan, cfg: StackConfig, rate: number, source
   );
 }
 
+/**
+ * What a rented lane's line items need that does not change with the volume priced: worked out once
+ * per lane, not at each of the thousands of volumes the break-even solver and sweeps price.
+ */
+interface RentedFixed {
+  readonly rootGb: number;
+  /** The load balancer is internal (no internet egress): config's one CIDR rule. */
+  readonly internal: boolean;
+  readonly bytesPerToken: number;
+  /** A new instance's cold start on AWS, billed per start. */
+  readonly start: ColdStart;
+}
+
+function rentedFixed(cfg: StackConfig): RentedFixed {
+  return {
+    rootGb: (cfg.aws ?? AWS_DEFAULTS).rootVolumeGb,
+    // Responses leave the network only through an internet-facing load balancer; an internal one
+    // keeps them inside the VPC and its peered networks (no internet egress).
+    internal: cfg.aws ? loadBalancerInternal(cfg.aws) : false,
+    bytesPerToken: streamedBytesPerToken(cfg.model.servedName),
+    start: coldStart(cfg, "aws"),
+  };
+}
+
 function instanceItems(
   instance: InstanceType,
   purchase: Purchase,
   plan: CapacityPlan,
   cfg: StackConfig,
+  start: ColdStart,
 ): LineItem[] {
   const hours = plan.hoursWithAtLeast;
   const prices = purchasePrices(purchase);
@@ -273,7 +297,7 @@ function instanceItems(
         () => `${fmt(above)} instance-h × ${money(od)}/h`,
       ),
       // Starts happen above the commitment (the committed replicas run all month): on demand.
-      startingItem(plan, cfg, od, instance.sources.onDemand),
+      startingItem(plan, start, od, instance.sources.onDemand),
     ];
   }
   // Mean rate over the replica-hours actually run (replicas above the on-demand base cost less when mixed).
@@ -301,19 +325,21 @@ function instanceItems(
       src,
       () => `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
-    startingItem(plan, cfg, rate, src),
+    startingItem(plan, start, rate, src),
   ];
 }
 
 /** Supporting AWS infrastructure: load balancer, NAT, disks, egress, alarms and secrets. */
-function awsSupportItems(cfg: StackConfig, plan: CapacityPlan, scale: number, rootGb: number): LineItem[] {
+function awsSupportItems(
+  cfg: StackConfig,
+  plan: CapacityPlan,
+  scale: number,
+  fixed: RentedFixed,
+): LineItem[] {
   const a = AWS_SERVICES;
   const src = a.source;
+  const { rootGb, internal, bytesPerToken } = fixed;
   const downloadsGb = plan.replicaStartsPerMonth * (cfg.model.weightBytes / 1e9 + IMAGE_GB);
-  // Responses leave the network only through an internet-facing load balancer; an internal one
-  // keeps them inside the VPC and its peered networks (no internet egress).
-  const internal = cfg.aws ? loadBalancerInternal(cfg.aws) : false;
-  const bytesPerToken = streamedBytesPerToken(cfg.model.servedName);
   const egressGb = internal ? 0 : (scale * cfg.workload.monthlyOutputTokens * bytesPerToken) / 1e9;
   const instanceMonths = (plan.servingReplicaHours + plan.idleReplicaHours) / HOURS_PER_MONTH;
   const albRate = a.albUsdPerHour + a.albLcuUsdPerHour;
@@ -401,7 +427,7 @@ function scaleLimits(b: SelfHostedBase) {
 
 export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase: Purchase): CostOption {
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
-  const rootGb = (b.cfg.aws ?? AWS_DEFAULTS).rootVolumeGb;
+  const fixed = rentedFixed(b.cfg);
   return {
     id: `rented:${instance.key}:${purchase}`,
     label: `rented ${instance.key} (${purchase})`,
@@ -411,7 +437,11 @@ export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase
     at: (s) => {
       const plan = plannedAt(b, s);
       return breakdown(
-        [...instanceItems(instance, purchase, plan, b.cfg), ...awsSupportItems(b.cfg, plan, s, rootGb), ops],
+        [
+          ...instanceItems(instance, purchase, plan, b.cfg, fixed.start),
+          ...awsSupportItems(b.cfg, plan, s, fixed),
+          ops,
+        ],
         plan,
       );
     },

@@ -454,6 +454,22 @@ export interface Ranked {
 }
 
 /**
+ * A row's standing in the verdict, in words, for every view of `compare`: the verdict's lane, the
+ * stack's own, and why a lane does not count.
+ */
+export function standing(r: Ranked): { verdict: boolean; stack: boolean; excluded?: string } {
+  return {
+    verdict: r.chosen,
+    stack: r.isStack,
+    ...(!r.eligible && {
+      excluded: r.canServe
+        ? "below the quality bar"
+        : `cannot serve: needs scaling.max ${r.neededScalingMax ?? "higher"}`,
+    }),
+  };
+}
+
+/**
  * The projection's lanes, cheapest first, for `compare`: the same lanes, eligibility and verdict as
  * `cost` (one decision core), never a ranking of its own.
  */

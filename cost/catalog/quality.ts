@@ -89,12 +89,6 @@ export function meetsBar(q: Quality | undefined, bar: QualityBar, sameModel: boo
   return q !== undefined && q.high >= bar.minLow;
 }
 
-/** A lane the bar admits only as a tie: its score is below the bar, its interval reaches it. */
-export function tiedAtBar(q: Quality | undefined, bar: QualityBar): boolean {
-  if (!q || (bar.kind !== "score" && bar.kind !== "stack-model")) return false;
-  return q.score < bar.minScore && q.high >= (bar.kind === "score" ? bar.minScore : bar.minLow);
-}
-
 /** A score as reports print it: whole points, or "unrated". */
 export function scoreLabel(score: number | undefined | null): string {
   return score === undefined || score === null ? "unrated" : `${Math.round(score)}`;

@@ -21,9 +21,6 @@ export const OPEN_PUBLIC_ADDRESSES = 2 ** 24;
 
 type Interval = [number, number];
 
-/** NOT_PUBLIC as merged intervals, computed on first use. */
-let PRIVATE_SPACE: Interval[] | undefined;
-
 /** `a.b.c.d/n` with octets ≤ 255 and n ≤ 32. */
 export function isIpv4Cidr(cidr: string): boolean {
   return ipv4Interval(cidr) !== undefined;
@@ -52,12 +49,15 @@ function merge(intervals: Interval[]): Interval[] {
   return out;
 }
 
+/** NOT_PUBLIC as merged intervals. */
+const PRIVATE_SPACE = merge(NOT_PUBLIC.map((c) => ipv4Interval(c)!));
+
 const size = (xs: Interval[]) => xs.reduce((n, [s, e]) => n + (e - s + 1), 0);
 
 /** Public IPv4 addresses the ranges admit together. */
 export function publicIpv4Addresses(cidrs: readonly string[]): number {
   const admitted = merge(cidrs.map(ipv4Interval).filter((x): x is Interval => x !== undefined));
-  const privateSpace = (PRIVATE_SPACE ??= merge(NOT_PUBLIC.map((c) => ipv4Interval(c)!)));
+  const privateSpace = PRIVATE_SPACE;
   let overlap = 0;
   for (const [s, e] of admitted)
     for (const [ps, pe] of privateSpace) {

@@ -10,13 +10,5 @@ export function loadBalancerInternal(aws: {
   readonly allowOpenIngress: boolean;
   readonly ingressCidrs?: readonly string[] | undefined;
 }): boolean {
-  if (aws.allowOpenIngress) return false;
-  const cidrs = aws.ingressCidrs ?? ["10.0.0.0/16"];
-  // Asked once per priced volume by the break-even solver and sweeps: remember the answer per list.
-  const key = cidrs.join(",");
-  let internal = decided.get(key);
-  if (internal === undefined) decided.set(key, (internal = allPrivate(cidrs)));
-  return internal;
+  return !aws.allowOpenIngress && allPrivate(aws.ingressCidrs ?? ["10.0.0.0/16"]);
 }
-
-const decided = new Map<string, boolean>();

@@ -6,7 +6,7 @@
 import { QUALITY_INDEX, scoreLabel, type Quality } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { formatUsd, toUsd } from "../money";
-import type { Projection, Ranked } from "../projection";
+import { standing, type Projection, type Ranked } from "../projection";
 import { chartData } from "./chart-data";
 import { escapeXml as esc, svgChart } from "./svg-chart";
 import { priceLabel } from "./text";
@@ -153,14 +153,14 @@ function qualityCell(q: Quality | undefined): string {
 
 /** A lane's standing in the verdict, in words: the stack's own, the verdict's, or why it does not count. */
 function standingHtml(r: Ranked): string {
-  const parts = [r.chosen ? "<strong>verdict</strong>" : "", r.isStack ? "this stack" : ""];
-  if (!r.eligible)
-    parts.push(
-      r.canServe
-        ? "below the quality bar"
-        : `cannot serve: needs scaling.max ${r.neededScalingMax ?? "higher"}`,
-    );
-  return parts.filter(Boolean).join(", ");
+  const st = standing(r);
+  return [
+    st.verdict ? "<strong>verdict</strong>" : "",
+    st.stack ? "this stack" : "",
+    st.excluded ? esc(st.excluded) : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
 }
 
 export function compareHtml(

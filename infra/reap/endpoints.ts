@@ -52,7 +52,6 @@ export async function observeEndpoints(s: EndpointSampling): Promise<Omit<Observ
   // One entry per endpoint given, named by its replica: the same replica given twice stays two series,
   // which the decision refuses as doubtful rather than counting one replica twice.
   const series = s.endpoints.map((e) => ({
-    endpoint: e,
     replica: replicaOf(e),
     running: [] as Point[],
     waiting: [] as Point[],

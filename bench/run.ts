@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { breakEven } from "../cost/breakeven";
-import { calibrate, groupError, groupErrors } from "./calibration";
+import { simulatorTables } from "./sim-tables";
 import { apiOption } from "../cost/options";
 import { project as projectCost, stackOption } from "../cost/projection";
 import { PulumiProject } from "../tests/pulumi-engine";
@@ -92,58 +92,7 @@ console.log(
 );
 console.log("     several models are several stacks, each planned on its own.");
 
-console.log(
-  "\n== throughput model: predicted / published, vLLM rows (bench/data/vllm-throughput-calibration.tsv)",
-);
-const results = calibrate();
-for (const r of results)
-  console.log(
-    `${r.row.split.padEnd(12)} ${r.ratio.toFixed(3)}  ${r.predicted.toFixed(0).padStart(6)} vs ${r.row.publishedOutputTokensPerSecond.toFixed(0).padStart(6)} tok/s  TPOT ${r.tpotRatio === undefined ? "  –  " : r.tpotRatio.toFixed(3)}  ${r.row.id}`,
-  );
-const holdout = results.filter((r) => r.row.split === "holdout");
-const fitted = results.filter((r) => r.row.split === "fit");
-const target = (name: string, value: number, goal: number, better: "below" | "above" = "below") => {
-  const met = better === "below" ? value <= goal : value >= goal;
-  if (!met) misses++;
-  console.log(
-    `${met ? "ok  " : "MISS"} ${name.padEnd(60)} ${value.toFixed(3)}  target ${better === "below" ? "≤" : "≥"} ${goal}`,
-  );
-};
-console.log("\n   error factor = exp(mean |ln(predicted / published)|)");
-target("holdout: throughput error factor", groupError("", holdout).factor, 1.3);
-target(
-  "holdout, tensor parallel > 1: throughput error factor",
-  groupError(
-    "",
-    holdout.filter((r) => (r.row.input.tensorParallel ?? r.row.input.gpus) > 1),
-  ).factor,
-  1.5,
-);
-target("holdout: share of rows within 2×", groupError("", holdout).within2x, 0.9, "above");
-console.log(
-  `     (fit rows: factor ${groupError("", fitted).factor.toFixed(3)}, ${fitted.length} rows; holdout ${holdout.length} rows)`,
-);
-const tpot = results.filter((r) => r.tpotRatio !== undefined && r.row.split !== "cross-engine");
-const meanAbs = (rs: typeof tpot) =>
-  rs.reduce((s, r) => s + Math.abs(r.tpotRatio! - 1), 0) / Math.max(1, rs.length);
-const tpotHoldout = tpot.filter((r) => r.row.split === "holdout");
-target(
-  `time per output token, holdout: mean |error| over ${tpotHoldout.length} rows`,
-  meanAbs(tpotHoldout),
-  0.15,
-);
-console.log(
-  `     (all ${tpot.length} rows with a published TPOT, fit and holdout: ${meanAbs(tpot).toFixed(3)})`,
-);
-console.log("\n   by group (fit and holdout together):");
-for (const g of groupErrors(results.filter((r) => r.row.split !== "cross-engine")))
-  console.log(
-    `     ${g.group.padEnd(36)} ${String(g.rows).padStart(3)} rows  factor ${g.factor.toFixed(3)}  within 2× ${(g.within2x * 100).toFixed(0)}%`,
-  );
-const nim = results.filter((r) => r.row.split === "cross-engine");
-console.log(
-  `\n   cross-engine check (NVIDIA NIM / TensorRT-LLM, never fitted): vLLM model / NIM = ${nim.map((r) => r.ratio.toFixed(2)).join(", ")}`,
-);
+misses += simulatorTables();
 
 // The real engine: `pulumi preview` per example stack (tests/pulumi-engine.ts builds or reuses the CLI,
 // the language host and the Kubernetes provider; the aws plugin is the test tier's stand-in), and the

@@ -1,4 +1,4 @@
-/** `vllm-tco throughput`: one replica's throughput and latency from the vLLM-calibrated step model, no stack needed. */
+/** `vllm-tco throughput`: one replica simulated under a load (closed loop or request rate), no stack needed: throughput, latency percentiles, capacity at targets. */
 import {
   BYTES_PER_PARAMETER,
   GPUS,
@@ -10,12 +10,11 @@ import {
 } from "../cost/catalog";
 import { describeEngine, engineVersion } from "../cost/catalog/engine";
 import { formatNumber } from "../cost/format";
-import {
-  concurrencyForLatency,
-  concurrencyForRate,
-  throughput,
-  type ThroughputInput,
-} from "../cost/throughput";
+import type { Arrivals } from "../cost/sim/arrivals";
+import { capacity } from "../cost/sim/capacity";
+import { resolveReplica, type ReplicaSpec } from "../cost/sim/replica-spec";
+import { fitsOneRequest, simulateEngine } from "../cost/sim/simulate";
+import type { Distribution } from "../cost/sim/stats";
 import { catalogKey, flagError, number } from "./flags";
 import type { Io } from "./io";
 
@@ -37,6 +36,9 @@ export interface ThroughputOptions {
   readonly numSchedulerSteps: string;
   readonly chunkedPrefill?: boolean;
   readonly latencyMs?: string;
+  readonly ttftMs: string;
+  readonly requests?: string;
+  readonly trace?: boolean;
   readonly json?: boolean;
 }
 
@@ -66,16 +68,13 @@ function engineInput(v: ThroughputOptions, model: Model, gpu: Gpu, dtype: Dtype)
   if (!engineVersion(v.vllmVersion))
     throw flagError("vllm-version", v.vllmVersion, "must be a vLLM version such as 0.11.0 or v0.6.3");
   const tokens = "a whole number of tokens from 1 to 10,000,000";
-  return {
+  const spec: ReplicaSpec = {
     model,
     dtype,
     gpu,
     gpus,
     tensorParallel,
     vllmVersion: v.vllmVersion,
-    inputTokens: number("input-tokens", v.inputTokens, whole(10_000_000), tokens),
-    outputTokens: number("output-tokens", v.outputTokens, whole(10_000_000), tokens),
-    prefixHitShare: number("prefix-hit", v.prefixHit, (n) => n >= 0 && n <= 1, "a share from 0 to 1"),
     gpuMemoryUtilization: number(
       "gpu-memory-utilization",
       v.gpuMemoryUtilization,
@@ -101,93 +100,175 @@ function engineInput(v: ThroughputOptions, model: Model, gpu: Gpu, dtype: Dtype)
       maxNumBatchedTokens: number("max-num-batched-tokens", v.maxNumBatchedTokens, whole(10_000_000), tokens),
     }),
   };
+  return {
+    spec,
+    inputTokens: number("input-tokens", v.inputTokens, whole(10_000_000), tokens),
+    outputTokens: number("output-tokens", v.outputTokens, whole(10_000_000), tokens),
+    prefixHitShare: number(
+      "prefix-hit",
+      v.prefixHit,
+      (n) => n >= 0 && n < 1,
+      "a share from 0 up to (not including) 1",
+    ),
+  };
 }
 
-/** The requests in flight: given, or what the request rate settles at. */
-function inFlight(v: ThroughputOptions, base: Omit<ThroughputInput, "concurrency">): number {
+/** How requests arrive: a closed loop of --concurrency clients or Poisson arrivals at --request-rate. */
+function arrivals(v: ThroughputOptions): Arrivals {
   if ((v.concurrency === undefined) === (v.requestRate === undefined))
     throw flagError(
       "concurrency",
       v.concurrency ?? "(none)",
-      "give exactly one of --concurrency and --request-rate",
+      "give exactly one of --concurrency (clients each sending the next request when the last ends) and --request-rate (Poisson arrivals)",
     );
   if (v.concurrency !== undefined)
-    return number(
-      "concurrency",
-      v.concurrency,
-      whole(10_000_000),
-      "a whole number of concurrent requests from 1 to 10,000,000",
-    );
-  const rate = number("request-rate", v.requestRate, (n) => n > 0 && n <= 1e6, "requests a second, above 0");
-  const c = concurrencyForRate(base, rate);
-  if (c === undefined)
-    throw flagError(
+    return {
+      kind: "concurrency",
+      clients: number(
+        "concurrency",
+        v.concurrency,
+        whole(100_000),
+        "a whole number of clients from 1 to 100,000",
+      ),
+    };
+  return {
+    kind: "rate",
+    requestsPerSecond: number(
       "request-rate",
-      rate,
-      `is more than this replica completes (${formatNumber(maxRate(base), 2)} requests/s at most); lower it or add GPUs`,
-    );
-  return c;
+      v.requestRate,
+      (n) => n > 0 && n <= 100_000,
+      "requests a second, above 0 and at most 100,000",
+    ),
+  };
 }
 
-function maxRate(base: Omit<ThroughputInput, "concurrency">): number {
-  const t = throughput({ ...base, concurrency: 1e7 });
-  return t.outputTokensPerSecond / base.outputTokens;
+/** Requests to simulate: given, or about two minutes of the load (at least 200). */
+function requestCount(v: ThroughputOptions, a: Arrivals): number {
+  if (v.requests !== undefined)
+    return number("requests", v.requests, whole(1_000_000), "a whole number of requests from 1 to 1,000,000");
+  if (a.kind === "rate") return Math.min(100_000, Math.max(200, Math.ceil(a.requestsPerSecond * 120)));
+  return a.kind === "concurrency" ? Math.min(100_000, Math.max(200, a.clients * 8)) : 1000;
 }
+
+const ms = (d: Distribution) => ({
+  mean: round2(d.mean),
+  p50: round2(d.p50),
+  p90: round2(d.p90),
+  p99: round2(d.p99),
+});
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export function throughputCommand(v: ThroughputOptions, io: Io): number {
   const { model, gpu, dtype } = hardware(v);
-  const base = engineInput(v, model, gpu, dtype);
-  const input = { ...base, concurrency: inFlight(v, base) };
-  const r = throughput(input);
-  if (r.maxConcurrency < 1)
+  const input = engineInput(v, model, gpu, dtype);
+  const a = arrivals(v);
+  const requests = requestCount(v, a);
+  const e = resolveReplica(input.spec);
+  if (!fitsOneRequest(e, input.inputTokens, input.outputTokens))
     throw flagError(
       "gpus",
-      input.gpus,
-      `${input.tensorParallel}× ${gpu.key} per engine cannot hold ${model.key} ${dtype} with a KV cache for one ${input.inputTokens + input.outputTokens}-token request (vLLM would refuse to start); use more tensor-parallel GPUs, fp8 or int4`,
+      input.spec.gpus,
+      `${input.spec.tensorParallel}× ${gpu.key} per engine cannot hold ${model.key} ${dtype} with a KV cache for one ${input.inputTokens + input.outputTokens}-token request (vLLM would refuse to start); use more tensor-parallel GPUs, fp8 or int4`,
     );
-  const latencyMs =
+  const itlTarget =
     v.latencyMs === undefined
       ? undefined
-      : number("latency-ms", v.latencyMs, (n) => n > 0, "a positive number of milliseconds");
+      : number(
+          "latency-ms",
+          v.latencyMs,
+          (n) => n > 0 && n <= 60_000,
+          "a positive number of milliseconds, at most 60,000",
+        );
+  const ttftTarget = number(
+    "ttft-ms",
+    v.ttftMs,
+    (n) => n > 0 && n <= 600_000,
+    "a positive number of milliseconds, at most 600,000",
+  );
+  const traffic = {
+    arrivals: a,
+    requests,
+    inputTokens: input.inputTokens,
+    outputTokens: input.outputTokens,
+    prefixHitShare: input.prefixHitShare,
+  };
+  const r = simulateEngine(e, traffic, { trace: v.trace === true });
+  const cap =
+    itlTarget === undefined
+      ? undefined
+      : capacity(input.spec, traffic, { interTokenLatencyMs: itlTarget, timeToFirstTokenMs: ttftTarget });
   const doc = {
     model: model.key,
     gpu: gpu.key,
-    gpus: input.gpus,
-    tensorParallel: input.tensorParallel,
+    gpus: input.spec.gpus,
+    tensorParallel: e.tp,
     dtype,
-    engine: describeEngine(r.engine, r.caps),
+    engine: describeEngine(e.version, e.caps),
+    arrivals: a,
+    requests: r.completed,
     outputTokensPerSecond: Math.round(r.outputTokensPerSecond * 10) / 10,
-    rooflineOutputTokensPerSecond: Math.round(r.rooflineOutputTokensPerSecond * 10) / 10,
-    maxConcurrency: r.maxConcurrency,
-    concurrency: r.concurrency,
-    interTokenLatencyMs: Math.round(r.interTokenLatencyMs * 100) / 100,
-    timeToFirstTokenMs: Math.round(r.timeToFirstTokenMs * 100) / 100,
-    prefillMs: Math.round(r.prefillMs * 100) / 100,
-    preemptedShare: Math.round(r.preemptedShare * 1000) / 1000,
-    bound: r.bound,
-    ...(latencyMs !== undefined && {
-      concurrencyForLatency: concurrencyForLatency(input, latencyMs),
-      latencyMs,
+    requestsPerSecond: round2(r.requestsPerSecond),
+    meanRunning: round2(r.meanRunning * e.engines),
+    maxConcurrency:
+      e.engines *
+      Math.floor(
+        e.blocks / Math.ceil((input.inputTokens * (1 - input.prefixHitShare) + input.outputTokens) / 16),
+      ),
+    timeToFirstTokenMs: ms(r.ttftMs),
+    interTokenLatencyMs: ms(r.itlMs),
+    timePerOutputTokenMs: ms(r.tpotMs),
+    endToEndMs: ms(r.e2eMs),
+    preemptions: r.preemptions,
+    peakKvCacheUsed: round2(r.peakKvUsed),
+    ...(cap && {
+      capacity: {
+        targets: { timeToFirstTokenP90Ms: ttftTarget, interTokenLatencyP90Ms: itlTarget },
+        requestsPerSecond: round2(cap.requestsPerSecond),
+        outputTokensPerSecond: Math.round(cap.outputTokensPerSecond * 10) / 10,
+        latencyMet: cap.latencyMet,
+        binding: cap.binding,
+        rooflineOutputTokensPerSecond: Math.round(cap.rooflineOutputTokensPerSecond * 10) / 10,
+      },
     }),
+    ...(r.trace && { trace: r.trace }),
   };
   if (v.json) {
     io.out(JSON.stringify(doc, null, 2));
     return 0;
   }
-  const capped = r.concurrency < input.concurrency;
+  const load =
+    a.kind === "rate"
+      ? `${a.requestsPerSecond} requests/s (Poisson)`
+      : a.kind === "concurrency"
+        ? `${a.clients} concurrent clients`
+        : "a burst";
   io.out(
-    `${model.key} ${dtype} on ${input.gpus}× ${gpu.key} (tensor parallel ${input.tensorParallel}), ${input.inputTokens} in / ${input.outputTokens} out, ${r.concurrency} concurrent${capped ? ` (capped from ${input.concurrency} by --max-num-seqs ${r.caps.maxNumSeqs} per engine or the KV cache, which holds ${r.maxConcurrency} at full length)` : ""}:`,
+    `${model.key} ${dtype} on ${input.spec.gpus}× ${gpu.key} (tensor parallel ${e.tp}), ${input.inputTokens} in / ${input.outputTokens} out, ${load}, ${r.completed} requests simulated:`,
   );
   io.out(`  ${doc.engine}`);
   io.out(
-    `  ${formatNumber(doc.outputTokensPerSecond, 1)} output tokens/s (physical limit ${formatNumber(doc.rooflineOutputTokensPerSecond, 1)}), ${doc.interTokenLatencyMs} ms/token, first token ${doc.timeToFirstTokenMs} ms (prefill alone ${doc.prefillMs} ms), ${r.bound}-bound`,
+    `  ${formatNumber(doc.outputTokensPerSecond, 1)} output tokens/s, ${doc.requestsPerSecond} requests/s, ${doc.meanRunning} running on average (KV cache holds ${doc.maxConcurrency} at full length)`,
   );
-  if (r.preemptedShare > 0)
+  const line = (name: string, d: ReturnType<typeof ms>) =>
+    io.out(`  ${name.padEnd(20)} mean ${d.mean} · p50 ${d.p50} · p90 ${d.p90} · p99 ${d.p99} ms`);
+  line("time to first token", doc.timeToFirstTokenMs);
+  line("inter-token latency", doc.interTokenLatencyMs);
+  line("end to end", doc.endToEndMs);
+  if (r.preemptions > 0)
+    io.out(`  ${r.preemptions} preemptions: the KV cache ran out and requests were recomputed`);
+  if (cap)
     io.out(
-      `  ${Math.round(r.preemptedShare * 100)}% of requests preempted and recomputed: the KV cache cannot hold them all at full length`,
+      cap.latencyMet
+        ? `  capacity within p90 first token ≤${ttftTarget} ms and ≤${itlTarget} ms/token: ${round2(cap.requestsPerSecond)} requests/s (${formatNumber(cap.outputTokensPerSecond, 0)} output tokens/s); binding: ${cap.binding}`
+        : `  even one request alone misses the ${cap.binding} target (p90 first token ≤${ttftTarget} ms, ≤${itlTarget} ms/token)`,
     );
-  if (doc.concurrencyForLatency !== undefined)
-    io.out(`  highest concurrency within ${latencyMs} ms/token: ${doc.concurrencyForLatency}`);
+  if (r.trace) {
+    io.out("  second  waiting  running  KV used  step tokens");
+    for (const t of r.trace)
+      io.out(
+        `  ${String(t.second).padStart(6)}  ${String(t.waiting).padStart(7)}  ${String(t.running).padStart(7)}  ${(t.kvUsed * 100).toFixed(0).padStart(6)}%  ${String(t.stepTokens).padStart(11)}`,
+      );
+  }
   return 0;
 }
 

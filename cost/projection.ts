@@ -394,7 +394,9 @@ export function project(cfg: StackConfig): Projection {
   const plan = self.breakdown.plan;
   if (option.replica && !option.replica.latencyMet)
     warnings.push(
-      `one stream alone runs at ${option.replica.throughput.interTokenLatencyMs.toFixed(1)} ms/token, slower than workload.interTokenLatencyMs ${cfg.workload.interTokenLatencyMs}: use more or faster GPUs, or fp8 weights`,
+      option.replica.capacity.binding === "time-to-first-token"
+        ? `one request alone waits ${(option.replica.capacity.run?.ttftMs.p90 ?? NaN).toFixed(0)} ms for its first token, more than workload.timeToFirstTokenMs ${cfg.workload.timeToFirstTokenMs}: use more or faster GPUs, fp8 weights, or raise the target`
+        : `one stream alone runs at ${(option.replica.capacity.run?.itlMs.p90 ?? NaN).toFixed(1)} ms/token, slower than workload.interTokenLatencyMs ${cfg.workload.interTokenLatencyMs}: use more or faster GPUs, or fp8 weights`,
     );
   warnings.push(...cfg.priceWarnings, ...staleInstancePrices(cfg));
   // The replica count the verdict names (the stack's lane), never a second estimate of it.

@@ -1,21 +1,22 @@
 /**
- * What one replica can serve for a stack's workload: the throughput model run at the highest
- * concurrency that meets the latency target, derated to the autoscaler's target utilisation.
+ * What one replica can serve for a stack's workload: the replica simulator's capacity at the stack's
+ * latency targets (p90 time to first token and inter-token latency), derated to the autoscaler's
+ * target utilisation.
  */
 import type { Gpu } from "./catalog";
-import { concurrencyForLatency, throughput, type ThroughputResult } from "./throughput";
+import { capacity, type Capacity } from "./sim/capacity";
 import type { StackConfig } from "./config/stack-config";
 
 export interface ReplicaCapacity {
   readonly gpu: Gpu;
   readonly gpus: number;
-  /** Concurrent streams per replica that meet the inter-token latency target (over all its engines). */
+  /** Mean concurrent streams per replica at capacity (over all its engines). */
   readonly concurrency: number;
-  /** vLLM `--max-num-seqs` for each of the replica's engines. */
+  /** vLLM `--max-num-seqs` for each engine: the most sequences the simulation ran at once at capacity. */
   readonly maxNumSeqsPerEngine: number;
-  /** False when even one stream misses the latency target (the plan then runs one stream a replica). */
+  /** False when even one request alone misses a latency target (the plan then runs one stream a replica). */
   readonly latencyMet: boolean;
-  readonly throughput: ThroughputResult;
+  readonly capacity: Capacity;
   /** Output tokens an hour one replica serves at the autoscaler's target utilisation. */
   readonly tokensPerHour: number;
 }
@@ -25,32 +26,61 @@ export function replicaCapacity(
   gpu: Gpu = cfg.gpu.type,
   gpus: number = cfg.gpu.count,
 ): ReplicaCapacity {
-  const base = {
-    model: cfg.model,
-    dtype: cfg.model.dtype,
-    gpu,
-    gpus,
-    tensorParallel: gpus === cfg.gpu.count ? cfg.gpu.tensorParallel : gpus,
-    vllmVersion: cfg.vllm.version,
-    ...(cfg.vllm.maxNumSeqs !== undefined && { maxNumSeqs: cfg.vllm.maxNumSeqs }),
-    inputTokens: cfg.workload.inputTokensPerRequest,
-    outputTokens: cfg.workload.outputTokensPerRequest,
-    prefixHitShare: cfg.workload.cachedInputShare,
-    gpuMemoryUtilization: cfg.vllm.gpuMemoryUtilization,
-  };
-  const fit = concurrencyForLatency(base, cfg.workload.interTokenLatencyMs);
-  // vLLM's --max-num-seqs caps the batch when the stack sets it.
-  // --max-num-seqs is per engine; a replica runs gpus / tensorParallel engines.
-  const engines = Math.max(1, Math.floor(gpus / base.tensorParallel));
-  const concurrency = Math.max(1, Math.min(fit, (cfg.vllm.maxNumSeqs ?? Infinity) * engines));
-  const t = throughput({ ...base, concurrency });
+  const tensorParallel = gpus === cfg.gpu.count ? cfg.gpu.tensorParallel : gpus;
+  const c = capacity(
+    {
+      model: cfg.model,
+      dtype: cfg.model.dtype,
+      gpu,
+      gpus,
+      tensorParallel,
+      vllmVersion: cfg.vllm.version,
+      ...(cfg.vllm.maxNumSeqs !== undefined && { maxNumSeqs: cfg.vllm.maxNumSeqs }),
+      gpuMemoryUtilization: cfg.vllm.gpuMemoryUtilization,
+    },
+    {
+      inputTokens: cfg.workload.inputTokensPerRequest,
+      outputTokens: cfg.workload.outputTokensPerRequest,
+      prefixHitShare: cfg.workload.cachedInputShare,
+    },
+    {
+      timeToFirstTokenMs: cfg.workload.timeToFirstTokenMs,
+      interTokenLatencyMs: cfg.workload.interTokenLatencyMs,
+    },
+  );
+  const engines = c.engine.engines;
+  const running = c.run?.meanRunning ?? 1;
+  const most = c.run?.maxRunning ?? 1;
   return {
     gpu,
     gpus,
-    concurrency,
-    maxNumSeqsPerEngine: Math.ceil(concurrency / engines),
-    latencyMet: fit > 0,
-    throughput: t,
-    tokensPerHour: t.outputTokensPerSecond * 3600 * cfg.scaling.targetUtilization,
+    concurrency: Math.max(1, Math.round(running * engines)),
+    maxNumSeqsPerEngine: Math.max(1, Math.min(c.engine.caps.maxNumSeqs, most)),
+    latencyMet: c.latencyMet,
+    capacity: c,
+    tokensPerHour: c.outputTokensPerSecond * 3600 * cfg.scaling.targetUtilization,
   };
+}
+
+const BINDING_WORDS: Readonly<Record<Capacity["binding"], string>> = {
+  "time-to-first-token": "time to first token",
+  "inter-token-latency": "inter-token latency",
+};
+
+/**
+ * The replica's capacity in one sentence, for the text and HTML reports alike: the rate it serves,
+ * the simulated p90 latencies at that rate beside the targets, and which target binds.
+ */
+export function describeReplica(r: ReplicaCapacity, cfg: StackConfig): string {
+  const c = r.capacity;
+  const w = cfg.workload;
+  const run = c.run;
+  const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  const simulated = run
+    ? ` (simulated p90: first token ${fmt(run.ttftMs.p90)} ms, ${fmt(run.itlMs.p90, 1)} ms/token)`
+    : "";
+  const limit = c.latencyMet
+    ? `binding: ${BINDING_WORDS[c.binding]}`
+    : `one request alone misses the ${BINDING_WORDS[c.binding]} target`;
+  return `${r.gpus}× ${r.gpu.key} serves ${fmt(c.requestsPerSecond, 2)} requests/s → ${fmt(c.outputTokensPerSecond)} output tok/s, ${r.concurrency} streams on average, within p90 first token ≤${fmt(w.timeToFirstTokenMs)} ms and ≤${fmt(w.interTokenLatencyMs)} ms/token${simulated}; ${limit}; physical limit ${fmt(c.rooflineOutputTokensPerSecond)} tok/s, KV cache fits ${fmt(c.maxConcurrency)}`;
 }

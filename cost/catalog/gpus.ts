@@ -14,6 +14,12 @@ export interface Gpu {
   readonly bf16Flops: number;
   /** Dense FP8 tensor throughput in FLOP/s; absent where the GPU has no FP8 tensor cores. */
   readonly fp8Flops?: number;
+  /**
+   * How the GPUs of one server talk to each other, which decides what tensor parallelism's
+   * all-reduces cost: NVLink (SXM boards) or PCIe (PCIe cards), with the data sheet's bandwidth in
+   * one direction per GPU.
+   */
+  readonly interconnect: { readonly kind: "nvlink" | "pcie"; readonly bytesPerSecond: number };
   /** Board power at full load in watts (TDP). */
   readonly maxWatts: number;
   /** Power while the GPU holds a loaded model but serves nothing, in watts (an estimate). */
@@ -45,10 +51,13 @@ const nvidiaL40s: Source = {
 };
 
 const T = 1e12;
+/** NVLink 4 (H100/H200 SXM): 900 GB/s per GPU both ways; NVLink 3 (A100 SXM): 600 GB/s; PCIe 5.0 x16 64 GB/s and 4.0 x16 32 GB/s one way. */
+const G = 1e9;
 
 export const GPUS: Readonly<Record<string, Gpu>> = table({
   "h100-sxm": {
     key: "h100-sxm",
+    interconnect: { kind: "nvlink", bytesPerSecond: 450 * G },
     architecture: "hopper",
     name: "NVIDIA H100 80GB SXM",
     memoryGb: 80,
@@ -62,6 +71,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   "h100-pcie": {
     key: "h100-pcie",
+    interconnect: { kind: "pcie", bytesPerSecond: 64 * G },
     architecture: "hopper",
     name: "NVIDIA H100 80GB PCIe",
     memoryGb: 80,
@@ -75,6 +85,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   h200: {
     key: "h200",
+    interconnect: { kind: "nvlink", bytesPerSecond: 450 * G },
     architecture: "hopper",
     name: "NVIDIA H200 141GB",
     memoryGb: 141,
@@ -88,6 +99,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   "a100-80gb": {
     key: "a100-80gb",
+    interconnect: { kind: "nvlink", bytesPerSecond: 300 * G },
     architecture: "ampere",
     name: "NVIDIA A100 80GB SXM",
     memoryGb: 80,
@@ -100,6 +112,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   "a100-40gb": {
     key: "a100-40gb",
+    interconnect: { kind: "nvlink", bytesPerSecond: 300 * G },
     architecture: "ampere",
     name: "NVIDIA A100 40GB SXM",
     memoryGb: 40,
@@ -112,6 +125,7 @@ export const GPUS: Readonly<Record<string, Gpu>> = table({
   },
   l40s: {
     key: "l40s",
+    interconnect: { kind: "pcie", bytesPerSecond: 32 * G },
     architecture: "ada",
     name: "NVIDIA L40S 48GB",
     memoryGb: 48,

@@ -20,6 +20,9 @@ export interface ModelShape {
   readonly headDim: number;
   /** Query heads (config.json `num_attention_heads`); attention FLOPs scale with them. Estimated from the parameter count when unknown. */
   readonly attentionHeads?: number;
+  /** Routed experts per MoE layer and experts each token uses (config.json `num_experts`, `num_experts_per_tok`); absent for dense models. */
+  readonly experts?: number;
+  readonly expertsPerToken?: number;
 }
 
 export const GIB = 2 ** 30;

@@ -91,6 +91,8 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     aliases: ["Qwen/Qwen3-30B-A3B-Instruct-2507", "Qwen/Qwen3-30B-A3B-FP8"],
     parameters: 30.5e9,
     activeParameters: 3.3e9,
+    experts: 128,
+    expertsPerToken: 8,
     layers: 48,
     attentionHeads: 32,
     kvHeads: 4,

@@ -164,8 +164,10 @@ export const WorkloadSchema = z.strictObject({
   activeDaysPerWeek: z.number().gt(0).max(7).default(7),
   /** Busiest hour's demand over the active hours' mean. Default 1 (flat). */
   peakToAverage: z.number().min(1).max(10).default(1),
-  /** Largest acceptable inter-token latency per stream, ms. Default 50 (20 tokens/s a stream). */
+  /** Largest acceptable p90 gap between a stream's tokens, ms. Default 50 (20 tokens/s a stream). */
   interTokenLatencyMs: z.number().positive().max(60_000).default(50),
+  /** Largest acceptable p90 time to first token, ms. Default 2000: a chat reply starts within 2 s for 9 users in 10. */
+  timeToFirstTokenMs: z.number().positive().max(600_000).default(2000),
   /**
    * Hybrid routing: the hard share of the traffic goes to a frontier API (one of compare.apis), the
    * rest to this stack's model. The report then prices the hybrid beside the pure lanes, and the

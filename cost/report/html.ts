@@ -5,6 +5,7 @@
  */
 import { QUALITY_INDEX, scoreLabel, type Quality } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
+import { describeReplica } from "../replica";
 import { formatUsd, toUsd } from "../money";
 import { standing, type Projection, type Ranked } from "../projection";
 import { chartData } from "./chart-data";
@@ -86,7 +87,7 @@ export function costHtml(p: Projection): string {
     `Workload: ${formatTokens(w.monthlyInputTokens)} input and ${formatTokens(w.monthlyOutputTokens)} output tokens a month, ${Math.round(w.cachedInputShare * 100)}% of input from cache, ${w.activeHoursPerDay} h a day, ${w.activeDaysPerWeek} days a week, peak ${w.peakToAverage}× average.`,
     ...(r
       ? [
-          `Throughput per replica (${r.gpus}× ${r.gpu.name}, ${c.model.key} ${c.model.dtype}): ${formatNumber(r.throughput.outputTokensPerSecond, 0)} output tokens/s at ${r.concurrency} concurrent streams within ${w.interTokenLatencyMs} ms/token; the physical limit is ${formatNumber(r.throughput.rooflineOutputTokensPerSecond, 0)} tokens/s.`,
+          `Replica (${c.model.key} ${c.model.dtype}, simulated): ${describeReplica(r, c)}.`,
           `Autoscaling plans replicas at ${Math.round(c.scaling.targetUtilization * 100)}% of that, between ${c.scaling.min} and ${c.scaling.max}, scaling to zero after ${c.scaling.idleMinutes} idle minutes where the platform allows.`,
         ]
       : []),

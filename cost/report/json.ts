@@ -86,9 +86,12 @@ export interface CostDocument {
       readonly outputTokensPerSecond: number;
       readonly rooflineOutputTokensPerSecond: number;
       readonly maxConcurrency: number;
+      readonly requestsPerSecond: number;
+      /** Simulated p90 latencies at capacity, ms. */
       readonly interTokenLatencyMs: number;
-      readonly latencyMet: boolean;
       readonly timeToFirstTokenMs: number;
+      readonly latencyMet: boolean;
+      readonly binding: string;
       readonly engine: {
         readonly vllmVersion: string;
         readonly generation: string;
@@ -248,18 +251,20 @@ export function toDocument(p: Projection): CostDocument {
             gpu: r.gpu.key,
             gpus: r.gpus,
             concurrency: r.concurrency,
-            outputTokensPerSecond: round(r.throughput.outputTokensPerSecond, 1),
-            rooflineOutputTokensPerSecond: round(r.throughput.rooflineOutputTokensPerSecond, 1),
-            maxConcurrency: r.throughput.maxConcurrency,
-            interTokenLatencyMs: round(r.throughput.interTokenLatencyMs),
-            timeToFirstTokenMs: round(r.throughput.timeToFirstTokenMs),
+            outputTokensPerSecond: round(r.capacity.outputTokensPerSecond, 1),
+            rooflineOutputTokensPerSecond: round(r.capacity.rooflineOutputTokensPerSecond, 1),
+            maxConcurrency: r.capacity.maxConcurrency,
+            requestsPerSecond: round(r.capacity.requestsPerSecond, 3),
+            interTokenLatencyMs: round(r.capacity.run?.itlMs.p90 ?? NaN),
+            timeToFirstTokenMs: round(r.capacity.run?.ttftMs.p90 ?? NaN),
             latencyMet: r.latencyMet,
+            binding: r.capacity.binding,
             engine: {
-              vllmVersion: r.throughput.engine.label,
-              generation: r.throughput.engine.generation,
-              maxNumSeqs: r.throughput.caps.maxNumSeqs,
-              maxNumBatchedTokens: Number.isFinite(r.throughput.caps.maxNumBatchedTokens)
-                ? r.throughput.caps.maxNumBatchedTokens
+              vllmVersion: r.capacity.engine.version.label,
+              generation: r.capacity.engine.version.generation,
+              maxNumSeqs: r.capacity.engine.caps.maxNumSeqs,
+              maxNumBatchedTokens: Number.isFinite(r.capacity.engine.caps.maxNumBatchedTokens)
+                ? r.capacity.engine.caps.maxNumBatchedTokens
                 : null,
               tensorParallel: p.config.gpu.tensorParallel,
               dataParallel: r.gpus / p.config.gpu.tensorParallel,

@@ -2,6 +2,7 @@
 import { describeEngine } from "../catalog/engine";
 import { ageDays, QUALITY_INDEX, scoreLabel, type Source } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
+import { describeReplica } from "../replica";
 import { formatUsd } from "../money";
 import { describeIntervals, type Projection } from "../projection";
 import { chartData } from "./chart-data";
@@ -39,9 +40,8 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
   if (p.replica) {
     const r = p.replica;
     out.push(
-      `replica: ${r.gpus}× ${r.gpu.key}, ${r.concurrency} streams at ≤${w.interTokenLatencyMs} ms/token → ${formatNumber(r.throughput.outputTokensPerSecond, 0)} output tok/s (physical limit ${formatNumber(r.throughput.rooflineOutputTokensPerSecond, 0)}, ${r.throughput.bound}-bound, KV cache fits ${r.throughput.maxConcurrency})`,
-
-      `engine: ${describeEngine(r.throughput.engine, r.throughput.caps)}, tensor parallel ${c.gpu.tensorParallel}${c.gpu.count > c.gpu.tensorParallel ? ` × ${c.gpu.count / c.gpu.tensorParallel} data-parallel engines` : ""}; throughput model fitted on published vLLM runs (README: calibration)`,
+      `replica: ${describeReplica(r, c)}`,
+      `engine: ${describeEngine(r.capacity.engine.version, r.capacity.engine.caps)}, tensor parallel ${c.gpu.tensorParallel}${c.gpu.count > c.gpu.tensorParallel ? ` × ${c.gpu.count / c.gpu.tensorParallel} data-parallel engines` : ""}; capacity from the replica simulator (README: how the simulator is checked)`,
     );
   }
   const plan = p.selfHosted.breakdown.plan;

@@ -64,14 +64,19 @@ function addCost(root: Command, io: Io, done: Done): void {
 function addThroughput(root: Command, io: Io, done: Done): void {
   root
     .command("throughput")
-    .description("one vLLM replica simulated under a load: throughput and latency percentiles (no stack needed)")
+    .description(
+      "one vLLM replica simulated under a load: throughput and latency percentiles (no stack needed)",
+    )
     .requiredOption("--model <key>", "catalog model key or Hugging Face id")
     .requiredOption("--gpu <key>", "catalog GPU key (h100-sxm, h200, a100-80gb, l40s, …)")
     .option("--gpus <n>", "GPUs per replica: 1, 2, 4 or 8", "1")
     .addOption(new Option("--dtype <dtype>", "weights precision").default("bf16"))
     .requiredOption("--input-tokens <n>", "prompt tokens per request")
     .requiredOption("--output-tokens <n>", "generated tokens per request")
-    .option("--concurrency <n>", "clients, each sending its next request when the last ends (give this or --request-rate)")
+    .option(
+      "--concurrency <n>",
+      "clients, each sending its next request when the last ends (give this or --request-rate)",
+    )
     .option("--request-rate <n>", "requests a second arriving at random (Poisson)")
     .option("--requests <n>", "requests to simulate (default: two minutes of the load, at least 200)")
     .option("--prefix-hit <share>", "share of the prompt served from the prefix cache, 0..1", "0")
@@ -79,17 +84,16 @@ function addThroughput(root: Command, io: Io, done: Done): void {
       "--tensor-parallel <n>",
       "vLLM --tensor-parallel-size (default: --gpus; the rest run data parallel)",
     )
-    .option(
-      "--vllm-version <v>",
-      "the vLLM version whose scheduler to simulate (≤ 0.7 is V0)",
-      "0.11.0",
-    )
+    .option("--vllm-version <v>", "the vLLM version whose scheduler to simulate (≤ 0.7 is V0)", "0.11.0")
     .option("--max-num-seqs <n>", "vLLM --max-num-seqs per engine (default: the version's, for this GPU)")
     .option("--max-num-batched-tokens <n>", "vLLM --max-num-batched-tokens (default: the version's)")
     .option("--gpu-memory-utilization <share>", "vLLM --gpu-memory-utilization", "0.9")
     .option("--num-scheduler-steps <n>", "vLLM V0 --num-scheduler-steps", "1")
     .option("--chunked-prefill", "vLLM V0 --enable-chunked-prefill (always on in V1)")
-    .option("--latency-ms <ms>", "also find the capacity: the highest request rate within this p90 inter-token latency")
+    .option(
+      "--latency-ms <ms>",
+      "also find the capacity: the highest request rate within this p90 inter-token latency",
+    )
     .option("--ttft-ms <ms>", "with --latency-ms: the p90 time-to-first-token target", "2000")
     .option("--trace", "print the queue, running sequences and KV cache use second by second")
     .option("--json", "JSON instead of text")

@@ -65,6 +65,7 @@ export function replicaCapacity(
 const BINDING_WORDS: Readonly<Record<Capacity["binding"], string>> = {
   "time-to-first-token": "time to first token",
   "inter-token-latency": "inter-token latency",
+  throughput: "throughput (the replica saturates before a latency target binds)",
 };
 
 /**

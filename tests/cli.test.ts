@@ -86,6 +86,23 @@ describe("bad input: one clear message, exit status 2", () => {
       '--vllm-version: must be a vLLM version such as 0.11.0 or v0.6.3 (found "nightly")',
     ],
     [
+      `${tp} --model llama-3.1-8b --requests 0`,
+      "--requests: must be a whole number of requests from 1 to 1,000,000",
+    ],
+    [`${tp} --model llama-3.1-8b --request-rate 5`, "--concurrency: give exactly one of --concurrency"],
+    [
+      "throughput --gpu h100-sxm --input-tokens 1 --output-tokens 1 --model llama-3.1-8b --request-rate 0",
+      "--request-rate: must be requests a second, above 0",
+    ],
+    [
+      `${tp} --model llama-3.1-8b --latency-ms 50 --ttft-ms -5`,
+      "--ttft-ms: must be a positive number of milliseconds",
+    ],
+    [
+      `${tp} --model llama-3.1-8b --prefix-hit 1`,
+      "--prefix-hit: must be a share from 0 up to (not including) 1",
+    ],
+    [
       "throughput --model llama-3.3-70b --gpu h100-sxm --input-tokens 1000 --output-tokens 100 --concurrency 1",
       "--gpus: 1× h100-sxm per engine cannot hold llama-3.3-70b bf16",
     ],
@@ -125,7 +142,11 @@ describe("vllm-tco throughput", () => {
       "--output-tokens",
       "200",
       "--concurrency",
-      "10000",
+      "2000",
+      "--requests",
+      "3000",
+      "--latency-ms",
+      "50",
       "--json",
     );
     const doc = JSON.parse(r.out);
@@ -136,12 +157,17 @@ describe("vllm-tco throughput", () => {
     // activations, CUDA graphs and non-PyTorch memory, 431,964 tokens, 359 requests.
     expect(doc.maxConcurrency).toBeGreaterThanOrEqual(359);
     expect(doc.maxConcurrency).toBeLessThanOrEqual(387);
-    expect(doc.concurrency).toBeGreaterThanOrEqual(doc.maxConcurrency);
-    expect(doc.concurrency).toBeLessThanOrEqual(1024);
+    // 2000 clients: the engine runs at most max-num-seqs (1024) and what the KV cache holds, the rest queue.
+    expect(doc.meanRunning).toBeLessThanOrEqual(1024);
+    expect(doc.peakKvCacheUsed).toBeLessThanOrEqual(1);
+    expect(doc.requests).toBe(3000);
+    for (const key of ["timeToFirstTokenMs", "interTokenLatencyMs", "endToEndMs"])
+      expect(doc[key].p50).toBeLessThanOrEqual(doc[key].p99);
+    expect(doc.capacity.binding).toMatch(/^(time-to-first-token|inter-token-latency|throughput)$/);
     expect(doc.engine).toMatch(
       /^vLLM 0\.11 \(V1: chunked prefill, ≤1024 sequences and 8192 tokens a step\)$/,
     );
     expect(doc.outputTokensPerSecond).toBeGreaterThan(0);
-    expect(doc.outputTokensPerSecond).toBeLessThan(doc.rooflineOutputTokensPerSecond);
+    expect(doc.outputTokensPerSecond).toBeLessThan(doc.capacity.rooflineOutputTokensPerSecond);
   });
 });

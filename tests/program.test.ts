@@ -34,8 +34,8 @@ describe("cost in every preview", () => {
   it("a mandatory budget that breaks stops the program before any resource, quoting the figures", async () => {
     const r = await plan("aws-h100", { budget: { monthlyUsd: 2000, enforce: "mandatory" } });
     expect(r.error).toBe(
-      "budget (mandatory) for stack aws-h100: projected $4,796.33/month is over budget.monthlyUsd $2,000.00. " +
-        "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $2,989.52, operations labour $1,536.00, NAT gateway data (weights and image) $76.43. " +
+      "budget (mandatory) for stack aws-h100: projected $3,479.16/month is over budget.monthlyUsd $2,000.00. " +
+        "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $1,793.71, operations labour $1,536.00, GPU instances idle (floor off-hours, 15 min before scale-to-zero) $37.37. " +
         "No resource was registered. Lower the cost (scaling.max, aws.purchase, workload) or raise vllm-tco:budget, or set budget.enforce: advisory.",
     );
     expect(r.resources.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack"]);
@@ -45,8 +45,8 @@ describe("cost in every preview", () => {
     const r = await plan("onprem", { budget: { maxRatioToCheapestApi: 1.1, enforce: "mandatory" } });
     expect(r.error).toMatch(
       // gpt-4o-mini ties Llama 3.3 70B on quality (overlapping intervals): it meets the bar.
-      // $15,391.56 ÷ $4,032.00 = 3.82.
-      /^budget \(mandatory\) for stack onprem: projected \$15,391\.56\/month is 3\.82× OpenAI gpt-4o-mini \(\$4,032\.00\/month\), above budget\.maxRatioToCheapestApi 1\.1\./,
+      // $15,251.97 ÷ $4,032.00 = 3.78.
+      /^budget \(mandatory\) for stack onprem: projected \$15,251\.97\/month is 3\.78× OpenAI gpt-4o-mini \(\$4,032\.00\/month\), above budget\.maxRatioToCheapestApi 1\.1\./,
     );
     expect(r.resources).toHaveLength(1);
   });
@@ -56,7 +56,7 @@ describe("cost in every preview", () => {
     expect(r.error).toBeUndefined();
     expect(r.logs.filter((l) => l.severity === "warn").map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^budget \(advisory\) for stack aws-h100: projected \$4,796\.33\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
+        /^budget \(advisory\) for stack aws-h100: projected \$3,479\.16\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
       ),
     );
     expect(r.resources.length).toBeGreaterThan(30);

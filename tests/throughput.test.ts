@@ -71,4 +71,3 @@ describe("vLLM versions and their batch caps", () => {
     );
   });
 });
-

@@ -29,7 +29,7 @@ describe("the verdict, case by case", () => {
     const raw = merge(base.aws, {
       model: { id: "llama-3.3-70b" },
       aws: { instanceType: "p5.48xlarge" },
-      workload: { monthlyInputTokens: 2e10, monthlyOutputTokens: 4e9 },
+      workload: { monthlyInputTokens: 2e11, monthlyOutputTokens: 4e10 },
       scaling: { max: 1 },
     });
     const cfg = resolve(raw);
@@ -185,6 +185,7 @@ describe("break-even as intervals", () => {
     const p = project(
       resolve(
         merge(base.aws, {
+          aws: { instanceType: "g6e.xlarge" },
           workload: { monthlyInputTokens: 1e9, monthlyOutputTokens: 1e8 },
           scaling: { max: 4 },
         }),
@@ -193,7 +194,7 @@ describe("break-even as intervals", () => {
     const row = p.breakEven.find((r) => r.against === "api:gpt-4o-mini")!;
     expect(row.cheaperBetween.length).toBeGreaterThanOrEqual(2);
     const text = describeIntervals(row);
-    expect(text).toMatch(/^between [\d.]+[MB] and [\d.]+[MB], .*above [\d.]+[MB]$/);
+    expect(text).toMatch(/^between [\d.]+[MB] and [\d.]+[MB],? .*above [\d.]+[MB]$/);
     // The first crossing stays where the single break-even figure puts it.
     expect(row.cheaperBetween[0]!.from).toBeCloseTo(row.monthlyOutputTokens!, -3);
   });

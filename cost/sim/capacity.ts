@@ -22,7 +22,8 @@ export interface CapacityWorkload {
   readonly prefixHitShare?: number;
 }
 
-export type BindingLimit = "time-to-first-token" | "inter-token-latency";
+/** What stops more traffic: a latency target, or the replica saturating (it completes clearly fewer requests than arrive, and the queue grows). */
+export type BindingLimit = "time-to-first-token" | "inter-token-latency" | "throughput";
 
 export interface Capacity {
   /** False when the model and one request do not fit the replica's memory (vLLM would not start). */
@@ -86,7 +87,14 @@ function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): C
   const roofline = rooflineTokensPerSecond(e, w, maxConcurrency);
   const base = { maxConcurrency, rooflineOutputTokensPerSecond: roofline, engine: e };
   if (!fitsOneRequest(e, w.inputTokens, w.outputTokens))
-    return { ...base, fits: false, latencyMet: false, requestsPerSecond: 0, outputTokensPerSecond: 0, binding: "inter-token-latency" };
+    return {
+      ...base,
+      fits: false,
+      latencyMet: false,
+      requestsPerSecond: 0,
+      outputTokensPerSecond: 0,
+      binding: "inter-token-latency",
+    };
   const trial = (rate: number) =>
     simulateEngine(e, {
       arrivals: { kind: "rate", requestsPerSecond: rate },
@@ -96,12 +104,14 @@ function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): C
       ...(w.prefixHitShare !== undefined && { prefixHitShare: w.prefixHitShare }),
       seed: 7,
     });
-  const fails = (r: SimResult): BindingLimit | undefined =>
-    r.ttftMs.p90 > targets.timeToFirstTokenMs
-      ? "time-to-first-token"
-      : r.itlMs.p90 > targets.interTokenLatencyMs
-        ? "inter-token-latency"
-        : undefined;
+  const fails = (r: SimResult, saturating = false): BindingLimit | undefined =>
+    saturating && r.requestsPerSecond < 0.9 * r.offeredRequestsPerSecond
+      ? "throughput"
+      : r.ttftMs.p90 > targets.timeToFirstTokenMs
+        ? "time-to-first-token"
+        : r.itlMs.p90 > targets.interTokenLatencyMs
+          ? "inter-token-latency"
+          : undefined;
   // One request alone: the least any replica of this shape can do.
   const alone = simulateEngine(e, {
     arrivals: { kind: "concurrency", clients: 1 },
@@ -127,12 +137,20 @@ function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): C
   let binding: BindingLimit = fails(loRun) ?? "inter-token-latency";
   if (fails(loRun)) {
     // Even half a request stream's rate queues (a target at the edge): settle for one stream.
-    return { ...base, fits: true, latencyMet: true, requestsPerSecond: alone.requestsPerSecond, outputTokensPerSecond: alone.outputTokensPerSecond, binding, run: alone };
+    return {
+      ...base,
+      fits: true,
+      latencyMet: true,
+      requestsPerSecond: alone.requestsPerSecond,
+      outputTokensPerSecond: alone.outputTokensPerSecond,
+      binding,
+      run: alone,
+    };
   }
   let hi = lo * 2;
   for (let i = 0; i < 24; i++) {
     const r = trial(hi);
-    const f = fails(r);
+    const f = fails(r, true);
     if (f) {
       binding = f;
       break;
@@ -144,7 +162,7 @@ function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): C
   while (hi / lo > 1.02) {
     const mid = Math.sqrt(lo * hi);
     const r = trial(mid);
-    const f = fails(r);
+    const f = fails(r, true);
     if (f) {
       hi = mid;
       binding = f;
@@ -171,7 +189,13 @@ function rooflineTokensPerSecond(e: EngineFacts, w: CapacityWorkload, maxConcurr
     bandwidth: e.spec.gpu.bandwidthBytesPerSecond,
     linearFlops: e.linearFlops / e.constants.computeEfficiency[e.spec.gpu.architecture],
     attentionFlops: e.spec.gpu.bf16Flops,
-    constants: { ...e.constants, overlap: 1, stepSeconds: { v0: 0, v1: 0 }, sequenceSeconds: 0, tokenSeconds: 0 },
+    constants: {
+      ...e.constants,
+      overlap: 1,
+      stepSeconds: { v0: 0, v1: 0 },
+      sequenceSeconds: 0,
+      tokenSeconds: 0,
+    },
   };
   const batch = Math.max(1, Math.min(e.caps.maxNumSeqs, Math.floor(maxConcurrency / e.engines)));
   const prompt = w.inputTokens * (1 - (w.prefixHitShare ?? 0));

@@ -54,6 +54,33 @@ export interface Scheduled {
   readonly prefill: boolean;
 }
 
+/** A request as it arrives: nothing computed, no blocks. */
+export function newRequest(
+  id: number,
+  arrival: number,
+  ready: number,
+  prompt: number,
+  cached: number,
+  output: number,
+): Request {
+  return {
+    id,
+    arrival,
+    ready,
+    prompt,
+    cached,
+    output,
+    target: prompt,
+    computed: 0,
+    generated: 0,
+    kv: 0,
+    blocks: 0,
+    firstToken: -1,
+    lastToken: 0,
+    preemptions: 0,
+  };
+}
+
 /** Blocks a request holds for `tokens` of its own, plus its sliding-window layers' fixed share. */
 export function blocksFor(e: EngineFacts, tokens: number): number {
   const window = e.windowBytesPerSequence / e.kvBytesPerToken;
@@ -103,17 +130,23 @@ function scheduleChunked(e: EngineFacts, q: Queues, out: Scheduled[]): void {
   }
   if (q.preemptions !== before) return;
   while (q.waiting.length > 0 && budget > 0 && q.running.length < e.caps.maxNumSeqs) {
-    const r = q.waiting[0]!;
-    const tokens = Math.min(r.target - r.computed, budget);
-    const need = blocksFor(e, r.kv + tokens) - r.blocks;
-    if (need > q.freeBlocks) break;
-    q.waiting.shift();
-    q.freeBlocks -= need;
-    r.blocks += need;
-    q.running.push(r);
-    out.push({ request: r, tokens, prefill: true });
+    const tokens = Math.min(q.waiting[0]!.target - q.waiting[0]!.computed, budget);
+    if (!admitHead(e, q, tokens, 0, out)) break;
     budget -= tokens;
   }
+}
+
+/** Moves the head of `waiting` to `running` with blocks for `tokens`, keeping `reserved` blocks free. False when they are not there. */
+function admitHead(e: EngineFacts, q: Queues, tokens: number, reserved: number, out: Scheduled[]): boolean {
+  const r = q.waiting[0]!;
+  const need = blocksFor(e, r.kv + tokens) - r.blocks;
+  if (need > q.freeBlocks - reserved) return false;
+  q.waiting.shift();
+  q.freeBlocks -= need;
+  r.blocks += need;
+  q.running.push(r);
+  out.push({ request: r, tokens, prefill: true });
+  return true;
 }
 
 function scheduleV0(e: EngineFacts, q: Queues, out: Scheduled[]): void {
@@ -121,16 +154,9 @@ function scheduleV0(e: EngineFacts, q: Queues, out: Scheduled[]): void {
   let budget = e.prefillBudget;
   const watermark = Math.ceil(0.01 * e.blocks);
   while (q.waiting.length > 0 && q.running.length < e.caps.maxNumSeqs) {
-    const r = q.waiting[0]!;
-    const tokens = r.target - r.computed;
+    const tokens = q.waiting[0]!.target - q.waiting[0]!.computed;
     if (tokens > budget && out.length > 0) break;
-    const need = blocksFor(e, r.kv + tokens) - r.blocks;
-    if (need > q.freeBlocks - watermark) break;
-    q.waiting.shift();
-    q.freeBlocks -= need;
-    r.blocks += need;
-    q.running.push(r);
-    out.push({ request: r, tokens, prefill: true });
+    if (!admitHead(e, q, tokens, watermark, out)) break;
     budget -= tokens;
   }
   if (out.length > 0) return;

@@ -6,7 +6,7 @@
  */
 import { arrivalTimes, random, type Arrivals } from "./arrivals";
 import { resolveReplica, type EngineFacts, type ReplicaSpec } from "./replica-spec";
-import { blocksFor, scheduleStep, type Queues, type Request, type Scheduled } from "./scheduler";
+import { blocksFor, newRequest, scheduleStep, type Queues, type Request, type Scheduled } from "./scheduler";
 import { distribution, GapHistogram, type Distribution } from "./stats";
 import { stepTime, type StepBatch, type Term } from "./step-time";
 import type { StepConstants } from "./constants";
@@ -45,6 +45,8 @@ export interface SimResult {
   readonly durationSeconds: number;
   readonly outputTokensPerSecond: number;
   readonly requestsPerSecond: number;
+  /** Requests a second that arrived (open loop: over the arrivals' span); equal to the completions' rate in a closed loop. */
+  readonly offeredRequestsPerSecond: number;
   readonly ttftMs: Distribution;
   /** Gaps between a stream's tokens (vLLM's benchmark "ITL"). */
   readonly itlMs: Distribution;
@@ -117,25 +119,8 @@ export function simulateEngine(e: EngineFacts, traffic: Traffic, options: SimOpt
   const ready = new Float64Array(total);
   if (!closed) for (let i = 0; i < total; i++) ready[i] = admit(times[i]!);
   let issued = 0;
-  const make = (at: number, readyAt: number): Request => {
-    const prompt = jitter(uncached);
-    return {
-      id: issued++,
-      arrival: at,
-      ready: readyAt,
-      prompt,
-      cached,
-      output: jitter(Math.max(1, traffic.outputTokens)),
-      target: prompt,
-      computed: 0,
-      generated: 0,
-      kv: 0,
-      blocks: 0,
-      firstToken: -1,
-      lastToken: 0,
-      preemptions: 0,
-    };
-  };
+  const make = (at: number, readyAt: number): Request =>
+    newRequest(issued++, at, readyAt, jitter(uncached), cached, jitter(Math.max(1, traffic.outputTokens)));
   const ttft = new Float64Array(total);
   const e2e = new Float64Array(total);
   const tpot = new Float64Array(total);
@@ -234,6 +219,10 @@ export function simulateEngine(e: EngineFacts, traffic: Traffic, options: SimOpt
     durationSeconds: duration,
     outputTokensPerSecond: (engines * outputTokens) / duration,
     requestsPerSecond: (engines * done) / duration,
+    offeredRequestsPerSecond:
+      share.kind === "rate" && total > 1
+        ? (engines * (total - 1)) / Math.max(1e-9, times[total - 1]! - times[0]!)
+        : (engines * done) / duration,
     ttftMs: distribution(ttft),
     itlMs: itl,
     tpotMs: distribution(tpot.subarray(0, done)),

@@ -55,7 +55,7 @@ ExecStartPre=-/usr/bin/docker rm -f vllm
 ExecStart=/usr/bin/docker run --name vllm --gpus all --ipc=host --env-file /run/vllm/env \
   -e HF_HOME=/models/huggingface -p 8000:8000 -v /opt/models:/models \
   --log-driver=awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=/vllm-tco/aws-h100/vllm \
-  --entrypoint python3 vllm/vllm-openai:v0.11.0 '-m' 'vllm.entrypoints.openai.api_server' '--model' 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b' '--host' '0.0.0.0' '--port' '8000' '--tensor-parallel-size' '1' '--max-model-len' '32768' '--gpu-memory-utilization' '0.9' '--max-num-seqs' '101' '--enable-prefix-caching'
+  --entrypoint python3 vllm/vllm-openai:v0.11.0 '-m' 'vllm.entrypoints.openai.api_server' '--model' 'meta-llama/Llama-3.1-8B-Instruct' '--served-model-name' 'llama-3.1-8b' '--host' '0.0.0.0' '--port' '8000' '--tensor-parallel-size' '1' '--max-model-len' '32768' '--gpu-memory-utilization' '0.9' '--max-num-seqs' '246' '--enable-prefix-caching'
 ExecStop=/usr/bin/docker stop --time 30 vllm
 [Install]
 WantedBy=multi-user.target

@@ -76,7 +76,8 @@ export function describeReplica(r: ReplicaCapacity, cfg: StackConfig): string {
   const c = r.capacity;
   const w = cfg.workload;
   const run = c.run;
-  const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+  const fmt = (n: number, d = 0) =>
+    n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
   const simulated = run
     ? ` (simulated p90: first token ${fmt(run.ttftMs.p90)} ms, ${fmt(run.itlMs.p90, 1)} ms/token)`
     : "";

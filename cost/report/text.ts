@@ -1,7 +1,7 @@
 /** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
 import { describeEngine } from "../catalog/engine";
 import { ageDays, QUALITY_INDEX, scoreLabel, type Source } from "../catalog";
-import { formatNumber, formatTokens } from "../format";
+import { formatTokens } from "../format";
 import { describeReplica } from "../replica";
 import { formatUsd } from "../money";
 import { describeIntervals, type Projection } from "../projection";

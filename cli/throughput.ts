@@ -13,7 +13,7 @@ import { formatNumber } from "../cost/format";
 import type { Arrivals } from "../cost/sim/arrivals";
 import { capacity } from "../cost/sim/capacity";
 import { resolveReplica, type ReplicaSpec } from "../cost/sim/replica-spec";
-import { fitsOneRequest, simulateEngine } from "../cost/sim/simulate";
+import { fitsOneRequest, sequencesAtFullLength, simulateEngine } from "../cost/sim/simulate";
 import type { Distribution } from "../cost/sim/stats";
 import { catalogKey, flagError, number } from "./flags";
 import type { Io } from "./io";
@@ -209,11 +209,7 @@ export function throughputCommand(v: ThroughputOptions, io: Io): number {
     outputTokensPerSecond: Math.round(r.outputTokensPerSecond * 10) / 10,
     requestsPerSecond: round2(r.requestsPerSecond),
     meanRunning: round2(r.meanRunning * e.engines),
-    maxConcurrency:
-      e.engines *
-      Math.floor(
-        e.blocks / Math.ceil((input.inputTokens * (1 - input.prefixHitShare) + input.outputTokens) / 16),
-      ),
+    maxConcurrency: sequencesAtFullLength(e, traffic),
     timeToFirstTokenMs: ms(r.ttftMs),
     interTokenLatencyMs: ms(r.itlMs),
     timePerOutputTokenMs: ms(r.tpotMs),

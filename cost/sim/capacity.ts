@@ -5,7 +5,7 @@
  * sweeps and break-even ranges reuse it.
  */
 import { resolveReplica, type EngineFacts, type ReplicaSpec } from "./replica-spec";
-import { fitsOneRequest, simulateEngine, type SimResult } from "./simulate";
+import { fitsOneRequest, sequencesAtFullLength, simulateEngine, type SimResult } from "./simulate";
 import { stepTime } from "./step-time";
 import type { StepConstants } from "./constants";
 
@@ -82,8 +82,7 @@ export function capacity(
 }
 
 function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): Capacity {
-  const perSequence = Math.ceil((w.inputTokens * (1 - (w.prefixHitShare ?? 0)) + w.outputTokens) / 16);
-  const maxConcurrency = e.engines * Math.floor(e.blocks / Math.max(1, perSequence));
+  const maxConcurrency = sequencesAtFullLength(e, w);
   const roofline = rooflineTokensPerSecond(e, w, maxConcurrency);
   const base = { maxConcurrency, rooflineOutputTokensPerSecond: roofline, engine: e };
   if (!fitsOneRequest(e, w.inputTokens, w.outputTokens))
@@ -134,8 +133,8 @@ function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): C
   // Grow the rate until a target fails, then bisect to 2%.
   let lo = alone.requestsPerSecond * 0.5;
   let loRun = trial(lo);
-  let binding: BindingLimit = fails(loRun) ?? "inter-token-latency";
-  if (fails(loRun)) {
+  const atHalf = fails(loRun);
+  if (atHalf)
     // Even half a request stream's rate queues (a target at the edge): settle for one stream.
     return {
       ...base,
@@ -143,10 +142,10 @@ function search(e: EngineFacts, w: CapacityWorkload, targets: LatencyTargets): C
       latencyMet: true,
       requestsPerSecond: alone.requestsPerSecond,
       outputTokensPerSecond: alone.outputTokensPerSecond,
-      binding,
+      binding: atHalf,
       run: alone,
     };
-  }
+  let binding: BindingLimit = "inter-token-latency";
   let hi = lo * 2;
   for (let i = 0; i < 24; i++) {
     const r = trial(hi);

@@ -5,7 +5,7 @@
  * given its share of the traffic (requests are spread evenly), its throughput times the engines.
  */
 import { arrivalTimes, random, type Arrivals } from "./arrivals";
-import { resolveReplica, type EngineFacts, type ReplicaSpec } from "./replica-spec";
+import { BLOCK_TOKENS, resolveReplica, type EngineFacts, type ReplicaSpec } from "./replica-spec";
 import { blocksFor, newRequest, scheduleStep, type Queues, type Request, type Scheduled } from "./scheduler";
 import { distribution, GapHistogram, type Distribution } from "./stats";
 import { stepTime, type StepBatch, type Term } from "./step-time";
@@ -76,6 +76,15 @@ export function fitsOneRequest(e: EngineFacts, inputTokens: number, outputTokens
   return e.blocks > 0 && blocksFor(e, inputTokens + outputTokens) <= e.blocks;
 }
 
+/** Sequences of this length the replica's KV caches hold at once at full length (prompt's uncached part and whole output), over all engines. */
+export function sequencesAtFullLength(
+  e: EngineFacts,
+  w: { readonly inputTokens: number; readonly outputTokens: number; readonly prefixHitShare?: number },
+): number {
+  const tokens = w.inputTokens * (1 - (w.prefixHitShare ?? 0)) + w.outputTokens;
+  return e.engines * Math.floor(e.blocks / Math.max(1, blocksFor(e, tokens)));
+}
+
 export function simulate(spec: ReplicaSpec, traffic: Traffic, options: SimOptions = {}): SimResult {
   const e = resolveReplica(spec, options.constants);
   return simulateEngine(e, traffic, options);
@@ -91,13 +100,16 @@ export function simulateEngine(e: EngineFacts, traffic: Traffic, options: SimOpt
       : a.kind === "concurrency"
         ? { kind: "concurrency", clients: Math.max(1, Math.ceil(a.clients / engines)) }
         : a;
-  const longest = (n: number) => Math.ceil(n * (1 + Math.min(0.99, Math.max(0, traffic.lengthSpread ?? 0))));
+  const spread = Math.min(0.99, Math.max(0, traffic.lengthSpread ?? 0));
+  const longest = (n: number) => Math.ceil(n * (1 + spread));
   if (!fitsOneRequest(e, longest(traffic.inputTokens), longest(traffic.outputTokens)))
     throw new RangeError(
       `one ${traffic.inputTokens + traffic.outputTokens}-token request does not fit the engine's KV cache (${e.blocks} blocks)`,
     );
-  const cached = Math.floor((traffic.inputTokens * (traffic.prefixHitShare ?? 0)) / 16) * 16;
-  const spread = Math.min(0.99, Math.max(0, traffic.lengthSpread ?? 0));
+  // The cached prefix is whole blocks, held once for all requests.
+  const cached =
+    Math.floor((traffic.inputTokens * (traffic.prefixHitShare ?? 0)) / BLOCK_TOKENS) * BLOCK_TOKENS;
+  const usable = e.blocks - cached / BLOCK_TOKENS;
   const lengths = random((traffic.seed ?? 1) ^ 0x9e3779b9);
   const jitter = (n: number) =>
     spread > 0 ? Math.max(1, Math.round(n * (1 + spread * (2 * lengths() - 1)))) : n;
@@ -105,8 +117,7 @@ export function simulateEngine(e: EngineFacts, traffic: Traffic, options: SimOpt
   const q: Queues = {
     running: [],
     waiting: [],
-    // The shared prefix's blocks are held once for all requests.
-    freeBlocks: e.blocks - Math.ceil(cached / 16),
+    freeBlocks: usable,
     preemptions: 0,
   };
   const closed = share.kind === "concurrency";
@@ -141,7 +152,6 @@ export function simulateEngine(e: EngineFacts, traffic: Traffic, options: SimOpt
   let peakKv = 0;
   let lastEnd = 0;
   let traced = -1;
-  const usable = e.blocks - Math.ceil(cached / 16);
 
   while (done < total) {
     if (!closed)

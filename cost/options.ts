@@ -13,6 +13,7 @@ import {
   type InstanceType,
   type ManagedOffer,
   type Quality,
+  type Reasoning,
   type Source,
   type TokenPrices,
 } from "./catalog";
@@ -157,6 +158,21 @@ export function tokenItems(
   ];
 }
 
+/** The name every view and test finds the reasoning-token bill by. */
+export const REASONING_ITEM = "reasoning tokens (billed as output)";
+
+/** Hidden reasoning tokens, billed at the output price: visible output × tokens per visible token. */
+function reasoningItem(api: ApiOffer, r: Reasoning, outputTokens: number): LineItem {
+  const m = (outputTokens * r.perOutputToken) / 1e6;
+  return item(
+    REASONING_ITEM,
+    { quantity: m, unit: "M tokens", unitPrice: api.outputPerMillion },
+    r.source,
+    () =>
+      `${fmt(outputTokens / 1e6)}M visible output × ${r.perOutputToken} reasoning token(s) each at ${r.effort} effort (range ${r.low}–${r.high}) = ${fmt(m)}M × ${money(api.outputPerMillion)}/M`,
+  );
+}
+
 export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
   const w = cfg.workload;
   // Like for like with a managed host: an API also needs integration upkeep (keys, limits, usage watch).
@@ -179,6 +195,7 @@ export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
           s * w.monthlyOutputTokens,
           api.source,
         ),
+        ...(api.reasoning ? [reasoningItem(api, api.reasoning, s * w.monthlyOutputTokens)] : []),
         ops,
       ]),
     breakpoints: [],
@@ -425,12 +442,18 @@ function scaleLimits(b: SelfHostedBase) {
   };
 }
 
+/** ", 2× TP4 engines" when an instance or server packs more than one engine. */
+function packing(r: ReplicaCapacity): string {
+  const e = r.capacity.engine;
+  return e.engines > 1 ? `, ${e.engines}× TP${e.tp}` : "";
+}
+
 export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase: Purchase): CostOption {
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
   const fixed = rentedFixed(b.cfg);
   return {
     id: `rented:${instance.key}:${purchase}`,
-    label: `rented ${instance.key} (${purchase})`,
+    label: `rented ${instance.key}${packing(b.replica)} (${purchase})`,
     kind: "rented",
     replica: b.replica,
     ...(b.cfg.model.quality && { quality: b.cfg.model.quality }),

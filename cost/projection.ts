@@ -5,6 +5,7 @@
  */
 import {
   ageDays,
+  CATALOG_REGION,
   describeQuality,
   INSTANCE_TYPES,
   purchasePrices,
@@ -23,6 +24,7 @@ import {
   defaultOpsHours,
   managedOption,
   ownedOption,
+  REASONING_ITEM,
   rentedOption,
   type Breakdown,
   type CostOption,
@@ -105,7 +107,7 @@ export function stackOption(cfg: StackConfig): CostOption {
 export function allOptions(cfg: StackConfig): CostOption[] {
   const options: CostOption[] = [];
   const instance = instanceFor(cfg);
-  if (instance) {
+  if (instance && !cfg.unpricedInstances.includes(instance.key)) {
     const replica = replicaCapacity(cfg, cfg.gpu.type, instance.gpus);
     const purchases: Purchase[] = ["on-demand", "spot", "savings-plan"];
     if (cfg.aws?.purchase === "mixed") purchases.push("mixed");
@@ -206,6 +208,30 @@ function weakerCheaper(lanes: readonly Lane[], chosen: Lane): string {
   return ` Cheaper but below the quality bar: ${names.join("; ")}${weaker.length > 3 ? ` and ${weaker.length - 3} more` : ""}.`;
 }
 
+/** A lane's reasoning-token bill (an API's, or a hybrid's hard share's). */
+function reasoningBill(l: Lane): number {
+  let m = 0;
+  for (const i of l.breakdown.lineItems) if (i.name.endsWith(REASONING_ITEM)) m += i.monthly;
+  return m;
+}
+
+/**
+ * What reasoning tokens do to the verdict: when they decide it (without them another eligible lane
+ * would be the cheapest), or how much of the chosen lane's bill they are.
+ */
+function reasoningNote(lanes: readonly Lane[], chosen: Lane): string {
+  const eligible = lanes.filter((l) => l.eligible);
+  const without = [...eligible].sort(
+    (a, b) => a.breakdown.total - reasoningBill(a) - (b.breakdown.total - reasoningBill(b)),
+  )[0];
+  if (without && without.option.id !== chosen.option.id)
+    return ` Reasoning tokens decide it: billed without them, ${without.option.label} would be the cheapest (${formatUsd((without.breakdown.total - reasoningBill(without)) as typeof without.breakdown.total)}/month).`;
+  const own = reasoningBill(chosen);
+  return own > 0
+    ? ` Its bill includes ${formatUsd(own as typeof chosen.breakdown.total)}/month of reasoning tokens (an estimate: set prices.apis.<key>.reasoningTokensPerOutputToken from your usage reports).`
+    : "";
+}
+
 function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: StackConfig): Verdict {
   const stack = lanes.find((l) => l.isStack)!;
   const eligible = lanes.filter((l) => l.eligible);
@@ -254,7 +280,9 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       reason:
         (row
           ? `It is the cheaper ${describeIntervals(row)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
-          : `Its biggest cost is ${whereStackSpends(stack)}.`) + weakerCheaper(lanes, chosen),
+          : `Its biggest cost is ${whereStackSpends(stack)}.`) +
+        weakerCheaper(lanes, chosen) +
+        reasoningNote(lanes, chosen),
     };
   }
   const row = rows.find((r) => r.against === chosen.option.id);
@@ -270,8 +298,27 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
     option: chosen.option.id,
     runnerUp: runner?.option.id ?? null,
     summary: `${verb}: ${priced(chosen)}, against ${formatUsd(stack.breakdown.total)}/month for the stack's ${stack.option.label} (${ratio.toFixed(1)}×).`,
-    reason: `The stack's own option loses because ${whyStackLoses(stack)}.${crossings}${runnerText}${otherModel(chosen)}`,
+    reason: `The stack's own option loses because ${whyStackLoses(stack)}.${crossings}${runnerText}${otherModel(chosen)}${reasoningNote(lanes, chosen)}`,
   };
+}
+
+/**
+ * Outside the catalog's region: the rented lanes left out for want of a regional price, and the AWS
+ * services (load balancer, NAT, EBS, egress) and Bedrock still at the catalog region's rates.
+ */
+function regionWarnings(cfg: StackConfig): string[] {
+  if (cfg.region === CATALOG_REGION) return [];
+  const out: string[] = [];
+  const instance = instanceFor(cfg);
+  if (instance && cfg.platform !== "aws" && cfg.unpricedInstances.includes(instance.key))
+    out.push(
+      `renting ${instance.key} is not compared: there is no ${cfg.region} price for it (run \`vllm-tco prices refresh --region ${cfg.region} --instance-types ${instance.key}\`, or set prices.instances.${instance.key}.onDemand)`,
+    );
+  if (cfg.platform === "aws" || cfg.platform === "managed")
+    out.push(
+      `${cfg.region}: ${cfg.platform === "aws" ? "the load balancer, NAT gateway, EBS and egress" : "the managed host's per-token prices"} are priced at ${CATALOG_REGION} rates (the catalog's); ${cfg.region}'s usually differ by a few percent up to ~20%: check them, and set prices.${cfg.platform === "aws" ? "instances" : "managed"} where they matter`,
+    );
+  return out;
 }
 
 /** The stack's GPU instance prices older than `prices.maxAgeDays`, each with how to refresh it. */
@@ -398,7 +445,7 @@ export function project(cfg: StackConfig): Projection {
         ? `one request alone waits ${(option.replica.capacity.run?.ttftMs.p90 ?? NaN).toFixed(0)} ms for its first token, more than workload.timeToFirstTokenMs ${cfg.workload.timeToFirstTokenMs}: use more or faster GPUs, fp8 weights, or raise the target`
         : `one stream alone runs at ${(option.replica.capacity.run?.itlMs.p90 ?? NaN).toFixed(1)} ms/token, slower than workload.interTokenLatencyMs ${cfg.workload.interTokenLatencyMs}: use more or faster GPUs, or fp8 weights`,
     );
-  warnings.push(...cfg.priceWarnings, ...staleInstancePrices(cfg));
+  warnings.push(...cfg.priceWarnings, ...staleInstancePrices(cfg), ...regionWarnings(cfg));
   // The replica count the verdict names (the stack's lane), never a second estimate of it.
   const stackLane = lanes.find((l) => l.isStack);
   if (plan && plan.unservedShare > 0)

@@ -26,7 +26,11 @@ export function replicaCapacity(
   gpu: Gpu = cfg.gpu.type,
   gpus: number = cfg.gpu.count,
 ): ReplicaCapacity {
-  const tensorParallel = gpus === cfg.gpu.count ? cfg.gpu.tensorParallel : gpus;
+  // Packing: a server or instance of `gpus` GPUs runs as many engines of the stack's tensor-parallel
+  // degree as its GPUs allow (a p5.48xlarge holds two TP4 engines, never one TP8 engine), the same
+  // rule for rented and owned hardware.
+  const tp = cfg.gpu.tensorParallel;
+  const tensorParallel = gpus % tp === 0 ? tp : gpus;
   const c = capacity(
     {
       model: cfg.model,

@@ -1,5 +1,8 @@
 import { table, type Source } from "./source";
 
+/** The region the bundled instance and service prices are for; any other comes from the price cache or the stack. */
+export const CATALOG_REGION = "us-east-1";
+
 /** An EC2 GPU instance type with its us-east-1 Linux prices in dollars per hour. */
 export interface InstanceType {
   readonly key: string;

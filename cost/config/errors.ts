@@ -39,7 +39,9 @@ export const NAMESPACE = "vllm-tco";
 export function settingPath(path: readonly PropertyKey[]): string {
   const [head, ...rest] = path.map(String);
   if (head === undefined) return `${NAMESPACE}:`;
-  return `${NAMESPACE}:${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
+  // Another namespace's key (`aws:region`) is named as the stack file writes it.
+  const ns = head.includes(":") ? "" : `${NAMESPACE}:`;
+  return `${ns}${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
 }
 
 /**

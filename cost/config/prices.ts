@@ -5,6 +5,7 @@
  */
 import {
   APIS,
+  CATALOG_REGION,
   INSTANCE_TYPES,
   offersFor,
   stackOverride,
@@ -25,15 +26,20 @@ export interface PriceContext {
   readonly warnings?: readonly string[];
 }
 
-/** Catalog prices, replaced by cache entries younger than `maxAgeDays` for the stack's region. */
+/**
+ * Catalog prices, replaced by cache entries younger than `maxAgeDays` for the stack's region. The
+ * catalog's rows are us-east-1's: in any other region an instance type is priced only from the cache
+ * (or the stack's overrides), never at another region's rate.
+ */
 function withCachedPrices(
   region: string,
   maxAgeDays: number,
   ctx: PriceContext,
-): Record<string, InstanceType> {
+): { instances: Record<string, InstanceType>; unpriced: Set<string> } {
   const now = ctx.now ?? new Date();
   // No prototype, like the catalog: a key from a stack file is only ever an own entry.
   const out: Record<string, InstanceType> = Object.assign(Object.create(null), INSTANCE_TYPES);
+  const unpriced = new Set(region === CATALOG_REGION ? [] : Object.keys(INSTANCE_TYPES));
   for (const [key, base] of Object.entries(INSTANCE_TYPES)) {
     const entry = ctx.cache?.entries[cacheKey(region, key)];
     const fresh = (c: CachedPrice | undefined) =>
@@ -46,6 +52,7 @@ function withCachedPrices(
     });
     const od = fresh(entry?.onDemand) ? entry!.onDemand! : undefined;
     const spot = fresh(entry?.spot) ? entry!.spot! : undefined;
+    if (od) unpriced.delete(key);
     if (!od && !spot) continue;
     out[key] = {
       ...base,
@@ -54,7 +61,26 @@ function withCachedPrices(
       sources: { ...base.sources, ...(od && { onDemand: src(od) }), ...(spot && { spot: src(spot) }) },
     };
   }
-  return out;
+  for (const key of unpriced) out[key] = outOfRegion(out[key]!, region);
+  return { instances: out, unpriced };
+}
+
+/**
+ * An instance type outside the catalog's region: its us-east-1 rates kept only as placeholders that
+ * every source marks as another region's (the stack's own instance is refused instead; see
+ * resolvePrices), and spot and savings-plan rates scaled to a regional on-demand price once one is set.
+ */
+function outOfRegion(i: InstanceType, region: string): InstanceType {
+  const mark = (s: Source): Source =>
+    s.origin === "cache" ? s : { ...s, title: `${s.title} (not ${region}'s price)`, estimate: true };
+  return {
+    ...i,
+    sources: {
+      onDemand: mark(i.sources.onDemand),
+      spot: mark(i.sources.spot),
+      savingsPlan: mark(i.sources.savingsPlan),
+    },
+  };
 }
 
 export function resolvePrices(
@@ -64,8 +90,9 @@ export function resolvePrices(
   region: string,
   ctx: PriceContext,
 ) {
-  const instances = withCachedPrices(region, c.prices.maxAgeDays, ctx);
+  const { instances, unpriced } = withCachedPrices(region, c.prices.maxAgeDays, ctx);
   for (const [key, o] of Object.entries(c.prices.instances)) {
+    if (o.onDemand !== undefined) unpriced.delete(key);
     const base = instances[key];
     if (!base) {
       unknownKey(p, ["prices", "instances", key], key, Object.keys(INSTANCE_TYPES), "an instance type");
@@ -84,6 +111,13 @@ export function resolvePrices(
       },
     };
   }
+  const own = c.platform === "aws" ? c.aws?.instanceType : undefined;
+  if (own && unpriced.has(own))
+    p.add(
+      c.aws?.region ? ["aws", "region"] : ["aws:region"],
+      region,
+      `has no ${own} price: the bundled catalog holds ${CATALOG_REGION}'s. Run \`vllm-tco prices refresh --region ${region} --instance-types ${own}\` (AWS credentials with pricing:GetProducts), or set prices.instances.${own}.onDemand (and .spot) to ${region}'s published rates`,
+    );
   for (const key of Object.keys(c.prices.apis)) {
     if (!APIS[key]) unknownKey(p, ["prices", "apis", key], key, Object.keys(APIS), "an API");
   }
@@ -101,7 +135,19 @@ export function resolvePrices(
             ...((o.cachedInput ?? base.cachedInputPerMillion) !== undefined && {
               cachedInputPerMillion: o.cachedInput ?? base.cachedInputPerMillion,
             }),
-            source: stackOverride(stack, `prices.apis.${key}`),
+            source:
+              (o.input ?? o.cachedInput ?? o.output)
+                ? stackOverride(stack, `prices.apis.${key}`)
+                : base.source,
+            ...(o.reasoningTokensPerOutputToken !== undefined && {
+              reasoning: {
+                perOutputToken: o.reasoningTokensPerOutputToken,
+                low: o.reasoningTokensPerOutputToken,
+                high: o.reasoningTokensPerOutputToken,
+                effort: base.reasoning?.effort ?? "as the stack measured it",
+                source: stackOverride(stack, `prices.apis.${key}.reasoningTokensPerOutputToken`),
+              },
+            }),
           }
         : base,
     );
@@ -113,7 +159,7 @@ export function resolvePrices(
       routing.api,
       `must be one of compare.apis (${c.compare.apis.join(", ")}): the hybrid is priced with the compared API's prices; add it to compare.apis`,
     );
-  return { instances, apis };
+  return { instances, apis, unpriced };
 }
 
 export function managedOffers(c: ParsedStackConfig, modelKey: string, stack: string): ManagedOffer[] {

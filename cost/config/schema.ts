@@ -297,6 +297,11 @@ const TokenPriceOverride = z.strictObject({
   output: dollars().optional(),
 });
 
+/** An API's overrides: its prices, and the reasoning tokens it bills per visible output token (measured from its usage reports). */
+const ApiPriceOverride = TokenPriceOverride.extend({
+  reasoningTokensPerOutputToken: z.number().min(0).max(100).optional(),
+});
+
 export const PricesSchema = z.strictObject({
   /** Prices older than this many days are flagged in reports; cache entries older are not used. Default 30. */
   maxAgeDays: posInt(3650).default(30),
@@ -312,7 +317,7 @@ export const PricesSchema = z.strictObject({
     )
     .default({}),
   /** Per-API overrides, $ per million tokens. */
-  apis: z.record(z.string(), TokenPriceOverride).default({}),
+  apis: z.record(z.string(), ApiPriceOverride).default({}),
   /** Per-managed-host overrides for this stack's model, $ per million tokens. */
   managed: z.partialRecord(z.enum(MANAGED_HOSTS), TokenPriceOverride).default({}),
 });

@@ -86,6 +86,8 @@ interface StackConfigBase extends Omit<
   };
   /** Instance types with the stack's price overrides applied. */
   readonly instances: Readonly<Record<string, InstanceType>>;
+  /** Instance types with no on-demand price for the stack's region (neither catalog, cache nor override): never priced. */
+  readonly unpricedInstances: readonly string[];
   readonly ownership: ResolvedOwnership;
   readonly operations: {
     readonly hoursPerMonth: number;
@@ -232,6 +234,7 @@ export function resolveStackConfig(
       qualityBar: resolveQualityBar(c.compare.qualityBar, model.quality),
     },
     instances: prices.instances,
+    unpricedInstances: [...prices.unpriced],
     ownership: {
       purchaseUsd: own("purchaseUsd", OWNED_SERVER.purchaseUsd),
       depreciationMonths: own("depreciationMonths", OWNED_SERVER.depreciationMonths),

@@ -4,7 +4,7 @@
  * breaking change to its shape.
  */
 import { ageDays, CATALOG_AS_OF, QUALITY_INDEX, type Quality, type Source } from "../catalog";
-import { toCents, type Micros } from "../money";
+import { sum, toCents } from "../money";
 import type { LineItem } from "../options";
 import type { Priced, Projection } from "../projection";
 
@@ -299,8 +299,9 @@ export function toDocument(p: Projection): CostDocument {
       name: l.option.label,
       kind: l.option.kind,
       monthlyUsd: toCents(l.breakdown.total),
+      // Every labour item: a hybrid carries one for each part ("hard share: operations labour", "rest: …").
       operationsMonthlyUsd: toCents(
-        l.breakdown.lineItems.find((i) => i.name === "operations labour")?.monthly ?? (0 as Micros),
+        sum(l.breakdown.lineItems.filter((i) => i.name.endsWith("operations labour")).map((i) => i.monthly)),
       ),
       stack: l.isStack,
       sameModel: l.sameModel,

@@ -113,7 +113,14 @@ export function cheaperIntervals(self: CostOption, other: CostOption, upTo = Inf
       }
     }
   }
-  const result: ScaleInterval[] = out.filter((x) => x.to > x.from);
-  if (open !== undefined) result.push({ from: open, to: null });
+  const result: ScaleInterval[] = [];
+  for (const x of [...out, ...(open === undefined ? [] : [{ from: open, to: null }])]) {
+    if (x.to !== null && x.to <= x.from) continue;
+    // Ranges that touch (a step where the cost is level on both sides, or float noise at a step) are one range.
+    const last = result.at(-1);
+    if (last && last.to !== null && x.from - last.to <= 1e-9 * Math.max(1, last.to))
+      result[result.length - 1] = { from: last.from, to: x.to };
+    else result.push(x);
+  }
   return result;
 }

@@ -141,5 +141,9 @@ export function capacityBreakpoints(
     // replicas(h) = ceil(s·d / cap) steps from k to k+1 just after s = k·cap/d
     for (let k = 1; k <= max; k++) set.add((k * replicaTokensPerHour) / d);
   }
-  return Array.from(Float64Array.from(set).sort());
+  // The same step reached from two hours' demands can differ in the last bit: keep one of each.
+  const sorted = Float64Array.from(set).sort();
+  const out: number[] = [];
+  for (const x of sorted) if (out.length === 0 || x - out.at(-1)! > 1e-12 * x) out.push(x);
+  return out;
 }

@@ -121,25 +121,26 @@ export function allOptions(cfg: StackConfig): CostOption[] {
   return options;
 }
 
-/** "between 3.33B and 3.73B, and above 3.85B" (output tokens a month). */
+/**
+ * "between 3.33B and 3.73B, and between 3.85B and 4.89B (the most the fleet serves)" (output tokens a
+ * month). An open range ends at the fleet's limit when that is known and within the searched span.
+ */
 export function describeIntervals(row: BreakEvenRow, limitTokens?: number, volume = 0): string {
-  const parts = row.cheaperBetween.map((x) =>
-    x.to === null
-      ? x.from <= 0
-        ? "at every volume"
-        : `above ${formatTokens(x.from)}`
-      : x.from <= 0
-        ? `below ${formatTokens(x.to)}`
-        : `between ${formatTokens(x.from)} and ${formatTokens(x.to)}`,
-  );
+  const span = volume * INTERVAL_SPAN;
+  const capped = limitTokens !== undefined && limitTokens <= span ? limitTokens : undefined;
+  const parts = row.cheaperBetween.map((x) => {
+    const to = x.to ?? capped;
+    if (to === undefined) return x.from <= 0 ? "at every volume" : `above ${formatTokens(x.from)}`;
+    return x.from <= 0
+      ? `below ${formatTokens(to)}`
+      : `between ${formatTokens(x.from)} and ${formatTokens(to)}`;
+  });
   if (parts.length === 0) return "at no volume the fleet can serve";
   const list = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0]!;
-  const open = row.cheaperBetween.at(-1)?.to === null && limitTokens !== undefined;
-  if (!open) return list;
-  const span = volume * INTERVAL_SPAN;
-  return limitTokens > span
-    ? `${list} (examined up to ${formatTokens(span)}, ${INTERVAL_SPAN}× the planned volume)`
-    : `${list} (up to ${formatTokens(limitTokens)}, the most the fleet serves)`;
+  if (row.cheaperBetween.at(-1)?.to !== null || limitTokens === undefined) return list;
+  return capped !== undefined
+    ? `${list} (${formatTokens(capped)} is the most the fleet serves)`
+    : `${list} (examined up to ${formatTokens(span)}, ${INTERVAL_SPAN}× the planned volume)`;
 }
 
 /** Break-even ranges are searched up to this multiple of the planned volume (or the fleet's limit, if lower). */

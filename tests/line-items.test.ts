@@ -50,7 +50,8 @@ describe("line items recompute from quantity × unit price", () => {
   it("hand-derived: the onprem server's support contract and rack are 1 server × the yearly contract ÷ 12 and the rack", async () => {
     const doc = JSON.parse((await runCli("cost", "--stack", "onprem", "--json")).out) as Doc;
     const support = doc.selfHosted.lineItems.find((li) => li.name === "support contract")!;
-    // One 8-GPU server (two TP4 replicas), the catalog's $39,800/year contract.
-    expect(support).toMatchObject({ quantity: 1, unit: "server-month", monthlyUsd: 3316.67 });
+    // One 8-GPU server (two TP4 replicas); the stack sets purchaseUsd $270,000, so the default
+    // contract is 20% of it a year: $54,000 ÷ 12 = $4,500.
+    expect(support).toMatchObject({ quantity: 1, unit: "server-month", monthlyUsd: 4500 });
   });
 });

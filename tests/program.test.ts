@@ -45,8 +45,8 @@ describe("cost in every preview", () => {
     const r = await plan("onprem", { budget: { maxRatioToCheapestApi: 1.1, enforce: "mandatory" } });
     expect(r.error).toMatch(
       // gpt-4o-mini ties Llama 3.3 70B on quality (overlapping intervals): it meets the bar.
-      // $15,251.97 ÷ $4,032.00 = 3.78.
-      /^budget \(mandatory\) for stack onprem: projected \$15,251\.97\/month is 3\.78× OpenAI gpt-4o-mini \(\$4,032\.00\/month\), above budget\.maxRatioToCheapestApi 1\.1\./,
+      // $16,435.30 ÷ $4,032.00 = 4.08.
+      /^budget \(mandatory\) for stack onprem: projected \$16,435\.30\/month is 4\.08× OpenAI gpt-4o-mini \(\$4,032\.00\/month\), above budget\.maxRatioToCheapestApi 1\.1\./,
     );
     expect(r.resources).toHaveLength(1);
   });

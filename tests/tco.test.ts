@@ -310,8 +310,26 @@ describe("owned hardware: support, capital and resale", () => {
   const cents = (b: ReturnType<typeof owned>, name: string) =>
     toCents(b.lineItems.find((i) => i.name === name)?.monthly ?? (0 as never));
 
-  it("a support contract per server per year is a line item (default a year of DGX H100 support, $39,800)", () => {
-    expect(cents(owned({}), "support contract")).toBeCloseTo(39_800 / 12, 2);
+  it("a support contract per server per year is a line item (default 20% a year of the H100 server's $270,000)", () => {
+    expect(cents(owned({}), "support contract")).toBeCloseTo((270_000 * 0.2) / 12, 2);
+  });
+
+  it("the default contract follows the stack's purchase price; a stated contract replaces it", () => {
+    expect(cents(owned({ purchaseUsd: 300_000 }), "support contract")).toBeCloseTo((300_000 * 0.2) / 12, 2);
+    expect(cents(owned({ purchaseUsd: 300_000, supportUsdPerYear: 12_000 }), "support contract")).toBeCloseTo(
+      1_000,
+      2,
+    );
+  });
+
+  it("the owned-server sources are H100-generation, not the DGX A100's list price", () => {
+    const b = owned({});
+    const support = b.lineItems.find((i) => i.name === "support contract")!;
+    const hw = b.lineItems.find((i) => i.name === "hardware depreciation")!;
+    expect(support.source.title).toMatch(/20% of the server's purchase price/);
+    expect(support.source.estimate).toBe(true);
+    expect(hw.source.title).toMatch(/DGX H100 sale price ~\$270,000/);
+    expect(hw.source.title).not.toMatch(/199/);
   });
 
   it("resale value lowers depreciation; cost of capital charges the average book value", () => {

@@ -198,6 +198,36 @@ describe("break-even as intervals", () => {
     // The first crossing stays where the single break-even figure puts it.
     expect(row.cheaperBetween[0]!.from).toBeCloseTo(row.monthlyOutputTokens!, -3);
   });
+
+  it("ranges that touch are one range, and an open range ends at the most the fleet serves", () => {
+    // onprem: several hours' demands reach the same replica step a float's last bit apart, which
+    // split one range into "between 3.39B and 3.64B and above 3.64B".
+    const p = project(
+      resolve(
+        merge(base.kubernetes, {
+          scaling: { min: 1, max: 2 },
+          workload: {
+            requestsPerMonth: 8e6,
+            inputTokensPerRequest: 2000,
+            outputTokensPerRequest: 400,
+            cachedInputShare: 0.4,
+            peakToAverage: 1.5,
+          },
+        }),
+      ),
+    );
+    const limit = p.selfHosted.option.maxScale * p.config.workload.monthlyOutputTokens;
+    for (const row of p.breakEven) {
+      for (let i = 1; i < row.cheaperBetween.length; i++)
+        expect(row.cheaperBetween[i]!.from - row.cheaperBetween[i - 1]!.to!).toBeGreaterThan(1e-6 * limit);
+      const text = describeIntervals(row, limit, p.config.workload.monthlyOutputTokens);
+      expect(text).not.toMatch(/above/);
+      if (row.cheaperBetween.at(-1)?.to === null)
+        expect(text).toMatch(/ and [\d.]+B \([\d.]+B is the most the fleet serves\)$/);
+    }
+    const mini = p.breakEven.find((r) => r.against === "api:gpt-5-mini")!;
+    expect(mini.cheaperBetween.length).toBe(1);
+  });
 });
 
 describe("break-even between two per-token lanes (a managed-open stack)", () => {

@@ -15,14 +15,17 @@ export const OWNED_SERVER = {
   pue: 1.58,
   electricityUsdPerKwh: 0.13,
   rackUsdPerMonth: 800,
-  supportUsdPerYear: 39_800,
+  /** A year of support as a share of the purchase price: the default support contract follows the server's price. */
+  supportPercentOfPurchase: 20,
   costOfCapitalPercent: 0,
   residualValuePercent: 0,
   sources: {
-    supportUsdPerYear: {
-      title: "DGX H100: ~$39,800 for a year of support on top of the base price",
+    supportPercentOfPurchase: {
+      title:
+        "estimate: a year of hardware support at 20% of the server's purchase price, the ratio of NVIDIA's one published DGX support list price ($39,800 a year on the $199,000 DGX A100), applied to the H100 server's price",
       url: "cost/catalog/reference-prices.md",
       asOf: "2026",
+      estimate: true,
     },
     costOfCapitalPercent: {
       title: "assumption: servers bought with cash, no return forgone (set your own rate)",
@@ -37,9 +40,10 @@ export const OWNED_SERVER = {
       estimate: true,
     },
     purchaseUsd: {
-      title: "8× H100 node with networking, $270k–$317k (industry estimates; DGX H100 base ~$199k)",
-      url: "cost/catalog/reference-prices.md",
-      asOf: "2026",
+      title:
+        "DGX H100 sale price ~$270,000 (SemiAnalysis AI server cost analysis, 2023, via Epoch AI's training-cost-trends); an 8× H100 SXM server quoted at $317,000 with InfiniBand (Thinkmate, 2024-08)",
+      url: "https://github.com/epoch-research/training-cost-trends",
+      asOf: "2024-08",
     },
     gpusPerServer: {
       title: "NVIDIA DGX/HGX H100 systems carry 8 GPUs",

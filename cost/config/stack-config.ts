@@ -244,7 +244,15 @@ export function resolveStackConfig(
       pue: own("pue", OWNED_SERVER.pue),
       electricityUsdPerKwh: own("electricityUsdPerKwh", OWNED_SERVER.electricityUsdPerKwh),
       rackUsdPerMonth: own("rackUsdPerMonth", OWNED_SERVER.rackUsdPerMonth),
-      supportUsdPerYear: own("supportUsdPerYear", OWNED_SERVER.supportUsdPerYear),
+      // Support follows the server's price (the stack's own, if set) unless the stack states its contract.
+      supportUsdPerYear:
+        o.supportUsdPerYear === undefined
+          ? {
+              value:
+                ((o.purchaseUsd ?? OWNED_SERVER.purchaseUsd) * OWNED_SERVER.supportPercentOfPurchase) / 100,
+              source: OWNED_SERVER.sources.supportPercentOfPurchase,
+            }
+          : { value: o.supportUsdPerYear, source: stackOverride(stack, "ownership.supportUsdPerYear") },
       costOfCapitalPercent: own("costOfCapitalPercent", OWNED_SERVER.costOfCapitalPercent),
       residualValuePercent: own("residualValuePercent", OWNED_SERVER.residualValuePercent),
     },

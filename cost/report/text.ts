@@ -68,7 +68,9 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
     return [
       `  ${a.option.label}`,
       `${formatUsd(a.breakdown.total)}/month`,
-      b ? `${subject} cheaper ${describeIntervals(b)}` : "",
+      b
+        ? `${subject} cheaper ${describeIntervals(b, p.selfHosted.option.maxScale * c.workload.monthlyOutputTokens, c.workload.monthlyOutputTokens)}`
+        : "",
     ];
   });
   // Too wide for the terminal: the break-even goes under its row, so the columns stay aligned.

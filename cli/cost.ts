@@ -6,6 +6,7 @@ import { formatUsd } from "../cost/money";
 import { project, rank, standing, type Ranked } from "../cost/projection";
 import { compareHtml, costHtml } from "../cost/report/html";
 import { toDocument } from "../cost/report/json";
+import { robustnessLine } from "../cost/robustness";
 import { textReport } from "../cost/report/text";
 import { fit, fittedTable } from "../cost/report/wrap";
 import { flagError } from "./flags";
@@ -71,7 +72,7 @@ export function compareCommand(o: ReportOptions, io: Io): number {
   const ranked = rank(p);
   const verdict = toDocument(p).verdict;
   if (o.html) {
-    writeReport(o.html, compareHtml(cfg.stack, cfg.model.key, ranked, verdict.summary), io);
+    writeReport(o.html, compareHtml(cfg.stack, cfg.model.key, ranked, verdict.summary, p.robustness), io);
     return 0;
   }
   if (o.json) {
@@ -79,7 +80,9 @@ export function compareCommand(o: ReportOptions, io: Io): number {
       ...r,
       monthlyUsd: Math.round(monthly / 1e4) / 100,
     }));
-    io.out(JSON.stringify({ version: "1", stack: cfg.stack, verdict, options }, null, 2));
+    io.out(
+      JSON.stringify({ version: "1", stack: cfg.stack, verdict, robustness: p.robustness, options }, null, 2),
+    );
     return 0;
   }
   const rows = ranked.map((r, i) => [
@@ -98,6 +101,7 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     ...body,
     "",
     verdict.summary,
+    robustnessLine(p.robustness),
   ];
   io.out(fit(lines, outputColumns()).join("\n"));
   return 0;

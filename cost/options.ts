@@ -9,6 +9,7 @@ import {
   blendedSource,
   OPERATIONS,
   purchasePrices,
+  SPOT_INTERRUPTION,
   type ApiOffer,
   type InstanceType,
   type ManagedOffer,
@@ -67,6 +68,11 @@ export interface CostOption {
   /** The served model's LMArena text score (a hybrid: its weaker part); absent when unrated. */
   readonly quality?: Quality;
 }
+
+/** The savings-plan rates in the catalog are three-year, no-upfront terms. */
+const SAVINGS_PLAN_YEARS = 3;
+
+const formatUsdWhole = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 
 /** The pinned vLLM image, pulled once per new instance. */
 const IMAGE_GB = 10;
@@ -181,6 +187,12 @@ export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
     cfg.operations.hourlyRateUsd,
     cfg.operations.source,
   );
+  // The robustness analysis varies the catalog's estimate; a figure the stack measured stays.
+  const assumed = cfg.assumptions?.reasoningPerOutputToken;
+  const reasoning =
+    api.reasoning && assumed !== undefined && api.reasoning.source.origin !== "override"
+      ? { ...api.reasoning, perOutputToken: assumed }
+      : api.reasoning;
   return {
     id: `api:${api.key}`,
     label: api.name,
@@ -195,7 +207,7 @@ export function apiOption(cfg: StackConfig, api: ApiOffer): CostOption {
           s * w.monthlyOutputTokens,
           api.source,
         ),
-        ...(api.reasoning ? [reasoningItem(api, api.reasoning, s * w.monthlyOutputTokens)] : []),
+        ...(reasoning ? [reasoningItem(api, reasoning, s * w.monthlyOutputTokens)] : []),
         ops,
       ]),
     breakpoints: [],
@@ -302,7 +314,9 @@ function instanceItems(
     const above = hours.slice(commit + 1).reduce((a, b) => a + b, 0) + plan.scaleInDelayReplicaHours;
     return [
       item(
-        `GPU instances, savings plan (${commit} × ${instance.key} committed 24×7)`,
+        commit > 0
+          ? `GPU instances, savings plan (${commit} × ${instance.key} committed 24×7 for ${SAVINGS_PLAN_YEARS} years: ${formatUsdWhole(commit * sp * HOURS_PER_MONTH * 12 * SAVINGS_PLAN_YEARS)} owed whatever the load)`
+          : `GPU instances, savings plan (nothing committed: no ${instance.key} runs the ${fmt((sp / od) * 100)}% of the month a commitment needs to pay)`,
         { quantity: commit * HOURS_PER_MONTH, unit: "instance-h", unitPrice: sp },
         src,
         () => `${commit} × ${HOURS_PER_MONTH} h × ${money(sp)}/h`,
@@ -329,6 +343,10 @@ function instanceItems(
   total += plan.scaleInDelayReplicaHours;
   const rate = total > 0 ? paid / total : hourlyRate(instance, purchase, 1, cfg);
   const label = purchase === "mixed" ? `mixed spot/on-demand, mean ${money(+rate.toFixed(4))}/h` : purchase;
+  const interruption =
+    purchase === "spot" || purchase === "mixed"
+      ? [spotInterruptionItem(instance, purchase, plan, cfg, start)]
+      : [];
   return [
     item(
       `GPU instances serving (${instance.key}, ${label})`,
@@ -343,7 +361,37 @@ function instanceItems(
       () => `${fmt(plan.idleReplicaHours)} instance-h × ${money(+rate.toFixed(6))}/h`,
     ),
     startingItem(plan, start, rate, src),
+    ...interruption,
   ];
+}
+
+/**
+ * Spot instances AWS reclaims: each is replaced by a new one that boots, pulls and loads again (a cold
+ * start's instance time at the spot rate). Mixed fleets pay it only on their spot share above the
+ * on-demand base.
+ */
+function spotInterruptionItem(
+  instance: InstanceType,
+  purchase: "spot" | "mixed",
+  plan: CapacityPlan,
+  cfg: StackConfig,
+  start: ColdStart,
+): LineItem {
+  const hours = plan.hoursWithAtLeast;
+  const base = purchase === "mixed" ? (cfg.aws?.onDemandBase ?? 0) : 0;
+  const share = purchase === "mixed" ? (cfg.aws ?? AWS_DEFAULTS).spotPercentage / 100 : 1;
+  let spotHours = 0;
+  for (let k = base + 1; k < hours.length; k++) spotHours += hours[k]! * share;
+  const perMonth = cfg.assumptions?.spotInterruptionsPerMonth ?? SPOT_INTERRUPTION.perInstanceMonth;
+  const interruptions = (spotHours / HOURS_PER_MONTH) * perMonth;
+  const rewarm = (interruptions * start.totalSeconds) / 3600;
+  return item(
+    "spot interruptions (replacements re-warming)",
+    { quantity: rewarm, unit: "instance-h", unitPrice: instance.spotUsdPerHour },
+    SPOT_INTERRUPTION.source,
+    () =>
+      `${fmt(spotHours)} spot instance-h ÷ ${HOURS_PER_MONTH} × ${perMonth} interruptions per instance-month = ${fmt(interruptions)} × ${start.totalSeconds} s re-warm = ${fmt(rewarm)} instance-h × ${money(instance.spotUsdPerHour)}/h`,
+  );
 }
 
 /** Supporting AWS infrastructure: load balancer, NAT, disks, egress, alarms and secrets. */
@@ -565,5 +613,7 @@ export function defaultOpsHours(kind: OptionKind, cfg: StackConfig): number {
   if (kind === "hybrid") return 0;
   const own = { rented: "aws", owned: "kubernetes", managed: "managed", api: "api" } as const;
   const platform = own[kind];
-  return platform === cfg.platform ? cfg.operations.hoursPerMonth : OPERATIONS.hoursPerMonth[platform];
+  const hours = platform === cfg.platform ? cfg.operations.hoursPerMonth : OPERATIONS.hoursPerMonth[platform];
+  const selfHosted = kind === "rented" || kind === "owned";
+  return selfHosted ? hours * (cfg.assumptions?.selfHostLabourFactor ?? 1) : hours;
 }

@@ -31,6 +31,7 @@ import {
   type Purchase,
 } from "./options";
 import { replicaCapacity, type ReplicaCapacity } from "./replica";
+import { robustness, type Robustness } from "./robustness";
 import { weeklyShape } from "./traffic";
 import type { StackConfig } from "./config/stack-config";
 
@@ -77,6 +78,8 @@ export interface Projection {
   /** With workload.routing: the hard share the stack set, and the API share that makes the hybrid cheapest at or above it. */
   readonly hybrid?: { readonly api: string; readonly hardShare: number; readonly cheapestShare: number };
   readonly verdict: Verdict;
+  /** How the verdict moves with each assumption that is not a published price; worked out when first read. */
+  readonly robustness: Robustness;
   readonly budget: BudgetResult;
   readonly warnings: readonly string[];
 }
@@ -396,14 +399,16 @@ function qualityWarnings(cfg: StackConfig, lanes: readonly Lane[], verdict: Verd
   ];
 }
 
-export function project(cfg: StackConfig): Projection {
+/**
+ * Every lane for the stack, ranked: its own option, the others, and the hybrid splits when it routes.
+ * The one place lanes are built: the projection and the robustness analysis both rank these.
+ */
+export function buildLanes(cfg: StackConfig): {
+  option: CostOption;
+  lanes: Lane[];
+  hybrid?: Projection["hybrid"];
+} {
   const option = stackOption(cfg);
-  const self: Priced = { option, breakdown: option.at(1) };
-  const price = (o: CostOption): Priced => ({ option: o, breakdown: o.at(1) });
-  const apis = cfg.compare.apis.map((api) => price(apiOption(cfg, api)));
-  const managed = cfg.compare.managed
-    .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed.host))
-    .map((m) => price(managedOption(cfg, m, defaultOpsHours("managed", cfg))));
   const others = allOptions(cfg);
   const routing = cfg.workload.routing;
   let hybrid: Projection["hybrid"];
@@ -414,7 +419,17 @@ export function project(cfg: StackConfig): Projection {
     others.push(hybridOption(option, frontier, routing.hardShare));
     if (cheapestShare !== routing.hardShare) others.push(hybridOption(option, frontier, cheapestShare));
   }
-  const lanes = rankLanes(cfg, option, others);
+  return { option, lanes: rankLanes(cfg, option, others), ...(hybrid && { hybrid }) };
+}
+
+export function project(cfg: StackConfig): Projection {
+  const { option, lanes, hybrid } = buildLanes(cfg);
+  const self: Priced = { option, breakdown: option.at(1) };
+  const price = (o: CostOption): Priced => ({ option: o, breakdown: o.at(1) });
+  const apis = cfg.compare.apis.map((api) => price(apiOption(cfg, api)));
+  const managed = cfg.compare.managed
+    .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed.host))
+    .map((m) => price(managedOption(cfg, m, defaultOpsHours("managed", cfg))));
   const volume = cfg.workload.monthlyOutputTokens;
   // Break-even against every per-token lane (the stack's own lane is never among the others).
   const rows: BreakEvenRow[] = lanes
@@ -455,6 +470,7 @@ export function project(cfg: StackConfig): Projection {
     );
   const verdict = verdictFor(lanes, rows, cfg);
   warnings.push(...staleVerdictPrices(cfg, lanes, verdict), ...qualityWarnings(cfg, lanes, verdict));
+  let robust: Robustness | undefined;
   return {
     config: cfg,
     selfHosted: self,
@@ -471,6 +487,11 @@ export function project(cfg: StackConfig): Projection {
     lanes,
     ...(hybrid && { hybrid }),
     verdict,
+    // Dozens of re-rankings: only the views that show it pay for it (sweeps and tests never read it).
+    get robustness() {
+      robust ??= robustness(cfg, lanes, (c) => buildLanes(c).lanes);
+      return robust;
+    },
     budget: checkBudget(cfg.budget, self.breakdown.total, {
       label: cheapest.option.label,
       total: cheapest.breakdown.total,

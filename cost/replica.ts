@@ -62,7 +62,11 @@ export function replicaCapacity(
     maxNumSeqsPerEngine: Math.max(1, Math.min(c.engine.caps.maxNumSeqs, most)),
     latencyMet: c.latencyMet,
     capacity: c,
-    tokensPerHour: c.outputTokensPerSecond * 3600 * cfg.scaling.targetUtilization,
+    tokensPerHour:
+      c.outputTokensPerSecond *
+      3600 *
+      cfg.scaling.targetUtilization *
+      (cfg.assumptions?.throughputFactor ?? 1),
   };
 }
 

@@ -29,6 +29,21 @@ const undersized = {
   workload: { requestsPerMonth: 50e6, inputTokensPerRequest: 1500, outputTokensPerRequest: 300 },
 };
 
+/** Llama 3.3 70B on an owned server against gpt-5-mini alone: the reasoning API is the cheapest lane. */
+const reasoningCheapest = {
+  platform: "kubernetes",
+  model: { id: "llama-3.3-70b", maxModelLen: 16384 },
+  gpu: { type: "h100-sxm", count: 4 },
+  scaling: { min: 1, max: 2 },
+  workload: {
+    requestsPerMonth: 8e6,
+    inputTokensPerRequest: 2000,
+    outputTokensPerRequest: 400,
+    cachedInputShare: 0.4,
+  },
+  compare: { apis: ["gpt-5-mini"], managedHosts: false },
+};
+
 const CASES: [string, string[]][] = [
   ["aws-h100", ["--stack", "aws-h100"]],
   ["onprem", ["--stack", "onprem"]],
@@ -39,6 +54,20 @@ const CASES: [string, string[]][] = [
     [
       "--stack-file",
       stackFile("any-bar", { ...undersized, scaling: { min: 0, max: 40 }, compare: { qualityBar: "any" } }),
+    ],
+  ],
+  ["reasoning API cheapest", ["--stack-file", stackFile("reasoning", reasoningCheapest)]],
+  [
+    "eu-central-1",
+    [
+      "--stack-file",
+      stackFile("eu", {
+        platform: "aws",
+        model: { id: "llama-3.1-8b" },
+        aws: { instanceType: "p5.4xlarge", region: "eu-central-1" },
+        prices: { instances: { "p5.4xlarge": { onDemand: 8.2 } } },
+        workload: { requestsPerMonth: 6e6, inputTokensPerRequest: 1500, outputTokensPerRequest: 300 },
+      }),
     ],
   ],
 ];
@@ -71,12 +100,21 @@ describe("cost, compare and plan give one answer", () => {
   it.each(CASES)("%s", async (_name, args) => {
     const cost = await json<{
       verdict: { option: string | null; summary: string };
+      robustness: unknown;
       lanes: Lane[];
       warnings: string[];
     }>("cost", ...args);
-    const compare = await json<{ verdict: unknown; options: Option[] }>("compare", ...args);
+    const compare = await json<{ verdict: unknown; robustness: unknown; options: Option[] }>(
+      "compare",
+      ...args,
+    );
     const plan = await json<{ cost: { verdict: unknown } }>("plan", ...args);
     expect(compare.verdict).toEqual(cost.verdict);
+    // One robustness analysis, the same in both documents and in both texts.
+    expect(compare.robustness).toEqual(cost.robustness);
+    const line = (await runCli("cost", ...args)).out.match(/^Verdict (robust|fragile)/m)?.[1];
+    expect(line).toBeDefined();
+    expect((await runCli("compare", ...args)).out).toMatch(new RegExp(`^Verdict ${line}`, "m"));
     expect(plan.cost.verdict).toEqual(cost.verdict);
     // The same lanes, with the same standing.
     const standing = (l: { id: string; canServe: boolean; meetsQualityBar: boolean; eligible: boolean }) =>
@@ -94,6 +132,23 @@ describe("cost, compare and plan give one answer", () => {
     expect(fs.readFileSync(html, "utf8")).toContain(
       `<p class="verdict">${escapeXml(cost.verdict.summary)}</p>`,
     );
+  });
+});
+
+describe("the reasoning-token line", () => {
+  it("the verdict's reasoning API shows its reasoning tokens in cost --json and in the verdict", async () => {
+    const args = ["--stack-file", stackFile("reasoning-2", reasoningCheapest)];
+    const cost = await json<{
+      verdict: { option: string; reason: string };
+      lanes: { id: string; lineItems: { name: string; monthlyUsd: number }[] }[];
+    }>("cost", ...args);
+    expect(cost.verdict.option).toBe("api:gpt-5-mini");
+    const chosen = cost.lanes.find((l) => l.id === cost.verdict.option)!;
+    // Hand-derived: 3.2B visible output tokens × 1 reasoning token each × $2/M = $6,400.
+    expect(chosen.lineItems.find((i) => i.name === "reasoning tokens (billed as output)")!.monthlyUsd).toBe(
+      6400,
+    );
+    expect(cost.verdict.reason).toMatch(/of reasoning tokens \(an estimate/);
   });
 });
 

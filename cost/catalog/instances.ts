@@ -111,6 +111,23 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = table({
   "g6e.48xlarge": instance("g6e.48xlarge", "l40s", 8, 7600, 30.13118, "2025-06"),
 });
 
+/**
+ * How often AWS reclaims a spot instance, per instance-month: each interruption is a replacement that
+ * boots, pulls and loads again (billed as a cold start) while the fleet runs one short.
+ */
+export const SPOT_INTERRUPTION = {
+  perInstanceMonth: 0.15,
+  low: 0.05,
+  high: 0.3,
+  source: {
+    title:
+      "estimate: 15% of spot instances interrupted a month (range 5–30%), within the AWS Spot Instance Advisor's frequency bands (<5% … >20%) for GPU instances",
+    url: "https://aws.amazon.com/ec2/spot/instance-advisor/",
+    asOf: "2026-12",
+    estimate: true,
+  } satisfies Source,
+} as const;
+
 /** Supporting AWS services a fleet needs, us-east-1. */
 export const AWS_SERVICES = {
   albUsdPerHour: 0.0225,

@@ -65,6 +65,11 @@ interface StackConfigBase extends Omit<
   | "operations"
 > {
   readonly stack: string;
+  /**
+   * Modelling assumptions the robustness analysis varies (cost/robustness.ts); absent in a resolved
+   * config, where each takes its stated default.
+   */
+  readonly assumptions?: Assumptions;
   /** When prices' ages are measured from (ISO time). */
   readonly priceWarnings: readonly string[];
   readonly evaluatedAt: string;
@@ -146,6 +151,18 @@ function withOverride(
   return override === undefined
     ? { value: base, source }
     : { value: override, source: stackOverride(stack, path) };
+}
+
+/** The modelling assumptions that are not published prices, as multipliers or values (see cost/robustness.ts). */
+export interface Assumptions {
+  /** × the simulator's replica throughput (its measured held-out error band). Default 1. */
+  readonly throughputFactor?: number;
+  /** × every self-hosted lane's engineer hours. Default 1. */
+  readonly selfHostLabourFactor?: number;
+  /** Reasoning tokens per visible output token for every API whose figure is the catalog's estimate. */
+  readonly reasoningPerOutputToken?: number;
+  /** Spot interruptions per instance-month. Default SPOT_INTERRUPTION.perInstanceMonth. */
+  readonly spotInterruptionsPerMonth?: number;
 }
 
 /**

@@ -8,7 +8,9 @@ import { formatNumber, formatTokens } from "../format";
 import { describeReplica } from "../replica";
 import { formatUsd, toUsd } from "../money";
 import { standing, type Projection, type Ranked } from "../projection";
+import { robustnessLine, type Robustness } from "../robustness";
 import { chartData } from "./chart-data";
+import { tornadoRows, tornadoSvg } from "./tornado";
 import { escapeXml as esc, svgChart } from "./svg-chart";
 import { priceLabel } from "./text";
 
@@ -32,6 +34,8 @@ ${Array.from({ length: 9 }, (_, i) => `.chart .s${i} { stroke: var(--c${i}); } .
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; }
 .legend span { display: inline-block; width: 1.5rem; height: .25rem; vertical-align: middle; margin-right: .4rem; } .legend .self { background: var(--self); height: .35rem; }
 .bar { height: 1rem; background: var(--c0); } .bar.self-hosted { background: var(--self); }
+.tornado { width: 100%; height: auto; } .tornado text { fill: var(--fg); font-size: 12px; } .tornado .end, .tornado .tick { fill: var(--muted); }
+.tornado rect { fill: var(--c0); } .tornado .flips rect { fill: var(--c1); } .tornado .zero { stroke: var(--fg); stroke-dasharray: 4 3; }
 `;
 
 function page(title: string, body: string): string {
@@ -107,6 +111,7 @@ export function costHtml(p: Projection): string {
 <p>${esc(p.verdict.reason)}</p>
 ${[...p.warnings, ...p.budget.violations.map((v) => `budget (${p.budget.enforce}): ${v}`)].map((x) => `<p class="warning">${esc(x)}</p>`).join("\n")}
 </header>
+${robustnessSection(p.robustness)}
 <section id="chart">
 <h2>Monthly cost against volume</h2>
 ${svgChart(data)}
@@ -164,11 +169,36 @@ function standingHtml(r: Ranked): string {
     .join(", ");
 }
 
+/**
+ * The verdict's robustness: its one line, the tornado chart and the table behind it (the value at
+ * which the verdict changes, or that it holds across the range).
+ */
+function robustnessSection(r: Robustness): string {
+  const rows = tornadoRows(r)
+    .map(
+      (x) =>
+        `<tr><td>${esc(x.assumption)}</td><td class="num">${+x.base.toFixed(3)}</td><td class="num">${+x.low.toFixed(3)}–${+x.high.toFixed(3)} ${esc(x.unit)}</td><td>${
+          x.changes.length
+            ? x.changes.map((c) => `changes at ${+c.at.toFixed(3)} → ${esc(c.toLabel)}`).join("; ")
+            : "holds across the range"
+        }</td></tr>`,
+    )
+    .join("\n");
+  return `<section id="robustness">
+<h2>How robust the verdict is</h2>
+<p>${esc(robustnessLine(r))}</p>
+${tornadoSvg(r)}
+<p class="muted">Each bar: the verdict lane's monthly lead over the best other eligible lane, from one end of the assumption's range to the other (the others held at their defaults). Red: the verdict changes inside the range.</p>
+<table><thead><tr><th>assumption</th><th class="num">default</th><th class="num">range</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
+}
+
 export function compareHtml(
   stack: string,
   model: string,
   ranked: readonly Ranked[],
   verdict: string,
+  robust: Robustness,
 ): string {
   const max = Math.max(...ranked.map((r) => toUsd(r.monthly)), 1);
   const rows = ranked
@@ -181,6 +211,7 @@ export function compareHtml(
     `vllm-tco compare · ${stack}`,
     `<header><h1>Every option for ${esc(model)}, cheapest first</h1><p class="muted">stack ${esc(stack)} · monthly cost at the stack's workload</p>
 <p class="verdict">${esc(verdict)}</p></header>
+${robustnessSection(robust)}
 <section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th class="num">${QUALITY_INDEX}</th><th>standing</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table></section>`,
   );

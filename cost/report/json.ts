@@ -7,6 +7,7 @@ import { ageDays, CATALOG_AS_OF, QUALITY_INDEX, type Quality, type Source } from
 import { sum, toCents } from "../money";
 import type { LineItem } from "../options";
 import type { Priced, Projection } from "../projection";
+import type { Robustness } from "../robustness";
 
 export const REPORT_VERSION = "1";
 
@@ -155,6 +156,8 @@ export interface CostDocument {
     readonly summary: string;
     readonly reason: string;
   };
+  /** For each assumption that is not a published price: where in its range the verdict changes, if it does. */
+  readonly robustness: Robustness;
   readonly budget: {
     readonly enforce: string;
     readonly ok: boolean;
@@ -315,6 +318,7 @@ export function toDocument(p: Projection): CostDocument {
     })),
     hybrid: p.hybrid ?? null,
     verdict: p.verdict,
+    robustness: p.robustness,
     budget: {
       enforce: p.budget.enforce,
       ok: p.budget.ok,

@@ -5,6 +5,7 @@ import { formatTokens } from "../format";
 import { describeReplica } from "../replica";
 import { formatUsd } from "../money";
 import { describeIntervals, type Projection } from "../projection";
+import { robustnessLine } from "../robustness";
 import { chartData } from "./chart-data";
 import { terminalChart } from "./terminal-chart";
 import { fit, fittedTable, table } from "./wrap";
@@ -115,7 +116,12 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
   const bold = (t: string) => (opts.colour ? `\x1b[1m${t}\x1b[22m` : t);
   const yellow = (t: string) => (opts.colour ? `\x1b[33m${t}\x1b[39m` : t);
   const lines = fit(out, width);
-  lines.push("", ...fit([p.verdict.summary], width).map(bold), ...fit([p.verdict.reason], width));
+  lines.push(
+    "",
+    ...fit([p.verdict.summary], width).map(bold),
+    ...fit([p.verdict.reason], width),
+    ...fit([robustnessLine(p.robustness)], width),
+  );
   const b = p.budget;
   if (!b.ok) lines.push(...fit([`budget (${b.enforce}): ${b.violations.join("; ")}`], width).map(yellow));
   for (const warning of p.warnings) lines.push(...fit([`warning: ${warning}`], width).map(yellow));

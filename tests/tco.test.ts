@@ -346,3 +346,57 @@ describe("owned hardware: support, capital and resale", () => {
     expect(cents(plain, "cost of capital")).toBe(0);
   });
 });
+
+describe("spot interruptions and the savings plan's lock-in", () => {
+  const lanes = (patch: Record<string, unknown> = {}) =>
+    project(resolve(merge(base.kubernetes, { scaling: { min: 1, max: 2 }, ...patch }) as never)).lanes;
+
+  it("a spot lane bills its interruptions as re-warming instance time (hand-derived from its own plan)", () => {
+    const spot = lanes().find((l) => l.option.id.endsWith(":spot"))!;
+    const b = spot.breakdown;
+    const i = b.lineItems.find((x) => x.name === "spot interruptions (replacements re-warming)")!;
+    const plan = b.plan!;
+    const instanceHours = plan.hoursWithAtLeast.slice(1).reduce((a, h) => a + h, 0);
+    const start = b.lineItems.find((x) => x.name.startsWith("GPU instances starting"))!;
+    const coldSeconds = Number(/× (\d+) s \(boot/.exec(start.formula)![1]);
+    // 15% of instances interrupted a month, each re-warming for one cold start.
+    expect(i.quantity).toBeCloseTo(((instanceHours / 730) * 0.15 * coldSeconds) / 3600, 9);
+    expect(i.unitPrice).toBe(30.24);
+    expect(i.source.estimate).toBe(true);
+  });
+
+  it("on-demand and savings-plan lanes have no interruption item", () => {
+    for (const l of lanes().filter((x) => /:(on-demand|savings-plan)$/.test(x.option.id)))
+      expect(l.breakdown.lineItems.map((x) => x.name)).not.toContain(
+        "spot interruptions (replacements re-warming)",
+      );
+  });
+
+  it("the savings plan names its three-year term and the money owed whatever the load", () => {
+    const sp = lanes().find((l) => l.option.id.endsWith(":savings-plan"))!;
+    const item = sp.breakdown.lineItems[0]!;
+    // One p5.48xlarge committed: $27.52/h × 730 h × 12 × 3 = $723,225.60.
+    expect(item.name).toContain(
+      "1 × p5.48xlarge committed 24×7 for 3 years: $723,226 owed whatever the load",
+    );
+  });
+
+  it("a savings plan with nothing worth committing says so instead of posing as a commitment", () => {
+    const idle = project(
+      resolve(
+        merge(base.aws, {
+          scaling: { min: 0 },
+          // 4 h a day, 5 days a week: 12% of the month, below the 43% (2.97 ÷ 6.88) a commitment needs.
+          workload: {
+            monthlyInputTokens: 1e7,
+            monthlyOutputTokens: 1e6,
+            activeHoursPerDay: 4,
+            activeDaysPerWeek: 5,
+          },
+        }) as never,
+      ),
+    ).lanes.find((l) => l.option.id.endsWith(":savings-plan"))!;
+    expect(idle.breakdown.lineItems[0]!.name).toMatch(/nothing committed/);
+    expect(idle.breakdown.lineItems[0]!.quantity).toBe(0);
+  });
+});

@@ -151,4 +151,57 @@ describe("rendered in headless Chromium", () => {
     },
     60_000,
   );
+
+  it.each(["aws-h100", "onprem", "crowded"])(
+    "%s: no two chart labels overlap as Chromium lays them out, and none leaves the chart",
+    async (stack) => {
+      const file = path.join(dir, `labels-${stack}.html`);
+      fs.writeFileSync(file, stack === "crowded" ? crowdedPage() : html[stack]!);
+      const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+      await page.goto(`file://${file}`);
+      // The rendered boxes, from the browser's own text layout: the oracle, not the chart's estimate.
+      const boxes = await page.$$eval("svg.chart .breakeven text, svg.chart .volume-label", (els) =>
+        els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { text: e.textContent ?? "", x0: r.left, x1: r.right, y0: r.top, y1: r.bottom };
+        }),
+      );
+      const chart = await page.locator("svg.chart").boundingBox();
+      expect(boxes.length).toBeGreaterThan(1);
+      for (let i = 0; i < boxes.length; i++) {
+        const a = boxes[i]!;
+        expect(a.x1, a.text).toBeLessThanOrEqual(chart!.x + chart!.width + 0.5);
+        for (let j = i + 1; j < boxes.length; j++) {
+          const b = boxes[j]!;
+          const overlap = a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+          expect(overlap, `${a.text} overlaps ${b.text}`).toBe(false);
+        }
+      }
+      await page.close();
+    },
+    60_000,
+  );
 });
+
+/** A stack whose break-evens crowd together: many APIs crossing a small fleet close to each other. */
+function crowdedPage(): string {
+  const cfg = resolve(
+    merge(base.aws, {
+      aws: { instanceType: "g6e.xlarge" },
+      scaling: { max: 8 },
+      workload: { monthlyInputTokens: 1e9, monthlyOutputTokens: 1e8 },
+      compare: {
+        apis: [
+          "gpt-4o-mini",
+          "gpt-5-mini",
+          "gpt-4.1",
+          "gemini-2.5-flash",
+          "gemini-2.5-flash-lite",
+          "gemini-3-flash",
+          "claude-haiku-4.5",
+        ],
+      },
+    }),
+  );
+  return costHtml(project(cfg));
+}

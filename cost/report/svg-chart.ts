@@ -27,6 +27,26 @@ export function niceTicks(max: number, count = 5): number[] {
 
 const money = (v: number) => (v >= 1000 ? `$${+(v / 1000).toPrecision(3)}k` : `$${Math.round(v)}`);
 
+/** A label's box in chart coordinates. */
+interface Box {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
+/** 12 px text: glyphs average under 7 px wide (generous, so real fonts fit inside), 11 px above the baseline, 3 below. */
+const CHAR_W = 7;
+const ASCENT = 11;
+const DESCENT = 3;
+
+/** The box of text drawn with its baseline at (x, y). */
+function box(x: number, y: number, text: string): Box {
+  return { x0: x, x1: x + text.length * CHAR_W, y0: y - ASCENT, y1: y + DESCENT };
+}
+
+const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
 export interface SvgOptions {
   readonly width?: number;
   readonly height?: number;
@@ -79,23 +99,26 @@ export function svgChart(d: ChartData, opts: SvgOptions = {}): string {
     .reverse();
   // Short labels ("bedrock", "OpenAI gpt-4o-mini"), staggered so neighbouring points stay legible.
   const label = (id: string) => (d.series.find((s) => s.id === id)?.label ?? id).replace(/ · .*$/, "");
-  // Greedy label rows: each label takes the first row (alternating above and below its point) whose
-  // previous label ends left of it, so neighbouring break-evens never overprint.
-  const ROWS = [-10, 20, -24, 34, -38, 48, -52, 62];
-  const rowEnds = ROWS.map(() => -Infinity);
-  const points = d.breakEvens
-    .filter((b) => b.x <= xMax && b.y <= yMax)
-    .sort((a, b) => a.x - b.x)
-    .map((b) => {
-      const text = `${label(b.against)}: ${formatTokens(b.x)}`;
-      const x0 = X(b.x) + 8;
-      const row = Math.max(
-        0,
-        rowEnds.findIndex((end) => end < x0),
-      );
-      rowEnds[row] = x0 + text.length * 6.6;
-      return `<g class="breakeven" data-against="${escapeXml(b.against)}" data-x="${b.x}" data-y="${b.y}"><circle cx="${f(X(b.x))}" cy="${f(Y(b.y))}" r="5"/><text x="${f(x0)}" y="${f(Y(b.y) + ROWS[row]!)}">${escapeXml(text)}</text></g>`;
-    });
+  // Each label takes the first offset (alternating above and below its point) whose box, in the
+  // chart's own coordinates, overlaps no label placed before it, no point and not the volume label;
+  // a label with no free place is left off (its point keeps the name in a tooltip).
+  const ROWS = [-10, 20, -24, 34, -38, 48, -52, 62, -66, 76];
+  const placed: Box[] = [
+    box(X(d.stackVolume) + 6, m.top + 14, `your volume: ${formatTokens(d.stackVolume)}`),
+  ];
+  const shown = d.breakEvens.filter((b) => b.x <= xMax && b.y <= yMax).sort((a, b) => a.x - b.x);
+  // Every point is an obstacle for every label.
+  for (const b of shown) placed.push({ x0: X(b.x) - 6, x1: X(b.x) + 6, y0: Y(b.y) - 6, y1: Y(b.y) + 6 });
+  const points = shown.map((b) => {
+    const text = `${label(b.against)}: ${formatTokens(b.x)}`;
+    const x0 = X(b.x) + 8;
+    const free = ROWS.map((dy) => box(x0, Y(b.y) + dy, text)).find(
+      (c) => c.y0 >= 0 && c.y1 <= H && c.x1 <= W && !placed.some((p) => overlaps(c, p)),
+    );
+    if (free) placed.push(free);
+    const t = free ? `<text x="${f(x0)}" y="${f(free.y1 - DESCENT)}">${escapeXml(text)}</text>` : "";
+    return `<g class="breakeven" data-against="${escapeXml(b.against)}" data-x="${b.x}" data-y="${b.y}"><title>${escapeXml(text)}</title><circle cx="${f(X(b.x))}" cy="${f(Y(b.y))}" r="5"/>${t}</g>`;
+  });
   const vx = f(X(d.stackVolume));
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title" class="chart">
 <title id="chart-title">Monthly cost against monthly output tokens</title>

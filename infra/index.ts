@@ -3,6 +3,7 @@
  * namespace is validated and resolved once (infra/stack-config.ts), then handed to the program.
  * Config errors become a RunError: one clear message in `pulumi preview`, no stack trace.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS } from "../cost/config/schema";
 import { ConfigError, NAMESPACE } from "../cost/config/errors";
@@ -10,6 +11,7 @@ import { runProgram, type ProgramSecrets, type StackOutputs } from "./program";
 import { readCache } from "../cost/catalog/price-cache";
 import type { PriceContext } from "../cost/config/prices";
 import { resolveStackConfig, type StackConfig } from "../cost/config/stack-config";
+import { withModelConfigFile } from "../cost/config/model-config-file";
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
 function decode(value: string): unknown {
@@ -62,7 +64,13 @@ function readConfig(): { config: StackConfig; secrets: ProgramSecrets } {
   const apiKey = cfg.getSecret("apiKey");
   return {
     // The same live-price cache `vllm-tco cost` uses, so the preview shows the same figures.
-    config: resolveStackConfig(namespace, pulumi.getStack(), providerConfig, livePrices()),
+    // model.configFile is relative to the stack file, in the project's stackConfigDir (stacks/).
+    config: resolveStackConfig(
+      withModelConfigFile(namespace, path.join(process.cwd(), "stacks"), pulumi.getStack()),
+      pulumi.getStack(),
+      providerConfig,
+      livePrices(),
+    ),
     secrets: { ...(hfToken && { hfToken }), ...(apiKey && { apiKey }) },
   };
 }

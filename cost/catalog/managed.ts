@@ -44,8 +44,17 @@ function offer(
   i: number,
   o: number,
   source: Source = src[host],
+  cached?: number,
 ): ManagedOffer {
-  return { host, model, hostModelId, inputPerMillion: i, outputPerMillion: o, source };
+  return {
+    host,
+    model,
+    hostModelId,
+    inputPerMillion: i,
+    ...(cached !== undefined && { cachedInputPerMillion: cached }),
+    outputPerMillion: o,
+    source,
+  };
 }
 
 /** Fireworks prices serverless models by size: "16.1B - 80B $0.90" per million tokens, input and output. */
@@ -55,6 +64,11 @@ const fireworksBySize: Source = {
   url: "https://fireworks.ai/pricing",
   asOf: "2026-11",
 };
+
+const bedrockOpenAi = via(
+  "Amazon Bedrock pricing, on-demand, OpenAI open-weight models",
+  "https://aws.amazon.com/bedrock/pricing/",
+);
 
 export const MANAGED_OFFERS: readonly ManagedOffer[] = [
   offer("bedrock", "llama-3.1-8b", "meta.llama3-1-8b-instruct-v1:0", 0.22, 0.22),
@@ -66,6 +80,18 @@ export const MANAGED_OFFERS: readonly ManagedOffer[] = [
   offer("groq", "llama-3.1-8b", "llama-3.1-8b-instant", 0.05, 0.08),
   offer("groq", "llama-3.3-70b", "llama-3.3-70b-versatile", 0.59, 0.79),
   offer("groq", "qwen3-32b", "qwen/qwen3-32b", 0.29, 0.59),
+  offer("groq", "gpt-oss-120b", "openai/gpt-oss-120b", 0.15, 0.6, src.groq, 0.075),
+  offer("groq", "gpt-oss-20b", "openai/gpt-oss-20b", 0.075, 0.3, src.groq, 0.0375),
+  offer(
+    "fireworks",
+    "gpt-oss-120b",
+    "accounts/fireworks/models/gpt-oss-120b",
+    0.15,
+    0.6,
+    src.fireworks,
+    0.014,
+  ),
+  offer("bedrock", "gpt-oss-120b", "openai.gpt-oss-120b-1:0", 0.15, 0.6, bedrockOpenAi),
   offer("fireworks", "llama-3.1-8b", "accounts/fireworks/models/llama-v3p1-8b-instruct", 0.2, 0.2),
   offer(
     "fireworks",

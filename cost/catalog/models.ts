@@ -16,6 +16,12 @@ export interface Model extends ModelShape {
   readonly contextLength: number;
   /** Its LMArena text score: the bar other lanes are held to by default. Every catalog model has one. */
   readonly quality?: Quality;
+  /** The precision its published checkpoint ships in, when not bf16 (gpt-oss: MXFP4 experts ≈ int4). */
+  readonly nativeDtype?: Dtype;
+  /** config.json `hidden_size`, when it is not heads × head size (gpt-oss: 2880 against 64 × 64). */
+  readonly hiddenSize?: number;
+  /** Layers attending to a sliding window only (config.json `layer_types`, `sliding_window`). */
+  readonly slidingWindow?: { readonly layers: number; readonly tokens: number };
   readonly source: Source;
 }
 
@@ -25,11 +31,14 @@ const card = (id: string, asOf: string): Source => ({
   asOf,
 });
 
-function model(m: Omit<Model, "source" | "activeParameters"> & { activeParameters?: number }): Model {
+function model(
+  m: Omit<Model, "source" | "activeParameters"> & { activeParameters?: number; asOf?: string },
+): Model {
+  const { asOf, ...rest } = m;
   return {
-    ...m,
+    ...rest,
     activeParameters: m.activeParameters ?? m.parameters,
-    source: card(m.huggingFaceId, "2025-07"),
+    source: card(m.huggingFaceId, asOf ?? "2025-07"),
   };
 }
 
@@ -98,6 +107,83 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     kvHeads: 4,
     headDim: 128,
     contextLength: 32768,
+  }),
+  // OpenAI's open-weight MoE models: MXFP4 experts (4.25 bits) with bf16 attention, priced as int4;
+  // every other layer attends to a 128-token window only. 116.8B / 5.1B active, 60.8 GiB checkpoint.
+  "gpt-oss-120b": model({
+    key: "gpt-oss-120b",
+    quality: ARENA_TEXT["gpt-oss-120b"],
+    huggingFaceId: "openai/gpt-oss-120b",
+    aliases: [],
+    parameters: 116.8e9,
+    activeParameters: 5.1e9,
+    experts: 128,
+    expertsPerToken: 4,
+    layers: 36,
+    attentionHeads: 64,
+    kvHeads: 8,
+    headDim: 64,
+    hiddenSize: 2880,
+    slidingWindow: { layers: 18, tokens: 128 },
+    nativeDtype: "int4",
+    contextLength: 131072,
+    asOf: "2025-08",
+  }),
+  "gpt-oss-20b": model({
+    key: "gpt-oss-20b",
+    quality: ARENA_TEXT["gpt-oss-20b"],
+    huggingFaceId: "openai/gpt-oss-20b",
+    aliases: [],
+    parameters: 20.9e9,
+    activeParameters: 3.6e9,
+    experts: 32,
+    expertsPerToken: 4,
+    layers: 24,
+    attentionHeads: 64,
+    kvHeads: 8,
+    headDim: 64,
+    hiddenSize: 2880,
+    slidingWindow: { layers: 12, tokens: 128 },
+    nativeDtype: "int4",
+    contextLength: 131072,
+    asOf: "2025-08",
+  }),
+  // Qwen3's large MoE, July 2025 instruct release (262K context); rated as that release.
+  "qwen3-235b-a22b": model({
+    key: "qwen3-235b-a22b",
+    quality: ARENA_TEXT["qwen3-235b-a22b-instruct-2507"],
+    huggingFaceId: "Qwen/Qwen3-235B-A22B-Instruct-2507",
+    aliases: ["Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", "Qwen/Qwen3-235B-A22B"],
+    parameters: 235.1e9,
+    activeParameters: 22.2e9,
+    experts: 128,
+    expertsPerToken: 8,
+    layers: 94,
+    attentionHeads: 64,
+    kvHeads: 4,
+    headDim: 128,
+    hiddenSize: 4096,
+    contextLength: 262144,
+    asOf: "2025-07",
+  }),
+  // Zhipu's GLM-4.6 (MIT): 355B MoE, 32B active, 200K context; bf16 needs more than one 8× H100
+  // server, its FP8 release fits one.
+  "glm-4.6": model({
+    key: "glm-4.6",
+    quality: ARENA_TEXT["glm-4.6"],
+    huggingFaceId: "zai-org/GLM-4.6",
+    aliases: ["zai-org/GLM-4.6-FP8"],
+    parameters: 355e9,
+    activeParameters: 32e9,
+    experts: 160,
+    expertsPerToken: 8,
+    layers: 92,
+    attentionHeads: 96,
+    kvHeads: 8,
+    headDim: 128,
+    hiddenSize: 5120,
+    contextLength: 202752,
+    asOf: "2025-09",
   }),
 });
 

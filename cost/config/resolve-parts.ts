@@ -49,6 +49,10 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
     ...(m.headDim !== undefined && { headDim: m.headDim }),
     ...(m.attentionHeads !== undefined && { attentionHeads: m.attentionHeads }),
     ...(m.contextLength !== undefined && { contextLength: m.contextLength }),
+    ...(m.hiddenSize !== undefined && { hiddenSize: m.hiddenSize }),
+    ...(m.experts !== undefined && { experts: m.experts }),
+    ...(m.expertsPerToken !== undefined && { expertsPerToken: m.expertsPerToken }),
+    ...(m.slidingWindow !== undefined && { slidingWindow: m.slidingWindow }),
     ...(m.arenaScore !== undefined && { quality: statedQuality(m.arenaScore, m.id) }),
   };
   if (byKey) {
@@ -77,6 +81,10 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
         kvHeads: m.kvHeads!,
         headDim: m.headDim!,
         ...(m.attentionHeads !== undefined && { attentionHeads: m.attentionHeads }),
+        ...(m.hiddenSize !== undefined && { hiddenSize: m.hiddenSize }),
+        ...(m.experts !== undefined && { experts: m.experts }),
+        ...(m.expertsPerToken !== undefined && { expertsPerToken: m.expertsPerToken }),
+        ...(m.slidingWindow !== undefined && { slidingWindow: m.slidingWindow }),
         contextLength: m.contextLength!,
         ...(m.arenaScore !== undefined && { quality: statedQuality(m.arenaScore, m.id) }),
         source: {
@@ -143,8 +151,10 @@ export function resolveHardware(
   // FP8 on a GPU without FP8 tensor cores (A100) runs as weight-only FP8 (vLLM's Marlin kernels):
   // accepted, and the throughput model prices it as such.
 
+  // The stack's precision, else the checkpoint's own (gpt-oss ships MXFP4 weights), else bf16.
+  const dtype = c.model.dtype ?? model.nativeDtype ?? "bf16";
   const util = c.vllm.gpuMemoryUtilization;
-  const fewest = minimumGpus(model, c.model.dtype, gpu, maxModelLen, util);
+  const fewest = minimumGpus(model, dtype, gpu, maxModelLen, util);
   let count: number;
   if (instance) {
     count = c.gpu.count ?? instance.gpus;
@@ -157,7 +167,7 @@ export function resolveHardware(
   } else {
     count = c.gpu.count ?? fewest ?? 8;
   }
-  const weights = weightBytes(model, c.model.dtype);
+  const weights = weightBytes(model, dtype);
   const tensorParallel = c.gpu.tensorParallel ?? count;
   const divisors = [1, 2, 4, 8].filter((d) => d <= count && count % d === 0);
   if (count % tensorParallel !== 0)
@@ -174,7 +184,7 @@ export function resolveHardware(
     );
   // Each data-parallel engine holds the whole model on its tensor-parallel GPUs.
   const perEngine = count % tensorParallel === 0 ? tensorParallel : count;
-  if (kvCacheTokens(model, c.model.dtype, gpu, perEngine, util) < maxModelLen) {
+  if (kvCacheTokens(model, dtype, gpu, perEngine, util) < maxModelLen) {
     const where = instance
       ? ["aws", "instanceType"]
       : ["gpu", c.gpu.tensorParallel ? "tensorParallel" : "count"];
@@ -187,7 +197,7 @@ export function resolveHardware(
     p.add(
       where,
       found,
-      `${perEngine}× ${gpu.key} cannot hold ${model.key} ${c.model.dtype} (${(weights / 1e9).toFixed(1)} GB of weights) with a KV cache for one ${maxModelLen}-token sequence; ${fix}, or lower model.maxModelLen`,
+      `${perEngine}× ${gpu.key} cannot hold ${model.key} ${dtype} (${(weights / 1e9).toFixed(1)} GB of weights) with a KV cache for one ${maxModelLen}-token sequence; ${fix}, or lower model.maxModelLen`,
     );
   }
   if (!engineVersion(c.vllm.version))
@@ -197,7 +207,7 @@ export function resolveHardware(
       "must start with the vLLM version it packages (such as v0.11.0 or v0.11.0-cu128): the throughput model prices that engine",
     );
 
-  return { model, instance, gpu, count, tensorParallel, maxModelLen, weights };
+  return { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype };
 }
 
 /** The workload: one way of giving the volume, and requests that fit the context. */

@@ -55,8 +55,11 @@ const SecretRef = z.strictObject({
 export const ModelSchema = z.strictObject({
   /** Catalog key (`llama-3.1-8b`) or Hugging Face id (`meta-llama/Llama-3.1-8B-Instruct`). Required. */
   id: z.string().min(1),
-  /** Weight precision. Default `bf16`. `fp8` needs a GPU with FP8 tensor cores. */
-  dtype: z.enum(Object.keys(BYTES_PER_PARAMETER) as [keyof typeof BYTES_PER_PARAMETER]).default("bf16"),
+  /**
+   * Weight precision. Default: the checkpoint's own (int4 for gpt-oss's MXFP4 experts), else `bf16`.
+   * `fp8` on a GPU without FP8 tensor cores runs as weight-only FP8.
+   */
+  dtype: z.enum(Object.keys(BYTES_PER_PARAMETER) as [keyof typeof BYTES_PER_PARAMETER]).optional(),
   /** vLLM `--max-model-len`. Default: the model's context, capped at 32768 to leave room for batching. */
   maxModelLen: posInt(10_000_000).optional(),
   /** vLLM `--served-model-name`, the `model` clients send. Default: the catalog key. */
@@ -83,6 +86,18 @@ export const ModelSchema = z.strictObject({
   /** Query heads (config.json `num_attention_heads`); sizes attention FLOPs. Default: the catalog's, else estimated. */
   attentionHeads: posInt(1024).optional(),
   contextLength: posInt(10_000_000).optional(),
+  /** config.json `hidden_size`, when it is not heads × head size. */
+  hiddenSize: posInt(1_000_000).optional(),
+  /** Routed experts per MoE layer and experts each token uses (config.json `num_local_experts`, `num_experts_per_tok`). */
+  experts: posInt(100_000).optional(),
+  expertsPerToken: posInt(100_000).optional(),
+  /** Layers attending to a sliding window only, and the window (config.json `layer_types`, `sliding_window`). */
+  slidingWindow: z.strictObject({ layers: posInt(1000), tokens: posInt(10_000_000) }).optional(),
+  /**
+   * A model's config.json (downloaded from its Hugging Face repository), relative to the stack file:
+   * its architecture and parameter count are read from it. Fields stated here win over the file's.
+   */
+  configFile: z.string().min(1).max(4096).optional(),
   /**
    * The model's LMArena text score (style control), for a model the catalog does not rate or a
    * fine-tune that scores differently; the default quality bar holds other lanes to it.

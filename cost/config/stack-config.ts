@@ -191,7 +191,7 @@ export function resolveStackConfig(
     (typeof providerConfig["aws:region"] === "string" ? providerConfig["aws:region"] : "us-east-1");
   const prices = resolvePrices(p, c, stack, region, live);
 
-  const { model, instance, gpu, count, tensorParallel, maxModelLen, weights } = resolveHardware(
+  const { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype } = resolveHardware(
     p,
     c,
     maybeModel,
@@ -228,7 +228,7 @@ export function resolveStackConfig(
     priceWarnings: live.warnings ?? [],
     model: {
       ...model,
-      dtype: c.model.dtype,
+      dtype,
       maxModelLen,
       servedName: c.model.servedName ?? model.key,
       weightBytes: weights,

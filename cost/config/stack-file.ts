@@ -10,6 +10,7 @@ import { ConfigError, NAMESPACE, show } from "./errors";
 import { SECRET_KEYS } from "./schema";
 import { resolveStackConfig, type StackConfig } from "./stack-config";
 import { readCache } from "../catalog/price-cache";
+import { withModelConfigFile } from "./model-config-file";
 
 export interface RawStack {
   readonly stack: string;
@@ -102,7 +103,9 @@ export function splitConfig(config: Record<string, unknown>, stack: string, file
     namespace[name] = value;
   }
   if (problems.length) throw new ConfigError(problems, `stack ${stack}`);
-  return { stack, file, namespace, providerConfig, secretsSet };
+  // model.configFile is read here, with the other file reads, relative to the stack file.
+  const resolved = withModelConfigFile(namespace, path.dirname(path.resolve(file)), stack);
+  return { stack, file, namespace: resolved, providerConfig, secretsSet };
 }
 
 export function readStackFile(file: string, stack?: string): RawStack {

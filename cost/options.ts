@@ -394,6 +394,24 @@ function spotInterruptionItem(
   );
 }
 
+/**
+ * A warm pool's stopped hosts: AWS bills a stopped instance's volumes, not its hours. The pool holds
+ * exactly `warmPool.size` hosts (maxGroupPreparedCapacity = minSize, infra/aws/fleet-inputs.ts).
+ */
+function warmPoolItems(cfg: StackConfig, rootGb: number): LineItem[] {
+  const pool = cfg.aws?.warmPool;
+  if (!pool?.enabled || pool.size === 0) return [];
+  const a = AWS_SERVICES;
+  return [
+    item(
+      `warm pool (${pool.size} stopped host${pool.size > 1 ? "s" : ""}: root volumes)`,
+      { quantity: pool.size * rootGb, unit: "GB-month", unitPrice: a.ebsGp3UsdPerGbMonth },
+      a.source,
+      () => `${pool.size} × ${rootGb} GB × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
+    ),
+  ];
+}
+
 /** Supporting AWS infrastructure: load balancer, NAT, disks, egress, alarms and secrets. */
 function awsSupportItems(
   cfg: StackConfig,
@@ -445,6 +463,7 @@ function awsSupportItems(
           ? "0 GB: the load balancer is internal (every aws.ingressCidrs range is private), so responses stay in the network"
           : `${fmt(egressGb)} GB (${bytesPerToken} B per streamed output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
     ),
+    ...warmPoolItems(cfg, rootGb),
     item(
       "CloudWatch alarms",
       { quantity: ALARMS, unit: "alarm-month", unitPrice: a.cloudwatchAlarmUsdPerMonth },

@@ -294,9 +294,11 @@ describe("aws platform: variants", () => {
   it("warm pool: stopped, pre-initialised hosts; weights cached on the root volume; lifecycle completion allowed", async () => {
     const r = await plan("aws-h100", { aws: { warmPool: { enabled: true, size: 1 } } });
     const g = inputs(r, ASG, "vllm-fleet");
+    // maxGroupPreparedCapacity = minSize: exactly `size` hosts, not AWS's default of max − desired.
     expect(g["warmPool"]).toEqual({
       poolState: "Stopped",
       minSize: 1,
+      maxGroupPreparedCapacity: 1,
       instanceReusePolicy: { reuseOnScaleIn: true },
     });
     expect(g["initialLifecycleHooks"]).toEqual([

@@ -11,6 +11,8 @@ import { base, merge, resolve } from "./helpers";
 /** A 70B fleet on owned servers close to Groq's price: the verdict is within reach of the assumptions. */
 const close = merge(base.kubernetes, {
   scaling: { min: 1, max: 4 },
+  // Four 4-GPU replicas span two nodes: a shared cache.
+  kubernetes: { modelCacheAccessMode: "ReadWriteMany" },
   workload: {
     requestsPerMonth: 16e6,
     inputTokensPerRequest: 2000,

@@ -172,7 +172,14 @@ describe("the verdict, case by case", () => {
   );
 
   it("owned hardware is bought for the plan's peak, not for scaling.max", () => {
-    const small = project(resolve(merge(base.kubernetes, { scaling: { max: 16 } })));
+    const small = project(
+      resolve(
+        merge(base.kubernetes, {
+          scaling: { max: 16 },
+          kubernetes: { modelCacheAccessMode: "ReadWriteMany" },
+        }),
+      ),
+    );
     const owned = small.lanes.find((l) => l.option.id === "owned")!;
     const peak = owned.breakdown.plan!.peakReplicas;
     expect(peak).toBeLessThan(16);
@@ -381,6 +388,7 @@ describe("a winning stack is told where its money goes, not why it would lose", 
 describe("the hybrid lane (workload.routing)", () => {
   const raw = merge(base.kubernetes, {
     scaling: { min: 1, max: 4 },
+    kubernetes: { modelCacheAccessMode: "ReadWriteMany" },
     workload: { requestsPerMonth: 4e6, routing: { api: "gpt-4.1", hardShare: 0.2 } },
     compare: { apis: ["gpt-4o-mini", "gpt-4.1"] },
   });

@@ -3,6 +3,7 @@
  * problems instead of stopping at the first. `resolveStackConfig` composes them.
  */
 import * as net from "node:net";
+import { OWNED_SERVER } from "../catalog";
 import {
   GPUS,
   INSTANCE_TYPES,
@@ -208,6 +209,25 @@ export function resolveHardware(
     );
 
   return { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype };
+}
+
+/**
+ * A ReadWriteOnce model cache mounts on one node only: when the fleet at scaling.max needs more GPUs
+ * than one server holds, replicas land on other nodes and never start (the pod waits for a volume
+ * attached elsewhere). Refused before anything is created; the fixes are a shared (ReadWriteMany)
+ * claim or a claim of the user's own.
+ */
+export function checkModelCache(p: Problems, c: ParsedStackConfig, gpusPerReplica: number): void {
+  const k = c.kubernetes;
+  if (c.platform !== "kubernetes" || k?.existingClaim || k?.modelCacheAccessMode === "ReadWriteMany") return;
+  const perNode = c.ownership.gpusPerServer ?? OWNED_SERVER.gpusPerServer;
+  const gpus = c.scaling.max * gpusPerReplica;
+  if (gpus <= perNode) return;
+  p.add(
+    ["kubernetes", "modelCacheAccessMode"],
+    k?.modelCacheAccessMode ?? "ReadWriteOnce",
+    `a ReadWriteOnce model cache attaches to one node, but scaling.max ${c.scaling.max} × ${gpusPerReplica} GPUs (${gpus}) needs more than one ${perNode}-GPU node (ownership.gpusPerServer): replicas on a second node would never start. Set kubernetes.modelCacheAccessMode: ReadWriteMany with a shared storage class (NFS, CephFS, EFS), give kubernetes.existingClaim, or lower scaling.max to ${Math.floor(perNode / gpusPerReplica)}`,
+  );
 }
 
 /** The workload: one way of giving the volume, and requests that fit the context. */

@@ -20,7 +20,14 @@ import {
 import { ConfigError, fromZodIssue, Problems } from "./errors";
 import { managedOffers, resolvePrices, type PriceContext } from "./prices";
 import { KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./schema";
-import { checkAws, checkWorkload, resolveHardware, resolveManaged, resolveModel } from "./resolve-parts";
+import {
+  checkAws,
+  checkModelCache,
+  checkWorkload,
+  resolveHardware,
+  resolveManaged,
+  resolveModel,
+} from "./resolve-parts";
 
 export type Platform = ParsedStackConfig["platform"];
 
@@ -209,6 +216,7 @@ export function resolveStackConfig(
   const w = c.workload;
   checkWorkload(p, w, maxModelLen);
   const aws = checkAws(p, c);
+  checkModelCache(p, c, count);
   const managed = resolveManaged(p, c, model, stack);
   if (p.list.length) throw new ConfigError(p.list, `stack ${stack}`);
 

@@ -123,6 +123,9 @@ export function groupInputs(name: string, cfg: AwsFleetArgs, r: GroupRefs): aws.
       warmPool: {
         poolState: "Stopped",
         minSize: a.warmPool!.size,
+        // Without it AWS keeps max − desired hosts warmed (each with its root volume, paid): with it
+        // equal to minSize the pool is exactly `size` hosts whatever the group runs.
+        maxGroupPreparedCapacity: a.warmPool!.size,
         instanceReusePolicy: { reuseOnScaleIn: true },
       },
       initialLifecycleHooks: [

@@ -30,6 +30,18 @@ export const base = {
   },
 } as const;
 
+/** The onprem example's scaling and workload (stacks/Pulumi.onprem.yaml), for tests that vary the rest. */
+export const onpremLoad = {
+  scaling: { min: 1, max: 2 },
+  workload: {
+    requestsPerMonth: 8e6,
+    inputTokensPerRequest: 2000,
+    outputTokensPerRequest: 400,
+    cachedInputShare: 0.4,
+    peakToAverage: 1.5,
+  },
+} as const;
+
 type Obj = Record<string, unknown>;
 
 /** Deep-merge `patch` into `target` (objects merge, everything else replaces). */

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { escapeXml } from "../cost/report/svg-chart";
-import { runCli } from "./helpers";
+import { onpremLoad, runCli } from "./helpers";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "one-answer-"));
 
@@ -34,13 +34,7 @@ const reasoningCheapest = {
   platform: "kubernetes",
   model: { id: "llama-3.3-70b", maxModelLen: 16384 },
   gpu: { type: "h100-sxm", count: 4 },
-  scaling: { min: 1, max: 2 },
-  workload: {
-    requestsPerMonth: 8e6,
-    inputTokensPerRequest: 2000,
-    outputTokensPerRequest: 400,
-    cachedInputShare: 0.4,
-  },
+  ...onpremLoad,
   compare: { apis: ["gpt-5-mini"], managedHosts: false },
 };
 

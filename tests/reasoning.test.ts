@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { project } from "../cost/projection";
 import { toUsd } from "../cost/money";
-import { base, merge, resolve } from "./helpers";
+import { base, merge, onpremLoad, resolve } from "./helpers";
 
 const REASONING = "reasoning tokens (billed as output)";
 
@@ -56,14 +56,7 @@ describe("reasoning tokens", () => {
     // onprem's workload with only reasoning APIs and Groq in reach: without reasoning gpt-5-mini
     // ($9,152) beats Groq ($12,160); billed as it bills ($15,552) it does not.
     const onprem = merge(base.kubernetes, {
-      scaling: { min: 1, max: 2 },
-      workload: {
-        requestsPerMonth: 8e6,
-        inputTokensPerRequest: 2000,
-        outputTokensPerRequest: 400,
-        cachedInputShare: 0.4,
-        peakToAverage: 1.5,
-      },
+      ...onpremLoad,
       compare: { apis: ["gpt-5-mini"] },
     });
     const p = project(resolve(onprem));

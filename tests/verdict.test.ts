@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { cheaperIntervals } from "../cost/breakeven";
 import { serversFor } from "../cost/options";
 import { allOptions, describeIntervals, project, stackOption } from "../cost/projection";
-import { base, merge, resolve } from "./helpers";
+import { base, merge, onpremLoad, resolve } from "./helpers";
 
 const RUNS = Number(process.env["VLLM_TCO_FUZZ_RUNS"] ?? 60);
 const seed = 20261125;
@@ -209,20 +209,7 @@ describe("break-even as intervals", () => {
   it("ranges that touch are one range, and an open range ends at the most the fleet serves", () => {
     // onprem: several hours' demands reach the same replica step a float's last bit apart, which
     // split one range into "between 3.39B and 3.64B and above 3.64B".
-    const p = project(
-      resolve(
-        merge(base.kubernetes, {
-          scaling: { min: 1, max: 2 },
-          workload: {
-            requestsPerMonth: 8e6,
-            inputTokensPerRequest: 2000,
-            outputTokensPerRequest: 400,
-            cachedInputShare: 0.4,
-            peakToAverage: 1.5,
-          },
-        }),
-      ),
-    );
+    const p = project(resolve(merge(base.kubernetes, onpremLoad)));
     const limit = p.selfHosted.option.maxScale * p.config.workload.monthlyOutputTokens;
     for (const row of p.breakEven) {
       for (let i = 1; i < row.cheaperBetween.length; i++)

@@ -86,9 +86,34 @@ line("exact break-even solve (step function)", median(exact), "ms", 50);
 const big = path.join(os.tmpdir(), `Pulumi.bench-10000-${process.pid}.yaml`);
 fs.writeFileSync(
   big,
-  fs.readFileSync(path.join(root, "stacks/Pulumi.onprem.yaml"), "utf8").replace(/max: \d+/, "max: 10000"),
+  fs
+    .readFileSync(path.join(root, "stacks/Pulumi.onprem.yaml"), "utf8")
+    .replace(/max: \d+/, "max: 10000")
+    // 10,000 four-GPU replicas span many nodes: a shared model cache (a ReadWriteOnce one is refused).
+    .replace("routing: prefix", "routing: prefix\n    modelCacheAccessMode: ReadWriteMany"),
 );
 line("`vllm-tco cost` for scaling.max 10,000", wall(["cost", "--stack-file", big], 3), "ms", 1000);
+// The hostile-input issue's case: the documented bounds together (scaling.max 10,000, 10¹² output
+// tokens a month), where thousands of replicas run at the peak.
+const huge = path.join(os.tmpdir(), `Pulumi.bench-huge-${process.pid}.yaml`);
+fs.writeFileSync(
+  huge,
+  [
+    "config:",
+    "  vllm-tco:platform: aws",
+    "  vllm-tco:model: { id: llama-3.1-8b }",
+    "  vllm-tco:aws: { instanceType: p5.4xlarge }",
+    "  vllm-tco:scaling: { min: 0, max: 10000 }",
+    "  vllm-tco:workload: { monthlyInputTokens: 5000000000000, monthlyOutputTokens: 1000000000000, activeHoursPerDay: 12, peakToAverage: 3 }",
+    "",
+  ].join("\n"),
+);
+line(
+  "`vllm-tco cost`, 10¹² tokens at scaling.max 10,000",
+  wall(["cost", "--stack-file", huge], 3),
+  "ms",
+  2000,
+);
 
 console.log("\n== vllm-tco plan: the Pulumi program under the mock runtime");
 for (const stack of ["aws-h100", "onprem", "managed"])

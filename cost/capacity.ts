@@ -27,8 +27,32 @@ export interface CapacityPlan {
   readonly unservedShare: number;
   /** Mean share of running replicas' capacity in use during serving hours. */
   readonly utilization: number;
-  /** Hours a month with at least k replicas running, k = 1..peak (index 0 unused): prices commitments. */
+  /**
+   * Hours a month at each replica count that runs (ascending, zero left out): O(distinct counts),
+   * however large the fleet, so a plan at scaling.max 10,000 costs what a plan at 4 does.
+   */
+  readonly levels: readonly ReplicaLevel[];
+  /** Hours a month with at least k replicas running, k = 1..peak (index 0 unused); built when read (O(peak)). */
   readonly hoursWithAtLeast: readonly number[];
+}
+
+export interface ReplicaLevel {
+  readonly replicas: number;
+  readonly hours: number;
+}
+
+/** Σ over the running hours of f(replicas running): a sum over levels, not over replica indices. */
+export function sumOverLevels(levels: readonly ReplicaLevel[], f: (replicas: number) => number): number {
+  let total = 0;
+  for (const l of levels) total += l.hours * f(l.replicas);
+  return total;
+}
+
+/** Hours a month with at least k replicas running. */
+export function hoursWithAtLeast(levels: readonly ReplicaLevel[], k: number): number {
+  let h = 0;
+  for (const l of levels) if (l.replicas >= k) h += l.hours;
+  return h;
 }
 
 /**
@@ -78,9 +102,15 @@ export function planCapacity(
     if (r > peak) peak = r;
     prev = r;
   }
-  const atLeast = new Array<number>(peak + 1).fill(0);
-  for (let i = 0; i < n; i++) atLeast[runReplicas[i]!]! += counts[i]!;
-  for (let k = peak - 1; k >= 1; k--) atLeast[k]! += atLeast[k + 1]!;
+  const byCount = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const r = runReplicas[i]!;
+    if (r > 0) byCount.set(r, (byCount.get(r) ?? 0) + counts[i]!);
+  }
+  const levels = [...byCount]
+    .sort((a, b) => a[0] - b[0])
+    .map(([replicas, hours]) => ({ replicas, hours: hours * WEEKS_PER_MONTH }));
+  let atLeast: number[] | undefined;
   return {
     servingReplicaHours: serving * WEEKS_PER_MONTH,
     idleReplicaHours: (idle + delay) * WEEKS_PER_MONTH,
@@ -89,7 +119,11 @@ export function planCapacity(
     replicaStartsPerMonth: starts * WEEKS_PER_MONTH,
     unservedShare: weekly > 0 ? unserved / weekly : 0,
     utilization: serving > 0 ? used / (serving * replicaTokensPerHour) : 0,
-    hoursWithAtLeast: atLeast.slice(0, peak + 1).map((x) => x * WEEKS_PER_MONTH),
+    levels,
+    get hoursWithAtLeast() {
+      atLeast ??= Array.from({ length: peak + 1 }, (_, k) => (k === 0 ? 0 : hoursWithAtLeast(levels, k)));
+      return atLeast;
+    },
   };
 }
 

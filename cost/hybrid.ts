@@ -35,7 +35,9 @@ export function hybridOption(self: CostOption, api: CostOption, apiShare: number
         ...(b?.plan && { plan: b.plan }),
       };
     },
-    breakpoints: rest > 0 ? self.breakpoints.map((x) => x / rest) : [],
+    get breakpoints() {
+      return rest > 0 ? self.breakpoints.map((x) => x / rest) : [];
+    },
     maxScale: rest > 0 ? self.maxScale / rest : Infinity,
     ...(self.replica && { replica: self.replica }),
     ...weaker(self.quality, api.quality),

@@ -18,7 +18,7 @@ import {
   type Source,
   type TokenPrices,
 } from "./catalog";
-import { capacityBreakpoints, planCapacity, type CapacityPlan } from "./capacity";
+import { capacityBreakpoints, planCapacity, sumOverLevels, type CapacityPlan } from "./capacity";
 import { coldStart, type ColdStart } from "./cold-start";
 import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
@@ -252,6 +252,13 @@ function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: 
   return instance.onDemandUsdPerHour;
 }
 
+/** $/hour of replicas 1..r together (the first `onDemandBase` of a mixed fleet on demand, the rest blended). */
+function ratesUpTo(instance: InstanceType, purchase: Purchase, r: number, cfg: StackConfig): number {
+  if (purchase !== "mixed") return r * hourlyRate(instance, purchase, 1, cfg);
+  const base = Math.min(r, cfg.aws?.onDemandBase ?? 0);
+  return base * instance.onDemandUsdPerHour + (r - base) * hourlyRate(instance, purchase, base + 1, cfg);
+}
+
 /**
  * Instance time spent starting replicas (boot, image pull, weights, engine: cost/cold-start.ts), paid
  * before a replica serves anything: every start in the plan, at the rate the new instance runs at.
@@ -298,7 +305,7 @@ function instanceItems(
   cfg: StackConfig,
   start: ColdStart,
 ): LineItem[] {
-  const hours = plan.hoursWithAtLeast;
+  const levels = plan.levels;
   const prices = purchasePrices(purchase);
   // A savings plan's two items each cite their own price; a mixed rate cites both it blends.
   const src =
@@ -309,9 +316,18 @@ function instanceItems(
     // Commit to the k replicas that run at least sp/od of the month: beyond that on-demand is cheaper.
     const od = instance.onDemandUsdPerHour;
     const sp = instance.savingsPlanUsdPerHour;
+    // Hours with at least k running only change at the counts that run: the largest such count whose
+    // hours reach the threshold is the commitment.
     let commit = 0;
-    while (commit + 1 < hours.length && hours[commit + 1]! / HOURS_PER_MONTH >= sp / od) commit++;
-    const above = hours.slice(commit + 1).reduce((a, b) => a + b, 0) + plan.scaleInDelayReplicaHours;
+    let atLeast = 0;
+    for (let i = levels.length - 1; i >= 0; i--) {
+      atLeast += levels[i]!.hours;
+      if (atLeast / HOURS_PER_MONTH >= sp / od) {
+        commit = levels[i]!.replicas;
+        break;
+      }
+    }
+    const above = sumOverLevels(levels, (r) => Math.max(0, r - commit)) + plan.scaleInDelayReplicaHours;
     return [
       item(
         commit > 0
@@ -332,14 +348,10 @@ function instanceItems(
     ];
   }
   // Mean rate over the replica-hours actually run (replicas above the on-demand base cost less when mixed).
-  let paid = 0;
-  let total = 0;
-  for (let k = 1; k < hours.length; k++) {
-    paid += hours[k]! * hourlyRate(instance, purchase, k, cfg);
-    total += hours[k]!;
-  }
+  let paid = sumOverLevels(levels, (r) => ratesUpTo(instance, purchase, r, cfg));
+  let total = sumOverLevels(levels, (r) => r);
   // Replicas waiting out a scale-in delay are the top ones: priced at the top replica's rate.
-  paid += plan.scaleInDelayReplicaHours * hourlyRate(instance, purchase, Math.max(1, hours.length - 1), cfg);
+  paid += plan.scaleInDelayReplicaHours * hourlyRate(instance, purchase, Math.max(1, plan.peakReplicas), cfg);
   total += plan.scaleInDelayReplicaHours;
   const rate = total > 0 ? paid / total : hourlyRate(instance, purchase, 1, cfg);
   const label = purchase === "mixed" ? `mixed spot/on-demand, mean ${money(+rate.toFixed(4))}/h` : purchase;
@@ -377,11 +389,9 @@ function spotInterruptionItem(
   cfg: StackConfig,
   start: ColdStart,
 ): LineItem {
-  const hours = plan.hoursWithAtLeast;
   const base = purchase === "mixed" ? (cfg.aws?.onDemandBase ?? 0) : 0;
   const share = purchase === "mixed" ? (cfg.aws ?? AWS_DEFAULTS).spotPercentage / 100 : 1;
-  let spotHours = 0;
-  for (let k = base + 1; k < hours.length; k++) spotHours += hours[k]! * share;
+  const spotHours = share * sumOverLevels(plan.levels, (r) => Math.max(0, r - base));
   const perMonth = cfg.assumptions?.spotInterruptionsPerMonth ?? SPOT_INTERRUPTION.perInstanceMonth;
   const interruptions = (spotHours / HOURS_PER_MONTH) * perMonth;
   const rewarm = (interruptions * start.totalSeconds) / 3600;
@@ -495,16 +505,23 @@ function plannedAt(b: SelfHostedBase, s: number): CapacityPlan {
   );
 }
 
-function scaleLimits(b: SelfHostedBase) {
+function scaleLimits(b: SelfHostedBase): {
+  readonly breakpoints: () => readonly number[];
+  readonly maxScale: number;
+} {
   const peakShare = Math.max(...b.shape);
   const weekly = b.cfg.workload.monthlyOutputTokens / (HOURS_PER_MONTH / 168);
+  let breakpoints: readonly number[] | undefined;
   return {
-    breakpoints: capacityBreakpoints(
-      b.shape,
-      b.cfg.workload.monthlyOutputTokens,
-      b.replica.tokensPerHour,
-      b.cfg.scaling.max,
-    ),
+    // Worked out when first read: O(distinct hourly demands × scaling.max), which break-even ranges
+    // need once, but the robustness analysis's dozens of re-rankings never read.
+    breakpoints: () =>
+      (breakpoints ??= capacityBreakpoints(
+        b.shape,
+        b.cfg.workload.monthlyOutputTokens,
+        b.replica.tokensPerHour,
+        b.cfg.scaling.max,
+      )),
     maxScale: weekly > 0 ? (b.cfg.scaling.max * b.replica.tokensPerHour) / (weekly * peakShare) : Infinity,
   };
 }
@@ -518,6 +535,7 @@ function packing(r: ReplicaCapacity): string {
 export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase: Purchase): CostOption {
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
   const fixed = rentedFixed(b.cfg);
+  const limits = scaleLimits(b);
   return {
     id: `rented:${instance.key}:${purchase}`,
     label: `rented ${instance.key}${packing(b.replica)} (${purchase})`,
@@ -535,7 +553,10 @@ export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase
         plan,
       );
     },
-    ...scaleLimits(b),
+    get breakpoints() {
+      return limits.breakpoints();
+    },
+    maxScale: limits.maxScale,
   };
 }
 
@@ -554,6 +575,7 @@ export function ownedOption(b: SelfHostedBase): CostOption {
   const gpusPerServer = o.gpusPerServer.value;
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
   const atStack = serversFor(plannedAt(b, 1).peakReplicas, b.cfg.gpu.count, gpusPerServer);
+  const limits = scaleLimits(b);
   return {
     id: "owned",
     label: `owned ${atStack}× ${gpusPerServer}-GPU server${atStack > 1 ? "s" : ""} (${b.cfg.gpu.type.key})`,
@@ -618,7 +640,10 @@ export function ownedOption(b: SelfHostedBase): CostOption {
         plan,
       );
     },
-    ...scaleLimits(b),
+    get breakpoints() {
+      return limits.breakpoints();
+    },
+    maxScale: limits.maxScale,
   };
 }
 

@@ -400,3 +400,34 @@ describe("spot interruptions and the savings plan's lock-in", () => {
     expect(idle.breakdown.lineItems[0]!.quantity).toBe(0);
   });
 });
+
+describe("capacity plans by replica level", () => {
+  it("hours with at least k replicas, from the levels, agree with a count over every k (brute force)", () => {
+    const p = project(
+      resolve(
+        merge(base.aws, {
+          scaling: { min: 0, max: 12 },
+          workload: {
+            monthlyInputTokens: 4e10,
+            monthlyOutputTokens: 8e9,
+            activeHoursPerDay: 10,
+            peakToAverage: 3,
+          },
+        }) as never,
+      ),
+    );
+    const plan = p.selfHosted.breakdown.plan!;
+    expect(plan.levels.length).toBeGreaterThan(1);
+    for (let k = 1; k <= plan.peakReplicas; k++) {
+      const brute = plan.levels.filter((l) => l.replicas >= k).reduce((a, l) => a + l.hours, 0);
+      expect(plan.hoursWithAtLeast[k]).toBeCloseTo(brute, 9);
+    }
+    // Replica-hours run, counted hour by hour in the plan's main loop (serving + idle, less the
+    // scale-in delays, which run past the hours): the same total as the levels give.
+    const byLevel = plan.levels.reduce((a, l) => a + l.hours * l.replicas, 0);
+    expect(byLevel).toBeCloseTo(
+      plan.servingReplicaHours + plan.idleReplicaHours - plan.scaleInDelayReplicaHours,
+      6,
+    );
+  });
+});

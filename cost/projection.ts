@@ -110,14 +110,15 @@ export function stackOption(cfg: StackConfig): CostOption {
 export function allOptions(cfg: StackConfig): CostOption[] {
   const options: CostOption[] = [];
   const instance = instanceFor(cfg);
-  if (instance && !cfg.unpricedInstances.includes(instance.key)) {
+  const selfHostable = cfg.notSelfHostable === undefined;
+  if (selfHostable && instance && !cfg.unpricedInstances.includes(instance.key)) {
     const replica = replicaCapacity(cfg, cfg.gpu.type, instance.gpus);
     const purchases: Purchase[] = ["on-demand", "spot", "savings-plan"];
     if (cfg.aws?.purchase === "mixed") purchases.push("mixed");
     for (const p of purchases)
       options.push(rentedOption(selfHostedBase(cfg, replica, "rented"), instance, p));
   }
-  options.push(ownedOption(selfHostedBase(cfg, replicaCapacity(cfg), "owned")));
+  if (selfHostable) options.push(ownedOption(selfHostedBase(cfg, replicaCapacity(cfg), "owned")));
   for (const offer of cfg.compare.managed)
     options.push(managedOption(cfg, offer, defaultOpsHours("managed", cfg)));
   for (const api of cfg.compare.apis) options.push(apiOption(cfg, api));
@@ -283,7 +284,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       summary: `${verb}: ${chosen.option.label} costs ${formatUsd(chosen.breakdown.total)}/month${runner ? `, ${pct}% less than the runner-up (${priced(runner)})` : ""}.`,
       reason:
         (row
-          ? `It is the cheaper ${describeIntervals(row)} output tokens/month; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
+          ? `It is the cheaper ${describeIntervals(row)}${row.cheaperBetween.length === 1 && row.cheaperBetween[0]!.from <= 0 && row.cheaperBetween[0]!.to === null ? "" : " output tokens/month"}; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
           : `Its biggest cost is ${whereStackSpends(stack)}.`) +
         weakerCheaper(lanes, chosen) +
         reasoningNote(lanes, chosen),
@@ -461,7 +462,12 @@ export function project(cfg: StackConfig): Projection {
         ? `one request alone waits ${(option.replica.capacity.run?.ttftMs.p90 ?? NaN).toFixed(0)} ms for its first token, more than workload.timeToFirstTokenMs ${cfg.workload.timeToFirstTokenMs}: use more or faster GPUs, fp8 weights, or raise the target`
         : `one stream alone runs at ${(option.replica.capacity.run?.itlMs.p90 ?? NaN).toFixed(1)} ms/token, slower than workload.interTokenLatencyMs ${cfg.workload.interTokenLatencyMs}: use more or faster GPUs, or fp8 weights`,
     );
-  warnings.push(...cfg.priceWarnings, ...staleInstancePrices(cfg), ...regionWarnings(cfg));
+  warnings.push(
+    ...cfg.priceWarnings,
+    ...staleInstancePrices(cfg),
+    ...regionWarnings(cfg),
+    ...(cfg.notSelfHostable ? [cfg.notSelfHostable] : []),
+  );
   // The replica count the verdict names (the stack's lane), never a second estimate of it.
   const stackLane = lanes.find((l) => l.isStack);
   if (plan && plan.unservedShare > 0)

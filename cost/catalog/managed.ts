@@ -92,6 +92,15 @@ export const MANAGED_OFFERS: readonly ManagedOffer[] = [
     0.014,
   ),
   offer("bedrock", "gpt-oss-120b", "openai.gpt-oss-120b-1:0", 0.15, 0.6, bedrockOpenAi),
+  offer(
+    "fireworks",
+    "deepseek-v3.2",
+    "accounts/fireworks/models/deepseek-v3p2",
+    0.56,
+    1.68,
+    src.fireworks,
+    0.28,
+  ),
   offer("fireworks", "llama-3.1-8b", "accounts/fireworks/models/llama-v3p1-8b-instruct", 0.2, 0.2),
   offer(
     "fireworks",

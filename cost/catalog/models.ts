@@ -185,6 +185,28 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     contextLength: 202752,
     asOf: "2025-09",
   }),
+  // DeepSeek V3.2 (MIT): 671B MoE, 37B active, shipped in FP8. Multi-head latent attention caches one
+  // 576-element latent a token a layer (kv_lora_rank 512 + rope 64), written here as one KV head of
+  // 288 so the K+V arithmetic counts 576. 671 GB of FP8 weights exceed one 8× H100 server (640 GB);
+  // 8× H200 holds it.
+  "deepseek-v3.2": model({
+    key: "deepseek-v3.2",
+    quality: ARENA_TEXT["deepseek-v3.2"],
+    huggingFaceId: "deepseek-ai/DeepSeek-V3.2",
+    aliases: ["deepseek-ai/DeepSeek-V3.2-Exp"],
+    parameters: 671e9,
+    activeParameters: 37e9,
+    experts: 256,
+    expertsPerToken: 8,
+    layers: 61,
+    attentionHeads: 128,
+    kvHeads: 1,
+    headDim: 288,
+    hiddenSize: 7168,
+    nativeDtype: "fp8",
+    contextLength: 163840,
+    asOf: "2025-12",
+  }),
 });
 
 /** Bytes per weight for each supported dtype/quantization. */

@@ -45,6 +45,7 @@ export const ARENA_TEXT = Object.freeze({
   "gpt-oss-20b": arena("gpt-oss-20b", 1318.1, 1311.7, 1324.4),
   "qwen3-235b-a22b-instruct-2507": arena("qwen3-235b-a22b-instruct-2507", 1421.2, 1417.5, 1424.9),
   "glm-4.6": arena("glm-4.6", 1425.3, 1420.5, 1430.0),
+  "deepseek-v3.2": arena("deepseek-v3.2", 1415.6, 1407.3, 1423.9),
   "gpt-4o-mini-2024-07-18": arena("gpt-4o-mini-2024-07-18", 1317.3, 1313.9, 1320.6),
   "gpt-4o-2024-08-06": arena("gpt-4o-2024-08-06", 1335.8, 1331.7, 1339.8),
   "gpt-4.1-2025-04-14": arena("gpt-4.1-2025-04-14", 1412.2, 1408.5, 1415.9),

@@ -3,17 +3,18 @@
  * problems instead of stopping at the first. `resolveStackConfig` composes them.
  */
 import * as net from "node:net";
-import { OWNED_SERVER } from "../catalog";
 import {
   GPUS,
   INSTANCE_TYPES,
   MODELS,
   offersFor,
+  OWNED_SERVER,
+  type Gpu,
   type InstanceType,
   type Model,
   type Quality,
 } from "../catalog";
-import { kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
+import { GIB, kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
 import { engineVersion } from "../catalog/engine";
 import { admitsPublicInternet, isIpv4Cidr, publicIpv4Addresses } from "./cidr";
 import { ConfigError, Problems, unknownKey } from "./errors";
@@ -183,6 +184,7 @@ export function resolveHardware(
       tensorParallel,
       `vLLM refuses it: ${model.key}'s ${model.attentionHeads} attention heads must divide evenly across the tensor-parallel GPUs; use one of ${divisors.filter((d) => model.attentionHeads! % d === 0).join(", ")}`,
     );
+  let notSelfHostable: string | undefined;
   // Each data-parallel engine holds the whole model on its tensor-parallel GPUs.
   const perEngine = count % tensorParallel === 0 ? tensorParallel : count;
   if (kvCacheTokens(model, dtype, gpu, perEngine, util) < maxModelLen) {
@@ -194,12 +196,12 @@ export function resolveHardware(
       ? instance
         ? `pick an instance type with at least ${fewest} ${gpu.key} GPUs`
         : `use at least ${fewest} GPUs per engine`
-      : `no ${gpu.key} count up to 8 holds it: use fp8/int4 weights or a larger GPU`;
-    p.add(
-      where,
-      found,
-      `${perEngine}× ${gpu.key} cannot hold ${model.key} ${dtype} (${(weights / 1e9).toFixed(1)} GB of weights) with a KV cache for one ${maxModelLen}-token sequence; ${fix}, or lower model.maxModelLen`,
-    );
+      : tooBigForOneServer(model, dtype, gpu, weights, c.platform);
+    const problem = `${perEngine}× ${gpu.key} cannot hold ${model.key} ${dtype} (${(weights / 1e9).toFixed(1)} GB of weights) with a KV cache for one ${maxModelLen}-token sequence; ${fix}, or lower model.maxModelLen`;
+    // A managed stack deploys no GPUs: it is priced, and its self-hosted alternatives are left out
+    // with the reason, instead of refusing the stack for a fleet it never deploys.
+    if (c.platform === "managed") notSelfHostable = `self-hosting ${model.key} is not compared: ${problem}`;
+    else p.add(where, found, problem);
   }
   if (!engineVersion(c.vllm.version))
     p.add(
@@ -208,7 +210,7 @@ export function resolveHardware(
       "must start with the vLLM version it packages (such as v0.11.0 or v0.11.0-cu128): the throughput model prices that engine",
     );
 
-  return { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype };
+  return { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype, notSelfHostable };
 }
 
 /**
@@ -228,6 +230,30 @@ export function checkModelCache(p: Problems, c: ParsedStackConfig, gpusPerReplic
     k?.modelCacheAccessMode ?? "ReadWriteOnce",
     `a ReadWriteOnce model cache attaches to one node, but scaling.max ${c.scaling.max} × ${gpusPerReplica} GPUs (${gpus}) needs more than one ${perNode}-GPU node (ownership.gpusPerServer): replicas on a second node would never start. Set kubernetes.modelCacheAccessMode: ReadWriteMany with a shared storage class (NFS, CephFS, EFS), give kubernetes.existingClaim, or lower scaling.max to ${Math.floor(perNode / gpusPerReplica)}`,
   );
+}
+
+/**
+ * A model no 8-GPU server of this GPU holds: how many GPUs (and servers) its weights alone take, that
+ * the kit deploys single-node replicas only, and the ways out.
+ */
+function tooBigForOneServer(
+  model: Model,
+  dtype: string,
+  gpu: Gpu,
+  weights: number,
+  platform: ParsedStackConfig["platform"],
+): string {
+  const usable = gpu.memoryGb * GIB * 0.9;
+  const gpus = Math.ceil(weights / usable);
+  const servers = Math.ceil(gpus / 8);
+  const hosts = offersFor(model.key).map((o) => o.host);
+  const managed =
+    platform === "managed"
+      ? "keep this managed stack"
+      : hosts.length
+        ? `platform: managed with managed.host ${hosts.join(" or ")} (billed per token; its report prices the APIs beside it)`
+        : "a managed host or an API (none in the catalog serves it yet)";
+  return `its ${dtype} weights alone need at least ${gpus} ${gpu.key} GPUs (${servers} 8-GPU servers), and the kit deploys single-node replicas only (no multi-node tensor or pipeline parallelism): use a GPU with more memory (h200), smaller weights (fp8/int4), or ${managed}`;
 }
 
 /** The workload: one way of giving the volume, and requests that fit the context. */

@@ -98,6 +98,8 @@ interface StackConfigBase extends Omit<
   };
   /** Instance types with the stack's price overrides applied. */
   readonly instances: Readonly<Record<string, InstanceType>>;
+  /** Why the model cannot be self-hosted on the stack's GPU (a managed stack only; others are refused): no self-hosted lane is priced. */
+  readonly notSelfHostable?: string;
   /** Instance types with no on-demand price for the stack's region (neither catalog, cache nor override): never priced. */
   readonly unpricedInstances: readonly string[];
   readonly ownership: ResolvedOwnership;
@@ -198,13 +200,8 @@ export function resolveStackConfig(
     (typeof providerConfig["aws:region"] === "string" ? providerConfig["aws:region"] : "us-east-1");
   const prices = resolvePrices(p, c, stack, region, live);
 
-  const { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype } = resolveHardware(
-    p,
-    c,
-    maybeModel,
-    prices.instances,
-    stack,
-  );
+  const { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype, notSelfHostable } =
+    resolveHardware(p, c, maybeModel, prices.instances, stack);
 
   if (c.scaling.min > c.scaling.max)
     p.add(
@@ -260,6 +257,7 @@ export function resolveStackConfig(
     },
     instances: prices.instances,
     unpricedInstances: [...prices.unpriced],
+    ...(notSelfHostable && { notSelfHostable }),
     ownership: {
       purchaseUsd: own("purchaseUsd", OWNED_SERVER.purchaseUsd),
       depreciationMonths: own("depreciationMonths", OWNED_SERVER.depreciationMonths),

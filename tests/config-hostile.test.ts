@@ -109,3 +109,12 @@ describe("a mandatory budget fails closed", () => {
     expect(checkBudget({ enforce: "mandatory" }, NaN as Micros).ok).toBe(true); // no rule, nothing to hold
   });
 });
+
+describe("did-you-mean stays bounded", () => {
+  it("200 unknown compare.apis names of 20 KB each are refused without a suggestion search per name", async () => {
+    const { nearest } = await import("../cost/catalog");
+    const long = "x".repeat(20_000);
+    expect(nearest(long, ["gpt-4o-mini", "gpt-5-mini"])).toBeUndefined();
+    expect(nearest("gpt-5-mnii", ["gpt-4o-mini", "gpt-5-mini"])).toBe("gpt-5-mini");
+  });
+});

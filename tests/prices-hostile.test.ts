@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readCache } from "../cost/catalog/price-cache";
+import { runCli } from "./helpers";
 import { refreshPrices } from "../cost/prices/refresh";
 
 const NOW = new Date("2026-11-23T12:00:00Z");
@@ -173,6 +174,49 @@ describe("the cache is checked when read", () => {
     const { cache, warning } = readCache(file);
     expect(Object.keys(cache.entries)).toEqual(["us-east-1/p5.4xlarge"]);
     expect(cache.entries["us-east-1/p5.4xlarge"]).toEqual({ onDemand: ok });
-    expect(warning).toContain("ignored 4 entries that are not a positive price fetched in the past");
+    expect(warning).toContain(
+      "ignored 4 entries that are not a plausible price for a catalog instance type fetched in the past",
+    );
+  });
+
+  it("absurd magnitudes (1e300, 1e15, 1e-300 $/h) and unknown instance types are ignored; the report prices from the catalog", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cache-"));
+    const file = path.join(dir, "prices.json");
+    const at = { fetchedAt: "2026-11-20T00:00:00Z", source: "x" };
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        entries: {
+          "us-east-1/p5.4xlarge": {
+            onDemand: { ...at, usdPerHour: 1e300 },
+            spot: { ...at, usdPerHour: 1e-300 },
+          },
+          "us-east-1/p5.48xlarge": { onDemand: { ...at, usdPerHour: 1e15 } },
+          "us-east-1/x9.huge": { onDemand: { ...at, usdPerHour: 5 } },
+        },
+      }),
+    );
+    const { cache, warning } = readCache(file);
+    expect(cache.entries).toEqual({});
+    expect(warning).toMatch(/ignored 4 entries/);
+    const prev = process.env["VLLM_TCO_PRICE_CACHE"];
+    process.env["VLLM_TCO_PRICE_CACHE"] = file;
+    try {
+      const r = await runCli("cost", "--stack", "aws-h100", "--json");
+      expect(r.code, r.err).toBe(0);
+      const doc = JSON.parse(r.out) as {
+        selfHosted: { monthlyUsd: number; lineItems: { unitPriceUsd: number; name: string }[] };
+      };
+      expect(Number.isFinite(doc.selfHosted.monthlyUsd)).toBe(true);
+      // The catalog's $6.88/h, not the poisoned cache's.
+      expect(
+        doc.selfHosted.lineItems.find((i) => i.name.startsWith("GPU instances serving"))!.unitPriceUsd,
+      ).toBeCloseTo(6.88, 9);
+      expect((await runCli("cost", "--stack", "aws-h100")).code).toBe(0);
+    } finally {
+      if (prev === undefined) delete process.env["VLLM_TCO_PRICE_CACHE"];
+      else process.env["VLLM_TCO_PRICE_CACHE"] = prev;
+    }
   });
 });

@@ -27,6 +27,10 @@ function distance(a: string, b: string): number {
 
 /** The key nearest to `value` (case-insensitive), or undefined when nothing is reasonably close. */
 export function nearest(value: string, keys: readonly string[]): string | undefined {
+  // Edit distance is O(|value| × |key|): a value far longer than any key is no typo of one, and a
+  // hostile 20 KB name must not cost seconds a suggestion.
+  const longest = keys.reduce((m, k) => Math.max(m, k.length), 0);
+  if (value.length > 2 * longest + 8) return undefined;
   const v = value.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;

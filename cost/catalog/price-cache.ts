@@ -4,6 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { implausible } from "./price-bounds";
+import { INSTANCE_TYPES } from "./instances";
 
 export interface CachedPrice {
   readonly usdPerHour: number;
@@ -66,10 +68,23 @@ function validEntries(doc: PriceCache, now = Date.now()): { cache: PriceCache; w
   const dropped: string[] = [];
   for (const [key, e] of Object.entries(doc.entries)) {
     const kept: { onDemand?: CachedPrice; spot?: CachedPrice } = {};
+    const type = INSTANCE_TYPES[key.slice(key.indexOf("/") + 1)];
     for (const kind of ["onDemand", "spot"] as const) {
       const p = (e as Record<string, unknown> | null)?.[kind];
       if (p === undefined) continue;
-      if (usable(p, now)) kept[kind] = p;
+      // Money is checked like money: the bounds `prices refresh` applies, so a poisoned or hand-edited
+      // price (1e300, 1e-300) never reaches a report.
+      const ref = type && {
+        onDemandUsdPerHour:
+          kind === "spot" && kept.onDemand ? kept.onDemand.usdPerHour : type.onDemandUsdPerHour,
+        gpus: type.gpus,
+      };
+      if (
+        usable(p, now) &&
+        ref &&
+        !implausible(kind === "onDemand" ? "on-demand" : "spot", p.usdPerHour, ref)
+      )
+        kept[kind] = p;
       else dropped.push(`${key} ${kind}`);
     }
     if (kept.onDemand || kept.spot) entries[key] = kept;
@@ -77,7 +92,7 @@ function validEntries(doc: PriceCache, now = Date.now()): { cache: PriceCache; w
   return {
     cache: { version: 1, entries },
     ...(dropped.length && {
-      warning: `price cache: ignored ${dropped.length} entr${dropped.length > 1 ? "ies" : "y"} that are not a positive price fetched in the past (${dropped.slice(0, 5).join(", ")}${dropped.length > 5 ? ", …" : ""}); the catalog prices are used for them. Run \`vllm-tco prices refresh\`.`,
+      warning: `price cache: ignored ${dropped.length} entr${dropped.length > 1 ? "ies" : "y"} that are not a plausible price for a catalog instance type fetched in the past (${dropped.slice(0, 5).join(", ")}${dropped.length > 5 ? ", …" : ""}); the catalog prices are used for them. Run \`vllm-tco prices refresh\`.`,
     }),
   };
 }

@@ -9,7 +9,8 @@ import { DescribeSpotPriceHistoryCommand, EC2Client, type SpotPrice } from "@aws
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
 import { cacheKey, readCache, writeCache, type CachedPrice, type PriceCache } from "../catalog/price-cache";
 import { INSTANCE_TYPES } from "../catalog";
-import { implausible, parseOnDemand, parseSpot, REGION_LOCATIONS } from "./parse";
+import { implausible } from "../catalog/price-bounds";
+import { parseOnDemand, parseSpot, REGION_LOCATIONS } from "./parse";
 
 export interface RefreshOptions {
   readonly region: string;

@@ -46,6 +46,8 @@ export interface KubernetesServiceArgs extends ServingArgs {
 
 export interface AwsFleetArgs extends ServingArgs {
   readonly aws: ResolvedAws;
+  /** Requests in flight (running + waiting) per host the scale-in policy holds: the planned streams per replica at the target utilisation. */
+  readonly inFlightPerHost: number;
   /** The load balancer is internal when every client range is private (and open ingress is not asked for). */
   readonly loadBalancerInternal: boolean;
 }
@@ -94,7 +96,12 @@ export function kubernetesArgs(cfg: KubernetesStackConfig, p: Projection): Kuber
 
 export function awsArgs(cfg: AwsStackConfig, p: Projection): AwsFleetArgs {
   const a = cfg.aws;
-  return { ...serving(cfg, p), aws: a, loadBalancerInternal: loadBalancerInternal(a) };
+  return {
+    ...serving(cfg, p),
+    aws: a,
+    loadBalancerInternal: loadBalancerInternal(a),
+    inFlightPerHost: Math.max(1, Math.round((p.replica?.concurrency ?? 1) * cfg.scaling.targetUtilization)),
+  };
 }
 
 /** Days a month the workload is active: the usage alarms count per active day, not per calendar day. */

@@ -22,7 +22,7 @@ describe("aws platform: the aws-h100 example stack", async () => {
     const count = (type: string) => r.resources.filter((x) => x.type === type).length;
     expect(count("aws:ec2/subnet:Subnet")).toBe(4);
     expect(count("aws:ec2/natGateway:NatGateway")).toBe(1);
-    expect(count("aws:autoscaling/policy:Policy")).toBe(3);
+    expect(count("aws:autoscaling/policy:Policy")).toBe(4);
     expect(count("aws:cloudwatch/metricAlarm:MetricAlarm")).toBe(2);
     expect(count("aws:secretsmanager/secret:Secret")).toBe(2);
     expect(find(r, "aws:ec2/vpc:Vpc", "vllm-net-vpc").parent).toBe("vllm-tco:aws:Network::vllm-net");
@@ -142,8 +142,10 @@ describe("aws platform: the aws-h100 example stack", async () => {
   });
 
   it("scales on vLLM's queue, to zero after the idle minutes, and wakes on requests at an empty fleet", () => {
+    // Scale-out only: a waiting queue of 0 cannot tell a busy host from an idle one.
     expect(inputs(r, "aws:autoscaling/policy:Policy", "vllm-load")["targetTrackingConfiguration"]).toEqual({
       targetValue: 5,
+      disableScaleIn: true,
       customizedMetricSpecification: {
         namespace: "vllm-tco",
         metricName: "NumRequestsWaiting",
@@ -151,6 +153,35 @@ describe("aws platform: the aws-h100 example stack", async () => {
         metricDimensions: [{ name: "AutoScalingGroupName", value: "vllm-fleet-asg" }],
       },
     });
+    // Scale-in: requests in flight per host (running + waiting). The aws-h100 report plans 151
+    // streams per replica at capacity; at the 0.8 target utilisation that is 120.8 → 121 per host.
+    const inFlight = inputs(r, "aws:autoscaling/policy:Policy", "vllm-in-flight") as {
+      estimatedInstanceWarmup: number;
+      targetTrackingConfiguration: {
+        targetValue: number;
+        disableScaleIn?: boolean;
+        customizedMetricSpecification: { metrics: Obj[] };
+      };
+    };
+    const t = inFlight.targetTrackingConfiguration;
+    expect(t.targetValue).toBe(121);
+    expect(t.disableScaleIn).toBeUndefined();
+    expect(inFlight.estimatedInstanceWarmup).toBe(752);
+    expect(
+      t.customizedMetricSpecification.metrics.map((m) => [
+        m["id"],
+        m["expression"] ?? (m["metricStat"] as { metric: { metricName: string } }).metric.metricName,
+      ]),
+    ).toEqual([
+      ["running", "NumRequestsRunning"],
+      ["waiting", "NumRequestsWaiting"],
+      ["inflight", "running + waiting"],
+    ]);
+    // AWS's documented target-tracking rule, desired = ⌈hosts × metric ÷ target⌉, with the scale-out
+    // policy's scale-in off: while any request is in flight the fleet keeps at least one host.
+    for (const hosts of [1, 2, 4])
+      for (const perHost of [0.25, 1, 50, 500])
+        expect(Math.ceil((hosts * perHost) / t.targetValue)).toBeGreaterThanOrEqual(1);
     expect(inputs(r, "aws:autoscaling/policy:Policy", "vllm-to-zero")).toMatchObject({
       adjustmentType: "ExactCapacity",
       scalingAdjustment: 0,

@@ -141,7 +141,13 @@ export function groupInputs(name: string, cfg: AwsFleetArgs, r: GroupRefs): aws.
   };
 }
 
-/** Load: target tracking on vLLM's queue (published by the hosts) or the ALB's requests per target. */
+/**
+ * Scale-out: target tracking on the stack's metric (vLLM's queue or running requests, published by
+ * the hosts, or the ALB's requests per target), with its scale-in turned off: a waiting queue of 0
+ * cannot tell a busy host from an idle one, and loading hosts report 0 too. Scale-in belongs to
+ * `inFlightTracking` alone (AWS scales in only when every target-tracking policy with scale-in
+ * enabled is ready to, and out when any is).
+ */
 export function targetTracking(
   cfg: AwsFleetArgs,
   r: { readonly albResourceLabel: pulumi.Input<string>; readonly groupName: pulumi.Input<string> },
@@ -150,6 +156,7 @@ export function targetTracking(
   return s.metric === "requests"
     ? {
         targetValue: s.target,
+        disableScaleIn: true,
         predefinedMetricSpecification: {
           predefinedMetricType: "ALBRequestCountPerTarget",
           resourceLabel: r.albResourceLabel,
@@ -157,6 +164,7 @@ export function targetTracking(
       }
     : {
         targetValue: s.target,
+        disableScaleIn: true,
         customizedMetricSpecification: {
           namespace: METRIC_NAMESPACE,
           metricName: QUEUE_METRIC[s.metric],
@@ -164,4 +172,46 @@ export function targetTracking(
           metricDimensions: [{ name: "AutoScalingGroupName", value: r.groupName }],
         },
       };
+}
+
+/**
+ * Scale-in: target tracking on requests in flight per host (running + waiting, the hosts' own
+ * vLLM gauges), at the concurrency the cost model planned per host. Desired hosts = ⌈hosts × in
+ * flight ÷ target⌉, so while any request runs at least one host stays: the last host is removed only
+ * when nothing runs or waits (and, with `scaling.min` 0, by the idle alarm's own rule). A host
+ * removed while others are busy drains first (the target group's deregistration delay and the
+ * engine's stop timeout, `drainSeconds`). Hosts still in their warm-up are left out of the metric
+ * (`estimatedInstanceWarmup`), so a loading host's zeros do not pull it down.
+ */
+export function inFlightTracking(
+  cfg: AwsFleetArgs,
+  groupName: pulumi.Input<string>,
+): aws.types.input.autoscaling.PolicyTargetTrackingConfiguration {
+  const gauge = (id: string, metricName: string) => ({
+    id,
+    metricStat: {
+      metric: {
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensions: [{ name: "AutoScalingGroupName", value: groupName }],
+      },
+      stat: "Average",
+    },
+    returnData: false,
+  });
+  return {
+    targetValue: cfg.inFlightPerHost,
+    customizedMetricSpecification: {
+      metrics: [
+        gauge("running", QUEUE_METRIC.running),
+        gauge("waiting", QUEUE_METRIC.queue),
+        {
+          id: "inflight",
+          expression: "running + waiting",
+          label: "requests in flight per host",
+          returnData: true,
+        },
+      ],
+    },
+  };
 }

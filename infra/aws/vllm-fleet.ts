@@ -9,6 +9,7 @@ import {
   groupInputs,
   groupNamePrefix,
   launchTemplateInputs,
+  inFlightTracking,
   targetTracking,
   WARM_POOL_HOOK,
 } from "./fleet-inputs";
@@ -130,6 +131,16 @@ export class AwsVllmFleet extends pulumi.ComponentResource {
           albResourceLabel: pulumi.interpolate`${lb.arnSuffix}/${lb.targetGroupArnSuffix}`,
           groupName: group.name,
         }),
+      },
+      child,
+    );
+    new aws.autoscaling.Policy(
+      `${name}-in-flight`,
+      {
+        autoscalingGroupName: group.name,
+        policyType: "TargetTrackingScaling",
+        estimatedInstanceWarmup: e.coldStart.budgetSeconds,
+        targetTrackingConfiguration: inFlightTracking(cfg, group.name),
       },
       child,
     );

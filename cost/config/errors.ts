@@ -4,6 +4,7 @@
  */
 import type { core } from "zod";
 import { nearest } from "../catalog";
+import { redact } from "./redact";
 
 export interface ConfigProblem {
   /** Full setting path, e.g. `vllm-tco:gpu.count`. */
@@ -23,13 +24,14 @@ export class ConfigError extends Error {
     readonly problems: readonly ConfigProblem[],
     readonly where = "stack config",
   ) {
+    // Redacted as a whole: a credential can sit in a key's name (the path), not only in a value.
     super(
-      `invalid ${where}:\n` +
+      redact(`invalid ${where}:\n` +
         problems
           .slice(0, MAX_LISTED)
           .map((p) => `  - ${p.path}: ${p.message} (found ${p.found})`)
           .join("\n") +
-        (problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : ""),
+        (problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : "")),
     );
   }
 }
@@ -44,16 +46,8 @@ export function settingPath(path: readonly PropertyKey[]): string {
   return `${ns}${head}${rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("")}`;
 }
 
-/**
- * Strings shaped like credentials: Hugging Face and OpenAI-style tokens, AWS access keys, bearer
- * tokens, and long unbroken runs of token characters. They are never echoed, wherever they sit.
- */
-const CREDENTIAL =
-  /\b(hf_[A-Za-z0-9]{8,}|sk-[A-Za-z0-9_-]{8,}|(AKIA|ASIA)[A-Z0-9]{12,}|[Bb]earer\s+\S{8,})|[A-Za-z0-9+/_=-]{32,}/g;
-
-export function redactSecrets(text: string): string {
-  return text.replace(CREDENTIAL, "[redacted]");
-}
+/** Credential shapes are never echoed: the one redaction pass (./redact.ts). */
+export const redactSecrets = redact;
 
 export function show(value: unknown): string {
   if (value === undefined) return "(missing)";

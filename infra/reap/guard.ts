@@ -1,6 +1,7 @@
 /**
  * The reaper's guards: no call waits forever, and no credential leaves in what it prints or logs.
  */
+import { redact } from "../../cost/config/redact";
 
 /** The error a call that ran out of time rejects with. */
 export class DeadlineError extends Error {
@@ -23,7 +24,5 @@ export async function within<T>(work: Promise<T>, ms: number, what: string): Pro
   }
 }
 
-/** `scheme://user:password@host` → `scheme://***@host`, anywhere in a text. */
-export function redactCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']+@/gi, "$1***@");
-}
+/** Every credential shape (URL userinfo, tokens, keys, JWTs, PEM): the one redaction pass. */
+export const redactCredentials = redact;

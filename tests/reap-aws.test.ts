@@ -148,6 +148,22 @@ describe("the Auto Scaling group (moto)", () => {
     });
   });
 
+  it("a group whose Launch or Terminate processes an operator suspended is left alone (unknown, no write)", async () => {
+    const { as } = await sdk();
+    const client = new as.AutoScalingClient({});
+    await client.send(
+      new as.SuspendProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: ["Terminate"] }),
+    );
+    try {
+      await expect(awsFleet(cfg, group).state()).rejects.toThrow(
+        /suspended by an operator \(Terminate\): left alone/,
+      );
+      expect(await describeGroup()).toMatchObject({ DesiredCapacity: 2 });
+    } finally {
+      await client.send(new as.ResumeProcessesCommand({ AutoScalingGroupName: group }));
+    }
+  });
+
   it("a group that changes between the decision's first read and the action is not touched", async () => {
     const record = await reap({
       config: cfg,

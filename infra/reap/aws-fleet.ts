@@ -40,8 +40,20 @@ export function awsFleet(cfg: StackConfig, groupName: string, callTimeoutMs = 15
       callTimeoutMs,
       `DescribeAutoScalingGroups ${groupName}`,
     );
-    const group = res.AutoScalingGroups?.[0];
+    const groups = res.AutoScalingGroups ?? [];
+    const group = groups[0];
     if (!group) throw new Error(`no Auto Scaling group named ${groupName} in ${region}`);
+    // Act only on the group asked for: an answer naming another (or several) is not this fleet's.
+    if (groups.length !== 1 || group.AutoScalingGroupName !== groupName)
+      throw new Error(
+        `the Auto Scaling answer names ${groups.map((g) => g.AutoScalingGroupName ?? "?").join(", ")}, not ${groupName}: not acting on another group`,
+      );
+    // An operator who suspended scaling processes holds the group by hand: never act over them.
+    const suspended = (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? "?");
+    if (suspended.length)
+      throw new Error(
+        `${groupName} has scaling processes suspended by an operator (${suspended.join(", ")}): left alone; resume them (aws autoscaling resume-processes) to let the reaper act`,
+      );
     const desired = replicaCount(group.DesiredCapacity, "DesiredCapacity");
     const ids = (group.Instances ?? []).map((i) => i.InstanceId ?? "?").sort();
     // Instances count whether or not they are InService: a loading host is paid for too.

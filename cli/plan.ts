@@ -123,7 +123,10 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
             (result.resources.find((r) => r.type === CostReport.TYPE)?.inputs["document"] as
               object | undefined) ?? null,
           violations,
-          assumes: requirementsFor(result.resources.map((r) => r.type)),
+          assumes: requirementsFor(
+            result.resources.map((r) => r.type),
+            cfg.kubernetes,
+          ),
           coldStart: start,
           ...(result.error && { error: result.error }),
         },
@@ -144,7 +147,10 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
       );
       io.out("");
     }
-    const needs = requirementsFor(result.resources.map((r) => r.type));
+    const needs = requirementsFor(
+      result.resources.map((r) => r.type),
+      cfg.kubernetes,
+    );
     if (needs.length > 0) {
       io.out("assumes in the cluster:");
       for (const n of needs) io.out(`  ${n.component} ${n.minimum} or newer (${n.kind}): ${n.why}`);

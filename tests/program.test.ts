@@ -152,6 +152,14 @@ describe("vllm-tco plan", () => {
       "KEDA",
       "Prometheus Operator (e.g. kube-prometheus-stack)",
     ]);
+    // The labels the ServiceMonitor carries and the address KEDA queries: what the Operator's
+    // selector and the cluster's Prometheus must match (the onprem stack keeps the defaults).
+    expect(text.out).toContain(
+      "its Prometheus must select ServiceMonitors labelled release=kube-prometheus-stack (kubernetes.serviceMonitorLabels",
+    );
+    expect(text.out).toContain(
+      "answer at http://prometheus-operated.monitoring:9090 (kubernetes.prometheusAddress)",
+    );
   });
 
   it("exits 3 when a mandatory budget stops the update, 2 on bad input", async () => {

@@ -32,10 +32,34 @@ export const CLUSTER_REQUIREMENTS: readonly ClusterRequirement[] = [
   },
 ];
 
-/** The requirements of the custom resources a plan registers (resource types as Pulumi names them). */
-export function requirementsFor(resourceTypes: readonly string[]): ClusterRequirement[] {
+/** What the stack's config says the cluster's monitoring looks like (kubernetes.*). */
+export interface MonitoringAssumptions {
+  readonly serviceMonitorLabels: Readonly<Record<string, string>>;
+  readonly prometheusAddress: string;
+}
+
+/**
+ * The requirements of the custom resources a plan registers (resource types as Pulumi names them),
+ * with the labels and address the stack assumes: a ServiceMonitor the Operator's selector does not
+ * match is never scraped, and KEDA's queries then return nothing.
+ */
+export function requirementsFor(
+  resourceTypes: readonly string[],
+  monitoring?: MonitoringAssumptions,
+): ClusterRequirement[] {
   return CLUSTER_REQUIREMENTS.filter((r) => {
     const [groupVersion, kind] = r.kind.split(" ");
     return resourceTypes.includes(`kubernetes:${groupVersion}:${kind}`);
-  });
+  }).map((r) =>
+    r.component.startsWith("Prometheus Operator") && monitoring
+      ? {
+          ...r,
+          why: `${r.why}; its Prometheus must select ServiceMonitors labelled ${
+            Object.entries(monitoring.serviceMonitorLabels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(",") || "(no labels)"
+          } (kubernetes.serviceMonitorLabels; the kube-prometheus-stack chart selects release=<its release name>) and answer at ${monitoring.prometheusAddress} (kubernetes.prometheusAddress)`,
+        }
+      : r,
+  );
 }

@@ -90,8 +90,24 @@ function serving(cfg: StackConfig, p: Projection): ServingArgs {
   };
 }
 
+/**
+ * Kubernetes scales pods, so a replica of `gpu.count` GPUs at tensor parallel `tp` runs as count/tp
+ * engine pods of `tp` GPUs each (never vLLM's `--data-parallel-size`, whose dense-model ranks run in
+ * lockstep and move all their GPUs at once): the Deployment, KEDA, the HPA and the HTTP add-on count
+ * engines, `scaling.min`/`max` × engines per replica, while the cost model keeps counting replicas.
+ */
+export function enginesPerReplica(cfg: StackConfig): number {
+  return Math.max(1, Math.floor(cfg.gpu.count / cfg.gpu.tensorParallel));
+}
+
 export function kubernetesArgs(cfg: KubernetesStackConfig, p: Projection): KubernetesServiceArgs {
-  return { ...serving(cfg, p), kubernetes: cfg.kubernetes };
+  const e = enginesPerReplica(cfg);
+  const perEngine: KubernetesStackConfig = {
+    ...cfg,
+    gpu: { ...cfg.gpu, count: cfg.gpu.tensorParallel },
+    scaling: { ...cfg.scaling, min: cfg.scaling.min * e, max: cfg.scaling.max * e },
+  };
+  return { ...serving(perEngine, p), kubernetes: cfg.kubernetes };
 }
 
 export function awsArgs(cfg: AwsStackConfig, p: Projection): AwsFleetArgs {

@@ -230,6 +230,30 @@ describe("kubernetes platform: the onprem example stack", async () => {
   });
 });
 
+describe("one engine per pod", () => {
+  it("a replica of 8 GPUs at tensor parallel 4 runs as two 4-GPU engine pods, without --data-parallel-size; KEDA counts engines", async () => {
+    const r = await plan("onprem", { gpu: { count: 8, tensorParallel: 4 }, scaling: { min: 1, max: 1 } });
+    const engine = find(r, "kubernetes:apps/v1:Deployment", "vllm-engine").inputs as {
+      spec: {
+        replicas: number;
+        template: {
+          spec: { containers: { args: string[]; resources: { limits: Record<string, string> } }[] };
+        };
+      };
+    };
+    const c = engine.spec.template.spec.containers[0]!;
+    expect(c.resources.limits["nvidia.com/gpu"]).toBe("4");
+    expect(c.args).not.toContain("--data-parallel-size");
+    expect(c.args[c.args.indexOf("--tensor-parallel-size") + 1]).toBe("4");
+    // One replica (scaling.min 1 = max 1) of two engines: two pods, and KEDA holds 2..2.
+    expect(engine.spec.replicas).toBe(2);
+    const so = find(r, "kubernetes:keda.sh/v1alpha1:ScaledObject", "vllm-scaledobject").inputs as {
+      spec: { minReplicaCount: number; maxReplicaCount: number };
+    };
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 2]);
+  });
+});
+
 describe("kubernetes platform: variants", () => {
   it("scale to zero: minReplicaCount 0, the HTTP add-on holds requests, the router is ready only with an engine", async () => {
     const r = await plan("onprem", { scaling: { min: 0 } });

@@ -65,7 +65,8 @@ const ownership = (cfg: StackConfig, key: keyof StackConfig["ownership"], v: num
 });
 
 const round = (v: number, d = 2) => +v.toFixed(d);
-const hasRented = (cfg: StackConfig) => cfg.platform !== "managed" || Object.keys(cfg.instances).length > 0;
+/** Self-hosted lanes are priced (a model too big for one server has none). */
+const selfHosted = (cfg: StackConfig) => cfg.notSelfHostable === undefined;
 
 /** Every instance's spot price at `ratio` × its on-demand price. */
 function spotAt(cfg: StackConfig, ratio: number): StackConfig {
@@ -81,7 +82,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "throughput",
     assumption: "replica throughput vs the simulator (its measured held-out error)",
     unit: "×",
-    applies: (c) => c.platform !== "managed" || hasRented(c),
+    applies: selfHosted,
     base: () => 1,
     range: () => [round(1 / THROUGHPUT_ERROR_FACTOR), THROUGHPUT_ERROR_FACTOR],
     apply: (c, v) => withAssumption(c, { throughputFactor: v }),
@@ -91,7 +92,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "depreciationMonths",
     assumption: "owned-server depreciation life",
     unit: "months",
-    applies: () => true,
+    applies: selfHosted,
     base: (c) => c.ownership.depreciationMonths.value,
     range: () => [24, 72],
     apply: (c, v) => ownership(c, "depreciationMonths", v),
@@ -101,7 +102,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "residualValuePercent",
     assumption: "owned-server resale value at end of life",
     unit: "%",
-    applies: () => true,
+    applies: selfHosted,
     base: (c) => c.ownership.residualValuePercent.value,
     range: () => [0, 40],
     apply: (c, v) => ownership(c, "residualValuePercent", v),
@@ -111,7 +112,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "costOfCapitalPercent",
     assumption: "cost of capital on owned servers",
     unit: "%/year",
-    applies: () => true,
+    applies: selfHosted,
     base: (c) => c.ownership.costOfCapitalPercent.value,
     range: () => [0, 12],
     apply: (c, v) => ownership(c, "costOfCapitalPercent", v),
@@ -121,7 +122,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "peakToAverage",
     assumption: "traffic shape: peak hour ÷ average active hour",
     unit: "×",
-    applies: () => true,
+    applies: selfHosted,
     base: (c) => c.workload.peakToAverage,
     range: (c) => [Math.max(1, c.workload.peakToAverage / 2), Math.min(10, c.workload.peakToAverage * 2)],
     apply: (c, v) => ({ ...c, workload: { ...c.workload, peakToAverage: v } }),
@@ -131,7 +132,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "targetUtilization",
     assumption: "autoscaler target utilisation",
     unit: "share",
-    applies: () => true,
+    applies: selfHosted,
     base: (c) => c.scaling.targetUtilization,
     range: () => [0.5, 0.95],
     apply: (c, v) => ({ ...c, scaling: { ...c.scaling, targetUtilization: v } }),
@@ -141,7 +142,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "selfHostLabour",
     assumption: "engineer hours on self-hosted lanes",
     unit: "×",
-    applies: () => true,
+    applies: selfHosted,
     base: () => 1,
     range: () => [0.5, 2],
     apply: (c, v) => withAssumption(c, { selfHostLabourFactor: v }),
@@ -151,7 +152,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "spotDiscount",
     assumption: "spot price ÷ on-demand price",
     unit: "ratio",
-    applies: hasRented,
+    applies: selfHosted,
     base: (c) => {
       const i = c.aws?.instance ?? Object.values(c.instances)[0]!;
       return round(i.spotUsdPerHour / i.onDemandUsdPerHour, 3);
@@ -164,7 +165,7 @@ const ASSUMPTIONS: readonly Assumption[] = [
     key: "spotInterruptions",
     assumption: "spot interruptions per instance-month",
     unit: "per month",
-    applies: hasRented,
+    applies: selfHosted,
     base: () => SPOT_INTERRUPTION.perInstanceMonth,
     range: () => [SPOT_INTERRUPTION.low, SPOT_INTERRUPTION.high],
     apply: (c, v) => withAssumption(c, { spotInterruptionsPerMonth: v }),
@@ -261,7 +262,7 @@ export function robustness(cfg: StackConfig, lanes: readonly Lane[], rank: Rank)
   const stack = (ls: readonly Lane[]) => toUsd(ls.find((l) => l.isStack)!.breakdown.total);
   const throughputRow = ASSUMPTIONS[0]!;
   const selfHostBand =
-    cfg.platform === "managed"
+    cfg.platform === "managed" || !selfHosted(cfg)
       ? undefined
       : {
           // Less throughput needs more replicas: the low end of throughput is the high end of cost.

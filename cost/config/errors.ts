@@ -26,12 +26,14 @@ export class ConfigError extends Error {
   ) {
     // Redacted as a whole: a credential can sit in a key's name (the path), not only in a value.
     super(
-      redact(`invalid ${where}:\n` +
-        problems
-          .slice(0, MAX_LISTED)
-          .map((p) => `  - ${p.path}: ${p.message} (found ${p.found})`)
-          .join("\n") +
-        (problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : "")),
+      redact(
+        `invalid ${where}:\n` +
+          problems
+            .slice(0, MAX_LISTED)
+            .map((p) => `  - ${p.path}: ${p.message} (found ${p.found})`)
+            .join("\n") +
+          (problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : ""),
+      ),
     );
   }
 }

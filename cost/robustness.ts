@@ -254,11 +254,13 @@ export function robustness(cfg: StackConfig, lanes: readonly Lane[], rank: Rank)
   const summary =
     id === null
       ? "no lane is eligible, so there is no verdict to test"
-      : fragile.length === 0
-        ? `robust: none of ${rows.length} assumptions changes it within its range (depreciation 24–72 months, resale 0–40%, throughput ÷/× ${THROUGHPUT_ERROR_FACTOR}, …; JSON: robustness)`
-        : `fragile: it changes with ${fragile
-            .flatMap((r) => r.changes.slice(0, 1).map((c) => `${show(r)(c.at)} (→ ${c.toLabel})`))
-            .join("; ")}`;
+      : rows.length === 0
+        ? "robust: it rests on published prices only (no modelling assumption enters it)"
+        : fragile.length === 0
+          ? `robust: none of ${rows.length} assumptions changes it within its range (depreciation 24–72 months, resale 0–40%, throughput ÷/× ${THROUGHPUT_ERROR_FACTOR}, …; JSON: robustness)`
+          : `fragile: it changes with ${fragile
+              .flatMap((r) => r.changes.slice(0, 1).map((c) => `${show(r)(c.at)} (→ ${c.toLabel})`))
+              .join("; ")}`;
   const stack = (ls: readonly Lane[]) => toUsd(ls.find((l) => l.isStack)!.breakdown.total);
   const throughputRow = ASSUMPTIONS[0]!;
   const selfHostBand =

@@ -266,6 +266,17 @@ describe("vLLM /metrics sampling", () => {
     await a.stop();
   });
 
+  it("nothing answering at the start ends the sampling at once (unknown), not after the whole window", async () => {
+    const { freePort } = await import("./free-port");
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const obs = await observeEndpoints({ endpoints: [closed], windowSeconds: 600, intervalSeconds: 15 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(obs.replicas).toEqual([]);
+    expect(obs.error).toMatch(/^no endpoint answered at the start of the window/);
+    expect(decide({ ...obs, expectedReplicas: 1 }, 600).decision).toBe("unknown");
+  });
+
   it("sums a metric over its label sets in the text format", () => {
     const text = new StandInReplica("m")
       .render()

@@ -80,6 +80,16 @@ export async function observeEndpoints(s: EndpointSampling): Promise<Omit<Observ
         }
       }),
     );
+    // Nothing answered the first round: the window's start is uncovered, so the decision can only be
+    // unknown. Say so now rather than sample silence for the whole window.
+    if (t === start && series.every((x) => !x.running.length && !x.waiting.length && !x.success.length))
+      return {
+        source: `vLLM /metrics of ${s.endpoints.length} endpoint(s)`,
+        windowStart: start,
+        windowEnd: clock(),
+        replicas: [],
+        error: `no endpoint answered at the start of the window (${s.endpoints.map(replicaOf).join(", ")}/metrics): check --endpoints and that the engines are reachable from here`,
+      };
     if (clock() - start >= s.windowSeconds) break;
     await sleep(s.intervalSeconds * 1000);
   }

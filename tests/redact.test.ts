@@ -44,3 +44,13 @@ describe("redact", () => {
     expect(msg).toContain("unknown setting");
   });
 });
+
+describe("identifiers the reader needs are kept", () => {
+  it.each([
+    "app/vllm-lb-alb/0123456789abcdef",
+    "targetgroup/vllm-lb-vllm/0123456789abcdef",
+    "accounts/fireworks/models/deepseek-v3p2",
+  ])("%s", (id) => {
+    expect(redact(`cloudwatch ${id}`)).toBe(`cloudwatch ${id}`);
+  });
+});

@@ -18,11 +18,26 @@ const SHAPES: readonly RegExp[] = [
   /[A-Za-z0-9+/_=-]{32,}/g,
 ];
 
+/**
+ * A long run is a credential when it looks random: an opaque blob with no path or word separators, or
+ * mixed upper and lower case with digits (an AWS secret key has all three and may hold a "/"). A
+ * resource path of words ("app/vllm-lb-alb/0123456789abcdef", a load balancer's metric dimension) is
+ * an identifier the reader needs, not a secret.
+ */
+function looksRandom(run: string): boolean {
+  const opaque = !/[/-]/.test(run);
+  const mixed = /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run);
+  return opaque || mixed;
+}
+
 export function redact(text: string): string {
   let out = text;
-  for (const shape of SHAPES)
-    out = out.replace(shape, (m, scheme: unknown) =>
-      typeof scheme === "string" && shape === SHAPES[1] ? `${scheme}***@` : "[redacted]",
-    );
+  SHAPES.forEach((shape, i) => {
+    out = out.replace(shape, (m: string, scheme: unknown) => {
+      if (i === 1 && typeof scheme === "string") return `${scheme}***@`;
+      if (i === SHAPES.length - 1 && !looksRandom(m)) return m;
+      return "[redacted]";
+    });
+  });
   return out;
 }

@@ -61,9 +61,12 @@ export async function reap(run: ReapRun): Promise<AuditRecord> {
     { ...obs, ...(seen !== undefined && { expectedReplicas: seen.replicas }) },
     run.toleranceSeconds,
   );
+  // Both sides failing: name both, so the reader fixes the metrics and the platform in one go.
   let reason =
-    verdict.decision === "unknown" && platformError && !obs.error
-      ? platformError
+    verdict.decision === "unknown" && platformError
+      ? obs.error
+        ? `${verdict.reason}; and ${platformError}`
+        : platformError
       : factor > 1
         ? `${verdict.reason} (window ${factor}× idleMinutes: ${Math.log2(factor)} teardown(s) in the last 24 h)`
         : verdict.reason;

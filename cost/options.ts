@@ -240,11 +240,21 @@ export function managedOption(cfg: StackConfig, offer: ManagedOffer, opsHours: n
 }
 
 /** $/hour of the k-th replica (1-based) under a purchase option. */
+/**
+ * How a purchase splits replicas: the first `onDemandBase` on demand, then `spotShare` of each one
+ * above on spot (a mixed fleet); all spot or none otherwise. One place for the hourly rate and the
+ * spot interruptions alike.
+ */
+function fleetSplit(purchase: Purchase, cfg: StackConfig): { base: number; spotShare: number } {
+  if (purchase === "spot") return { base: 0, spotShare: 1 };
+  if (purchase !== "mixed") return { base: 0, spotShare: 0 };
+  return { base: cfg.aws?.onDemandBase ?? 0, spotShare: (cfg.aws ?? AWS_DEFAULTS).spotPercentage / 100 };
+}
+
 function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: StackConfig): number {
   if (purchase === "spot") return instance.spotUsdPerHour;
   if (purchase === "mixed") {
-    const base = cfg.aws?.onDemandBase ?? 0;
-    const spotShare = (cfg.aws ?? AWS_DEFAULTS).spotPercentage / 100;
+    const { base, spotShare } = fleetSplit(purchase, cfg);
     return k <= base
       ? instance.onDemandUsdPerHour
       : spotShare * instance.spotUsdPerHour + (1 - spotShare) * instance.onDemandUsdPerHour;
@@ -255,7 +265,7 @@ function hourlyRate(instance: InstanceType, purchase: Purchase, k: number, cfg: 
 /** $/hour of replicas 1..r together (the first `onDemandBase` of a mixed fleet on demand, the rest blended). */
 function ratesUpTo(instance: InstanceType, purchase: Purchase, r: number, cfg: StackConfig): number {
   if (purchase !== "mixed") return r * hourlyRate(instance, purchase, 1, cfg);
-  const base = Math.min(r, cfg.aws?.onDemandBase ?? 0);
+  const base = Math.min(r, fleetSplit(purchase, cfg).base);
   return base * instance.onDemandUsdPerHour + (r - base) * hourlyRate(instance, purchase, base + 1, cfg);
 }
 
@@ -389,9 +399,8 @@ function spotInterruptionItem(
   cfg: StackConfig,
   start: ColdStart,
 ): LineItem {
-  const base = purchase === "mixed" ? (cfg.aws?.onDemandBase ?? 0) : 0;
-  const share = purchase === "mixed" ? (cfg.aws ?? AWS_DEFAULTS).spotPercentage / 100 : 1;
-  const spotHours = share * sumOverLevels(plan.levels, (r) => Math.max(0, r - base));
+  const { base, spotShare } = fleetSplit(purchase, cfg);
+  const spotHours = spotShare * sumOverLevels(plan.levels, (r) => Math.max(0, r - base));
   const perMonth = cfg.assumptions?.spotInterruptionsPerMonth ?? SPOT_INTERRUPTION.perInstanceMonth;
   const interruptions = (spotHours / HOURS_PER_MONTH) * perMonth;
   const rewarm = (interruptions * start.totalSeconds) / 3600;

@@ -147,6 +147,12 @@ export function describeIntervals(row: BreakEvenRow, limitTokens?: number, volum
     : `${list} (examined up to ${formatTokens(span)}, ${INTERVAL_SPAN}× the planned volume)`;
 }
 
+/** The ranges in a sentence, with their unit where they name volumes ("at every volume" needs none). */
+function volumeRanges(row: BreakEvenRow, limitTokens?: number, volume = 0): string {
+  const text = describeIntervals(row, limitTokens, volume);
+  return text.startsWith("at every volume") ? text : `${text} output tokens/month`;
+}
+
 /** Break-even ranges are searched up to this multiple of the planned volume (or the fleet's limit, if lower). */
 export const INTERVAL_SPAN = 100;
 
@@ -284,7 +290,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       summary: `${verb}: ${chosen.option.label} costs ${formatUsd(chosen.breakdown.total)}/month${runner ? `, ${pct}% less than the runner-up (${priced(runner)})` : ""}.`,
       reason:
         (row
-          ? `It is the cheaper ${describeIntervals(row)}${row.cheaperBetween.length === 1 && row.cheaperBetween[0]!.from <= 0 && row.cheaperBetween[0]!.to === null ? "" : " output tokens/month"}; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
+          ? `It is the cheaper ${volumeRanges(row)}; the stack plans ${formatTokens(cfg.workload.monthlyOutputTokens)}.`
           : `Its biggest cost is ${whereStackSpends(stack)}.`) +
         weakerCheaper(lanes, chosen) +
         reasoningNote(lanes, chosen),
@@ -297,7 +303,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
     ? ""
     : row.cheaperBetween.length === 0
       ? ` ${subject} is not cheaper than it at any volume the fleet can serve.`
-      : ` ${subject} is cheaper than it ${describeIntervals(row, stack.option.maxScale * cfg.workload.monthlyOutputTokens, cfg.workload.monthlyOutputTokens)} output tokens/month.`;
+      : ` ${subject} is cheaper than it ${volumeRanges(row, stack.option.maxScale * cfg.workload.monthlyOutputTokens, cfg.workload.monthlyOutputTokens)}.`;
   return {
     choice: CHOICE[chosen.option.kind],
     option: chosen.option.id,
@@ -406,6 +412,8 @@ function qualityWarnings(cfg: StackConfig, lanes: readonly Lane[], verdict: Verd
  */
 export function buildLanes(cfg: StackConfig): {
   option: CostOption;
+  /** The other options in the order they were built (allOptions, then hybrids). */
+  others: readonly CostOption[];
   lanes: Lane[];
   hybrid?: Projection["hybrid"];
 } {
@@ -420,17 +428,23 @@ export function buildLanes(cfg: StackConfig): {
     others.push(hybridOption(option, frontier, routing.hardShare));
     if (cheapestShare !== routing.hardShare) others.push(hybridOption(option, frontier, cheapestShare));
   }
-  return { option, lanes: rankLanes(cfg, option, others), ...(hybrid && { hybrid }) };
+  return { option, others, lanes: rankLanes(cfg, option, others), ...(hybrid && { hybrid }) };
 }
 
 export function project(cfg: StackConfig): Projection {
-  const { option, lanes, hybrid } = buildLanes(cfg);
-  const self: Priced = { option, breakdown: option.at(1) };
-  const price = (o: CostOption): Priced => ({ option: o, breakdown: o.at(1) });
-  const apis = cfg.compare.apis.map((api) => price(apiOption(cfg, api)));
+  const { option, others, lanes, hybrid } = buildLanes(cfg);
+  // The lanes are priced once: the stack's own, the APIs and the other hosts (in the config's order)
+  // are read from them, not priced again.
+  const byId = new Map(lanes.map((l) => [l.option.id, l]));
+  const priced = (id: string): Priced => {
+    const l = byId.get(id)!;
+    return { option: l.option, breakdown: l.breakdown };
+  };
+  const self = priced(option.id);
+  const apis = cfg.compare.apis.map((api) => priced(`api:${api.key}`));
   const managed = cfg.compare.managed
     .filter((m) => !(cfg.platform === "managed" && m.host === cfg.managed.host))
-    .map((m) => price(managedOption(cfg, m, defaultOpsHours("managed", cfg))));
+    .map((m) => priced(`managed:${m.host}`));
   const volume = cfg.workload.monthlyOutputTokens;
   // Break-even against every per-token lane (the stack's own lane is never among the others).
   const rows: BreakEvenRow[] = lanes
@@ -485,9 +499,7 @@ export function project(cfg: StackConfig): Projection {
     managed,
     selfHostedAlternatives:
       cfg.platform === "managed"
-        ? allOptions(cfg)
-            .filter((o) => o.kind === "rented" || o.kind === "owned")
-            .map(price)
+        ? others.filter((o) => o.kind === "rented" || o.kind === "owned").map((o) => priced(o.id))
         : [],
     breakEven: rows,
     lanes,

@@ -195,9 +195,10 @@ const BISECTIONS = 12;
  *   decision core the reports render
  */
 export function robustness(cfg: StackConfig, lanes: readonly Lane[], rank: Rank): Robustness {
-  const chosen = lanes.find((l) => l.eligible);
-  const id = chosen?.option.id ?? null;
+  // The verdict's lane is the cheapest eligible one: the lane a ranking chooses.
   const winner = (ls: readonly Lane[]) => ls.find((l) => l.eligible);
+  const choice = (ls: readonly Lane[]) => winner(ls)?.option.id ?? null;
+  const id = choice(lanes);
   const lead = (ls: readonly Lane[]) => {
     const own = ls.find((l) => l.option.id === id);
     const next = ls.find((l) => l.eligible && l.option.id !== id);
@@ -219,19 +220,18 @@ export function robustness(cfg: StackConfig, lanes: readonly Lane[], rank: Rank)
       [low, lowLanes],
       [high, highLanes],
     ] as const) {
-      const w = winner(endLanes);
-      if ((w?.option.id ?? null) === id || end === base) continue;
+      if (choice(endLanes) === id || end === base) continue;
       // Bisect between the base value (verdict holds) and this end (it does not).
       let holds = base;
       let fails = end;
-      let to = w;
+      let to = winner(endLanes);
       for (let i = 0; i < BISECTIONS; i++) {
         const mid = (holds + fails) / 2;
-        const m = winner(at(mid));
-        if ((m?.option.id ?? null) === id) holds = mid;
+        const midLanes = at(mid);
+        if (choice(midLanes) === id) holds = mid;
         else {
           fails = mid;
-          to = m;
+          to = winner(midLanes);
         }
       }
       changes.push({ at: fails, to: to?.option.id ?? null, toLabel: to?.option.label ?? "no eligible lane" });

@@ -3,7 +3,6 @@
  * namespace is validated and resolved once (infra/stack-config.ts), then handed to the program.
  * Config errors become a RunError: one clear message in `pulumi preview`, no stack trace.
  */
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_KEYS } from "../cost/config/schema";
 import { ConfigError, NAMESPACE } from "../cost/config/errors";
@@ -12,6 +11,7 @@ import { readCache } from "../cost/catalog/price-cache";
 import type { PriceContext } from "../cost/config/prices";
 import { resolveStackConfig, type StackConfig } from "../cost/config/stack-config";
 import { withModelConfigFile } from "../cost/config/model-config-file";
+import { stacksDir } from "../cost/config/stack-file";
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
 function decode(value: string): unknown {
@@ -66,7 +66,7 @@ function readConfig(): { config: StackConfig; secrets: ProgramSecrets } {
     // The same live-price cache `vllm-tco cost` uses, so the preview shows the same figures.
     // model.configFile is relative to the stack file, in the project's stackConfigDir (stacks/).
     config: resolveStackConfig(
-      withModelConfigFile(namespace, path.join(process.cwd(), "stacks"), pulumi.getStack()),
+      withModelConfigFile(namespace, stacksDir(), pulumi.getStack()),
       pulumi.getStack(),
       providerConfig,
       livePrices(),

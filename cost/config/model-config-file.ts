@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, NAMESPACE, show } from "./errors";
+import { ConfigError, settingPath, show } from "./errors";
 
 type Json = Record<string, unknown>;
 
@@ -82,16 +82,14 @@ export function architectureFromConfig(raw: unknown): ConfigArchitecture {
   const expertMlp = 3 * hidden * moeInter!;
   const sharedMlp = sharedInter > 0 ? 3 * hidden * sharedInter : 0;
   const moeLayers = layers - denseLayers;
-  const total =
+  // Total and active differ only in how many routed experts count: all of them, or a token's share.
+  const withExperts = (routed: number) =>
     embeddings +
     layers * attention +
     denseLayers * denseMlp +
-    (experts ? moeLayers * (experts * expertMlp + sharedMlp + hidden * experts) : 0);
-  const active =
-    embeddings +
-    layers * attention +
-    denseLayers * denseMlp +
-    (experts ? moeLayers * (perToken! * expertMlp + sharedMlp + hidden * experts) : 0);
+    (experts ? moeLayers * (routed * expertMlp + sharedMlp + hidden * experts) : 0);
+  const total = withExperts(experts ?? 0);
+  const active = withExperts(perToken ?? 0);
 
   const types = Array.isArray(c["layer_types"]) ? (c["layer_types"] as unknown[]) : [];
   const window = num(c, "sliding_window");
@@ -134,7 +132,7 @@ export function withModelConfigFile(namespace: Json, baseDir: string, stack: str
   if (file === undefined) return namespace;
   const fail = (message: string): never => {
     throw new ConfigError(
-      [{ path: `${NAMESPACE}:model.configFile`, found: show(file), message }],
+      [{ path: settingPath(["model", "configFile"]), found: show(file), message }],
       `stack ${stack}`,
     );
   };

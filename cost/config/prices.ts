@@ -67,8 +67,9 @@ function withCachedPrices(
 
 /**
  * An instance type outside the catalog's region: its us-east-1 rates kept only as placeholders that
- * every source marks as another region's (the stack's own instance is refused instead; see
- * resolvePrices), and spot and savings-plan rates scaled to a regional on-demand price once one is set.
+ * every source marks as another region's estimate. The stack's own instance is refused without a
+ * regional on-demand price (resolvePrices), and a rented alternative without one is left out
+ * (projection); a spot or savings-plan rate the cache or the stack does not give stays marked.
  */
 function outOfRegion(i: InstanceType, region: string): InstanceType {
   const mark = (s: Source): Source =>

@@ -13,6 +13,9 @@ import { resolveStackConfig } from "../cost/config/stack-config";
 import { planStack, SECRET_PLACEHOLDER, type RecordedResource } from "../infra/plan/run";
 import { CostReport } from "../infra/cost-report";
 import { coldStart } from "../cost/cold-start";
+import { describeRootVolume } from "../cost/catalog/root-volume";
+
+const fmtMbps = (n: number) => String(Math.round(n));
 
 export const EXIT_BLOCKED = 3;
 
@@ -145,6 +148,10 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
       io.out(
         `cold start: ${start.totalSeconds} s (boot ${start.bootSeconds} + image ${start.imagePullSeconds} + weights ${start.weightsSeconds} + engine ${start.engineInitSeconds}); timers allow ${start.budgetSeconds} s (${cfg.platform === "aws" ? "health-check grace period, instance warm-up, wake cooldown" : "the HTTP add-on's wait"}), the startup probe ${start.containerBudgetSeconds} s`,
       );
+      if (start.volume)
+        io.out(
+          `root volume: ${start.volume.sizeGb} GB gp3 (${describeRootVolume(start.volume)}), ${start.volume.throughputMiBps} MiB/s and ${start.volume.iops} IOPS; weights ${start.volume.weightsOnVolume ? "on it" : "on the local NVMe"}, read at ${fmtMbps(start.volume.weightsMegabytesPerSecond)} MB/s`,
+        );
       io.out("");
     }
     const needs = requirementsFor(

@@ -202,6 +202,16 @@ interface Observer {
 }
 
 /** Where the metrics come from, checked: Prometheus, the replicas' /metrics, or the ALB's CloudWatch count. */
+/**
+ * The default Prometheus is the in-cluster Service KEDA queries, which no machine outside the cluster
+ * resolves: say how to reach it from here.
+ */
+export function offClusterHint(url: string): string {
+  const [svc, ns] = new URL(url).hostname.split(".");
+  const port = new URL(url).port || "9090";
+  return `${url} is the in-cluster address (kubernetes.prometheusAddress), which resolves only inside the cluster: from here run \`kubectl -n ${ns ?? "monitoring"} port-forward svc/${svc} ${port}\` and pass --prometheus http://localhost:${port}, or set vllm-tco:metrics.prometheusUrl`;
+}
+
 function observerFor(
   o: ReapOptions,
   cfg: AwsStackConfig | KubernetesStackConfig,
@@ -224,7 +234,13 @@ function observerFor(
         );
       if (!/^https?:\/\//.test(url))
         throw flagError("prometheus", redactCredentials(url), "must be an http:// or https:// URL");
-      observe = (windowSeconds, now) => observePrometheus({ url, selector, windowSeconds, now });
+      const inCluster = !o.prometheus && !cfg.metrics.prometheusUrl;
+      observe = async (windowSeconds, now) => {
+        const seen = await observePrometheus({ url, selector, windowSeconds, now });
+        return inCluster && seen.error && /ENOTFOUND|EAI_AGAIN/.test(seen.error)
+          ? { ...seen, error: `${seen.error} (${offClusterHint(url)})` }
+          : seen;
+      };
       break;
     }
     case "endpoints": {

@@ -5,6 +5,8 @@
  * lifecycle heartbeat, the Kubernetes startup probe and the HTTP add-on's wait; and the cost model
  * bills the instance time it takes. Estimates are the kit's own, stated here and in the README.
  */
+import type { InstanceType } from "./catalog";
+import { rootVolume, type RootVolume } from "./catalog/root-volume";
 import type { StackConfig } from "./config/stack-config";
 
 /** EC2 launch to user data running on a GPU instance with the Deep Learning AMI (kit estimate). */
@@ -15,8 +17,6 @@ export const WARM_BOOT_SECONDS = 60;
 export const IMAGE_PULL_SECONDS = 120;
 /** Engine start-up besides the weights: CUDA init, the profiling run, CUDA-graph capture. */
 export const ENGINE_INIT_SECONDS = 120;
-/** gp3's baseline throughput, MB/s: what a warm-pool host reads its cached weights at, unprovisioned. */
-export const GP3_BASELINE_MBPS = 125;
 /** No replica's timers are shorter than this: a slow registry or a busy node must not kill a start. */
 export const MIN_BUDGET_SECONDS = 600;
 /** Timers allow this multiple of the expected time. */
@@ -27,7 +27,10 @@ export interface ColdStart {
   readonly bootSeconds: number;
   /** The vLLM image (none on a warm-pool host, whose volume keeps it). */
   readonly imagePullSeconds: number;
-  /** Weights fetched and read into GPU memory, at `vllm.loadMegabytesPerSecond` (a warm-pool host reads them from gp3). */
+  /**
+   * Weights fetched and read into GPU memory, at `vllm.loadMegabytesPerSecond`, or the root volume's
+   * provisioned throughput when they live on it and it is slower (cost/catalog/root-volume.ts).
+   */
   readonly weightsSeconds: number;
   readonly engineInitSeconds: number;
   /** The sum: what a client waits on a fleet at zero. */
@@ -36,12 +39,33 @@ export interface ColdStart {
   readonly budgetSeconds: number;
   /** What the container's startup probe allows (it starts after the pull): MARGIN × (weights + init), ≥ MIN_BUDGET_SECONDS. */
   readonly containerBudgetSeconds: number;
+  /** The host's root volume (rented hosts only): where the weights live and how fast it reads. */
+  readonly volume?: RootVolume;
 }
 
 const budget = (seconds: number) => Math.max(MIN_BUDGET_SECONDS, Math.ceil(seconds * MARGIN));
 
-/** `platform`: where the replica starts (a rented alternative to an on-prem stack starts on AWS). */
-export function coldStart(cfg: StackConfig, platform: StackConfig["platform"] = cfg.platform): ColdStart {
+/** A stack's host volume on `instance` (its own, or a rented alternative's: no warm pool, no stated size). */
+export function hostRootVolume(cfg: StackConfig, instance: InstanceType): RootVolume {
+  const own = cfg.platform === "aws" && cfg.aws.instance.key === instance.key ? cfg.aws : undefined;
+  return rootVolume({
+    weightBytes: cfg.model.weightBytes,
+    localNvmeGb: instance.localNvmeGb,
+    warmPool: own?.warmPool?.enabled === true,
+    loadMegabytesPerSecond: cfg.vllm.loadMegabytesPerSecond,
+    ...(own?.rootVolumeGb !== undefined && { statedGb: own.rootVolumeGb }),
+  });
+}
+
+/**
+ * `platform`: where the replica starts (a rented alternative to an on-prem stack starts on AWS);
+ * `instance`: the rented host (the stack's own by default).
+ */
+export function coldStart(
+  cfg: StackConfig,
+  platform: StackConfig["platform"] = cfg.platform,
+  instance: InstanceType | undefined = cfg.aws?.instance,
+): ColdStart {
   if (platform === "managed")
     return {
       bootSeconds: 0,
@@ -52,10 +76,13 @@ export function coldStart(cfg: StackConfig, platform: StackConfig["platform"] = 
       budgetSeconds: 0,
       containerBudgetSeconds: 0,
     };
-  const warmPool = platform === "aws" && cfg.platform === "aws" && cfg.aws.warmPool?.enabled === true;
-  const speed = warmPool
-    ? Math.min(cfg.vllm.loadMegabytesPerSecond, GP3_BASELINE_MBPS)
-    : cfg.vllm.loadMegabytesPerSecond;
+  const volume = platform === "aws" && instance ? hostRootVolume(cfg, instance) : undefined;
+  const warmPool =
+    platform === "aws" &&
+    cfg.platform === "aws" &&
+    cfg.aws.warmPool?.enabled === true &&
+    cfg.aws.instance.key === instance?.key;
+  const speed = volume?.weightsMegabytesPerSecond ?? cfg.vllm.loadMegabytesPerSecond;
   const weightsSeconds = Math.ceil(cfg.model.weightBytes / (speed * 1e6));
   const bootSeconds = platform === "aws" ? (warmPool ? WARM_BOOT_SECONDS : BOOT_SECONDS) : 0;
   const imagePullSeconds = warmPool ? 0 : IMAGE_PULL_SECONDS;
@@ -68,5 +95,6 @@ export function coldStart(cfg: StackConfig, platform: StackConfig["platform"] = 
     totalSeconds,
     budgetSeconds: budget(totalSeconds),
     containerBudgetSeconds: budget(weightsSeconds + ENGINE_INIT_SECONDS),
+    ...(volume && { volume }),
   };
 }

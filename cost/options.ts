@@ -20,6 +20,7 @@ import {
 } from "./catalog";
 import { capacityBreakpoints, planCapacity, sumOverLevels, type CapacityPlan } from "./capacity";
 import { coldStart, type ColdStart } from "./cold-start";
+import { GP3_BASE_IOPS, GP3_BASE_MIBPS, IMAGE_DOWNLOAD_GB, type RootVolume } from "./catalog/root-volume";
 import { sum, times, usd, type Micros } from "./money";
 import { HOURS_PER_MONTH } from "./traffic";
 import { AWS_DEFAULTS } from "./config/schema";
@@ -75,7 +76,7 @@ const SAVINGS_PLAN_YEARS = 3;
 const formatUsdWhole = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 
 /** The pinned vLLM image, pulled once per new instance. */
-const IMAGE_GB = 10;
+
 const ALARMS = 4;
 const SECRETS = 2;
 
@@ -289,7 +290,7 @@ function startingItem(plan: CapacityPlan, c: ColdStart, rate: number, source: So
  * per lane, not at each of the thousands of volumes the break-even solver and sweeps price.
  */
 interface RentedFixed {
-  readonly rootGb: number;
+  readonly volume: RootVolume;
   /** The load balancer is internal (no internet egress): config's one CIDR rule. */
   readonly internal: boolean;
   readonly bytesPerToken: number;
@@ -297,14 +298,15 @@ interface RentedFixed {
   readonly start: ColdStart;
 }
 
-function rentedFixed(cfg: StackConfig): RentedFixed {
+function rentedFixed(cfg: StackConfig, instance: InstanceType): RentedFixed {
+  const start = coldStart(cfg, "aws", instance);
   return {
-    rootGb: (cfg.aws ?? AWS_DEFAULTS).rootVolumeGb,
+    volume: start.volume!,
     // Responses leave the network only through an internet-facing load balancer; an internal one
     // keeps them inside the VPC and its peered networks (no internet egress).
     internal: cfg.aws ? loadBalancerInternal(cfg.aws) : false,
     bytesPerToken: streamedBytesPerToken(cfg.model.servedName),
-    start: coldStart(cfg, "aws"),
+    start,
   };
 }
 
@@ -414,19 +416,40 @@ function spotInterruptionItem(
 }
 
 /**
+ * One root volume for a month: its size, and the IOPS and throughput provisioned above gp3's free
+ * baseline (3,000 IOPS, 125 MiB/s) so that weights on it load at the promised speed.
+ */
+export function volumeUsdPerMonth(v: RootVolume): number {
+  const a = AWS_SERVICES;
+  return (
+    v.sizeGb * a.ebsGp3UsdPerGbMonth +
+    (v.iops - GP3_BASE_IOPS) * a.ebsGp3IopsUsdPerMonth +
+    (v.throughputMiBps - GP3_BASE_MIBPS) * a.ebsGp3ThroughputUsdPerMiBpsMonth
+  );
+}
+
+function volumeWork(v: RootVolume): string {
+  const extra =
+    v.throughputMiBps > GP3_BASE_MIBPS
+      ? ` + ${v.iops - GP3_BASE_IOPS} IOPS × ${money(AWS_SERVICES.ebsGp3IopsUsdPerMonth)} + ${v.throughputMiBps - GP3_BASE_MIBPS} MiB/s × ${money(AWS_SERVICES.ebsGp3ThroughputUsdPerMiBpsMonth)} above gp3's baseline`
+      : "";
+  return `(${v.sizeGb} GB × ${money(AWS_SERVICES.ebsGp3UsdPerGbMonth)}${extra} = ${money(+volumeUsdPerMonth(v).toFixed(2))}/month)`;
+}
+
+/**
  * A warm pool's stopped hosts: AWS bills a stopped instance's volumes, not its hours. The pool holds
  * exactly `warmPool.size` hosts (maxGroupPreparedCapacity = minSize, infra/aws/fleet-inputs.ts).
  */
-function warmPoolItems(cfg: StackConfig, rootGb: number): LineItem[] {
+function warmPoolItems(cfg: StackConfig, volume: RootVolume): LineItem[] {
   const pool = cfg.aws?.warmPool;
   if (!pool?.enabled || pool.size === 0) return [];
-  const a = AWS_SERVICES;
+  const perMonth = volumeUsdPerMonth(volume);
   return [
     item(
       `warm pool (${pool.size} stopped host${pool.size > 1 ? "s" : ""}: root volumes)`,
-      { quantity: pool.size * rootGb, unit: "GB-month", unitPrice: a.ebsGp3UsdPerGbMonth },
-      a.source,
-      () => `${pool.size} × ${rootGb} GB × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
+      { quantity: pool.size, unit: "volume-month", unitPrice: perMonth },
+      AWS_SERVICES.source,
+      () => `${pool.size} × root volume ${volumeWork(volume)}`,
     ),
   ];
 }
@@ -440,8 +463,8 @@ function awsSupportItems(
 ): LineItem[] {
   const a = AWS_SERVICES;
   const src = a.source;
-  const { rootGb, internal, bytesPerToken } = fixed;
-  const downloadsGb = plan.replicaStartsPerMonth * (cfg.model.weightBytes / 1e9 + IMAGE_GB);
+  const { volume, internal, bytesPerToken } = fixed;
+  const downloadsGb = plan.replicaStartsPerMonth * (cfg.model.weightBytes / 1e9 + IMAGE_DOWNLOAD_GB);
   const egressGb = internal ? 0 : (scale * cfg.workload.monthlyOutputTokens * bytesPerToken) / 1e9;
   const instanceMonths = (plan.servingReplicaHours + plan.idleReplicaHours) / HOURS_PER_MONTH;
   const albRate = a.albUsdPerHour + a.albLcuUsdPerHour;
@@ -468,10 +491,9 @@ function awsSupportItems(
     ),
     item(
       "root volumes (EBS gp3)",
-      { quantity: rootGb * instanceMonths, unit: "GB-month", unitPrice: a.ebsGp3UsdPerGbMonth },
+      { quantity: instanceMonths, unit: "volume-month", unitPrice: volumeUsdPerMonth(volume) },
       src,
-      () =>
-        `${rootGb} GB × ${fmt(instanceMonths, 2)} instance-months × ${money(a.ebsGp3UsdPerGbMonth)}/GB-month`,
+      () => `${fmt(instanceMonths, 2)} instance-months × root volume ${volumeWork(volume)}`,
     ),
     item(
       "internet egress (streamed responses)",
@@ -482,7 +504,7 @@ function awsSupportItems(
           ? "0 GB: the load balancer is internal (every aws.ingressCidrs range is private), so responses stay in the network"
           : `${fmt(egressGb)} GB (${bytesPerToken} B per streamed output token) × ${money(a.internetEgressUsdPerGb)}/GB`,
     ),
-    ...warmPoolItems(cfg, rootGb),
+    ...warmPoolItems(cfg, volume),
     item(
       "CloudWatch alarms",
       { quantity: ALARMS, unit: "alarm-month", unitPrice: a.cloudwatchAlarmUsdPerMonth },
@@ -543,7 +565,7 @@ function packing(r: ReplicaCapacity): string {
 
 export function rentedOption(b: SelfHostedBase, instance: InstanceType, purchase: Purchase): CostOption {
   const ops = operationsItem(b.opsHours, b.cfg.operations.hourlyRateUsd, b.cfg.operations.source);
-  const fixed = rentedFixed(b.cfg);
+  const fixed = rentedFixed(b.cfg, instance);
   const limits = scaleLimits(b);
   return {
     id: `rented:${instance.key}:${purchase}`,

@@ -15,6 +15,8 @@ import type {
   StackConfig,
 } from "../cost/config/stack-config";
 import { loadBalancerInternal } from "../cost/config/network";
+import type { RootVolume } from "../cost/catalog/root-volume";
+import { hostRootVolume } from "../cost/cold-start";
 import { sum, toCents } from "../cost/money";
 import { WEEKS_PER_MONTH } from "../cost/traffic";
 import type { Projection } from "../cost/projection";
@@ -50,6 +52,8 @@ export interface AwsFleetArgs extends ServingArgs {
   readonly inFlightPerHost: number;
   /** The load balancer is internal when every client range is private (and open ingress is not asked for). */
   readonly loadBalancerInternal: boolean;
+  /** The hosts' root volume: size, gp3 throughput and IOPS, and whether the weights live on it. */
+  readonly rootVolume: RootVolume;
 }
 
 export interface ManagedModelArgs {
@@ -116,6 +120,7 @@ export function awsArgs(cfg: AwsStackConfig, p: Projection): AwsFleetArgs {
     ...serving(cfg, p),
     aws: a,
     loadBalancerInternal: loadBalancerInternal(a),
+    rootVolume: hostRootVolume(cfg, a.instance),
     inFlightPerHost: Math.max(1, Math.round((p.replica?.concurrency ?? 1) * cfg.scaling.targetUtilization)),
   };
 }

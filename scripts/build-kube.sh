@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and kube-controller-manager at a pinned Kubernetes release from the Go module
+# Builds kube-apiserver, kube-controller-manager and kube-scheduler at a pinned Kubernetes release from the Go module
 # proxy, once, and caches them by version under the user's cache folder. Prints the folder.
 #
 # k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces every k8s.io/* staging module with a
@@ -10,7 +10,7 @@ KUBERNETES=v1.34.4
 STAGING=v0.${KUBERNETES#v1.}
 cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/vllm-tco/kube
 out=$cache_root/$KUBERNETES
-if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ]; then
+if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ] && [ -x "$out/kube-scheduler" ]; then
   echo "$out"
   exit 0
 fi
@@ -35,6 +35,7 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 )
 EOF
 go mod tidy >&2
@@ -44,6 +45,8 @@ ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=$(echo "$KUBERNETES"
 tmp_out=$(mktemp -d "$cache_root/.build.XXXXXX")
 go build -trimpath -ldflags "$ldflags" -o "$tmp_out/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver >&2
 go build -trimpath -ldflags "$ldflags" -o "$tmp_out/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager >&2
+# The scheduler places the engines' pods on kwok's fake GPU nodes (the controllers tier).
+go build -trimpath -ldflags "$ldflags" -o "$tmp_out/kube-scheduler" k8s.io/kubernetes/cmd/kube-scheduler >&2
 # Publish the folder whole, so a build cut short never leaves half a cache behind.
 rm -rf "$out"
 mv "$tmp_out" "$out"

@@ -34,10 +34,11 @@ describe("the warm pool", () => {
       resolve(merge(base.aws, { aws: { warmPool: { enabled: true, size }, rootVolumeGb: 200 } })),
     ).selfHosted.breakdown.lineItems.find((i) => i.name.startsWith("warm pool"));
 
-  it("bills its stopped hosts' root volumes: 2 × 200 GB × $0.08 = $32/month", () => {
+  it("bills its stopped hosts' root volumes and their provisioned throughput: 2 × (200 GB × $0.08 + 66 MiB/s × $0.04) = $37.28/month", () => {
+    // The weights live on a warm-pool host's volume, provisioned at 191 MiB/s (200 MB/s) over gp3's 125.
     const item = warm(2)!;
     expect(item.name).toBe("warm pool (2 stopped hosts: root volumes)");
-    expect(toUsd(item.monthly)).toBeCloseTo(32, 6);
+    expect(toUsd(item.monthly)).toBeCloseTo(37.28, 6);
   });
 
   it("no pool, no item", () => {

@@ -53,7 +53,15 @@ describe("aws platform: the aws-h100 example stack", async () => {
       blockDeviceMappings: [
         {
           deviceName: "/dev/sda1",
-          ebs: { volumeSize: 200, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          // (OS 75 + image 30 GB) × 1.1 = 116 GB: the weights live on the local NVMe.
+          ebs: {
+            volumeSize: 116,
+            volumeType: "gp3",
+            throughput: 125,
+            iops: 3000,
+            encrypted: "true",
+            deleteOnTermination: "true",
+          },
         },
       ],
     });

@@ -3,6 +3,7 @@
  * stack renders is accepted with strict field validation, CRDs included, and the reaper's pause and
  * resume land on a real ScaledObject, with the real resourceVersion precondition refusing a stale write.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,6 +14,7 @@ import { planStack, type PlanResult } from "../infra/plan/run";
 import { KubeApiServer, type KubeObject } from "./kube-apiserver";
 import { plan, SENTINELS } from "./program-helpers";
 import { Prometheus, runReap, sleep, StandInReplica } from "./reap-harness";
+import { readmeReapLines } from "./readme-lines";
 
 const CRDS = [
   "keda.sh_scaledobjects.yaml",
@@ -279,4 +281,117 @@ describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics 
     expect(resumed.code).toBe(0);
     expect(await replicasNow()).toBe(1);
   }, 60_000);
+});
+
+describe("every onprem `reap` line of the README runs as written: the shipped bundle in a project copy, against the real API server and a real Prometheus", () => {
+  const ns = "vllm"; // the onprem example's own namespace
+  const replicas = [new StandInReplica("llama-3.3-70b"), new StandInReplica("llama-3.3-70b")];
+  const prometheus = new Prometheus();
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), "readme-reap-"));
+  const ROOT = path.join(__dirname, "..");
+  const lines = readmeReapLines("onprem");
+
+  /** The user's project: the package's bundle and the example stack, told where the cluster and Prometheus are. */
+  const copyProject = () => {
+    fs.mkdirSync(path.join(project, "dist"));
+    fs.mkdirSync(path.join(project, "stacks"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+    fs.copyFileSync(path.join(ROOT, "dist/cli.js"), path.join(project, "dist/cli.js"));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
+    const example = fs.readFileSync(path.join(ROOT, "stacks/Pulumi.onprem.yaml"), "utf8");
+    expect(example).toContain("  vllm-tco:kubernetes:\n");
+    fs.writeFileSync(
+      path.join(project, "stacks/Pulumi.onprem.yaml"),
+      example.replace(
+        "  vllm-tco:kubernetes:\n",
+        `  vllm-tco:kubernetes:\n    kubeconfig: ${server.writeKubeconfig(server.url, "kubeconfig-readme")}\n`,
+      ) + `  vllm-tco:metrics:\n    prometheusUrl: "${prometheus.url}"\n`,
+    );
+  };
+
+  beforeAll(async () => {
+    for (const r of replicas) await r.start();
+    await prometheus.start(replicas.map((r) => r.port));
+    copyProject();
+    const r = await planStack(readStackFile(path.join(project, "stacks/Pulumi.onprem.yaml")), {
+      secretValues: SENTINELS,
+    });
+    expect(r.error).toBeUndefined();
+    await server.ensureNamespace(ns);
+    for (const o of kubeObjects(r).filter((o) => o.kind !== "Namespace"))
+      expect((await server.create(o, ns)).status, `${o.kind} ${o.metadata.name}`).toBe(201);
+    // Two engines run (the example's scaling.max), one per stand-in replica.
+    const scaled = await server.request(
+      "PATCH",
+      `/apis/apps/v1/namespaces/${ns}/deployments/vllm-engine`,
+      { spec: { replicas: 2 } },
+      "application/merge-patch+json",
+    );
+    expect(scaled.status).toBe(200);
+    await until(
+      async () => (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body,
+      (d) => (d["status"] as { replicas?: number } | undefined)?.replicas === 2,
+    );
+    await prometheus.waitForTargets(2);
+    await sleep(9000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await prometheus.stop();
+    for (const r of replicas) await r.stop();
+  });
+
+  it("the README has the onprem forms: dry run, --apply, --resume, endpoints", () => {
+    expect(
+      lines.map((l) => l.replace("npx vllm-tco reap --stack onprem", "").trim().split(" ")[0] ?? ""),
+    ).toEqual(["", "--apply", "--resume", "--source"]);
+  });
+
+  const paused = async () =>
+    ((await server.get("keda.sh/v1alpha1", "ScaledObject", ns, "vllm-engine")).body as KubeObject).metadata
+      .annotations?.["autoscaling.keda.sh/paused-replicas"];
+
+  it.each(lines.map((l) => [l]))(
+    "%s",
+    async (line) => {
+      // The endpoints are the README's placeholders; here they are the stand-in replicas.
+      const argv = line
+        .replace(/^npx vllm-tco /, "")
+        .replace("http://10.0.0.5:8000", `http://127.0.0.1:${replicas[0]!.port}`)
+        .replace("http://10.0.0.6:8000", `http://127.0.0.1:${replicas[1]!.port}`)
+        .split(/\s+/);
+      // A compressed window (flags a user can pass too), and the decision as JSON.
+      const extra = argv.includes("--resume")
+        ? ["--json"]
+        : ["--idle-minutes", "0.1", "--tolerance-seconds", "2.5", "--json"];
+      // Asynchronously: the stand-in replicas answer from this process, so it must not block on the child.
+      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [path.join(project, "dist/cli.js"), ...argv, ...extra], {
+          cwd: project,
+          timeout: 60_000,
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (status) => done({ status, stdout, stderr }));
+      });
+      const out = `${r.stderr}\n${r.stdout}`;
+      if (argv.includes("--resume")) {
+        expect(r.status, out).toBe(0);
+        expect(await paused()).toBeUndefined();
+        return;
+      }
+      expect(r.status, out).toBe(REAP_EXIT.idle);
+      const record = JSON.parse(r.stdout) as { result: string };
+      if (argv.includes("--apply")) {
+        expect(record.result).toBe("applied");
+        expect(await paused()).toBe("0");
+      } else {
+        expect(record.result).toMatch(/^dry run: would scale to zero/);
+        expect(await paused()).toBeUndefined();
+      }
+    },
+    60_000,
+  );
 });

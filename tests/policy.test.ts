@@ -147,14 +147,14 @@ describe("policy pack against the example stacks", async () => {
     // An advisory budget warns in the preview and goes on: the pack does not turn it into a block.
     const over = await plan("aws-h100", { budget: { monthlyUsd: 1000, enforce: "advisory" } });
     expect(over.logs.map((l) => l.message).join("\n")).toContain(
-      "projected $3,479.16/month is over budget.monthlyUsd $1,000.00",
+      "projected $3,476.71/month is over budget.monthlyUsd $1,000.00",
     );
     expect(evaluate(all(over))).toEqual([]);
     expect(evaluate(all(stacks.aws), { maxMonthlyUsd: 2000 }, { "cost-budget": "advisory" })).toEqual([
       {
         policy: "cost-budget",
         enforcementLevel: "advisory",
-        message: "projected $3479.16/month is above the organisation's maxMonthlyUsd $2000.00",
+        message: "projected $3476.71/month is above the organisation's maxMonthlyUsd $2000.00",
       },
     ]);
     expect(evaluate(all(stacks.aws), { maxMonthlyUsd: 2000 }, { "cost-budget": "disabled" })).toEqual([]);

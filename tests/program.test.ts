@@ -34,7 +34,7 @@ describe("cost in every preview", () => {
   it("a mandatory budget that breaks stops the program before any resource, quoting the figures", async () => {
     const r = await plan("aws-h100", { budget: { monthlyUsd: 2000, enforce: "mandatory" } });
     expect(r.error).toBe(
-      "budget (mandatory) for stack aws-h100: projected $3,479.16/month is over budget.monthlyUsd $2,000.00. " +
+      "budget (mandatory) for stack aws-h100: projected $3,476.71/month is over budget.monthlyUsd $2,000.00. " +
         "Biggest line items: GPU instances serving (p5.4xlarge, on-demand) $1,793.71, operations labour $1,536.00, GPU instances idle (floor off-hours, 15 min before scale-to-zero) $37.37. " +
         "No resource was registered. Lower the cost (scaling.max, aws.purchase, workload) or raise vllm-tco:budget, or set budget.enforce: advisory.",
     );
@@ -56,7 +56,7 @@ describe("cost in every preview", () => {
     expect(r.error).toBeUndefined();
     expect(r.logs.filter((l) => l.severity === "warn").map((l) => l.message)).toContainEqual(
       expect.stringMatching(
-        /^budget \(advisory\) for stack aws-h100: projected \$3,479\.16\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
+        /^budget \(advisory\) for stack aws-h100: projected \$3,476\.71\/month is over budget\.monthlyUsd \$2,000\.00\. .* Continuing: budget\.enforce is advisory\.$/,
       ),
     );
     expect(r.resources.length).toBeGreaterThan(30);

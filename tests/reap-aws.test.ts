@@ -16,7 +16,8 @@ import type { Automation } from "../infra/reap/automation";
 import { reap } from "../infra/reap/reap";
 import { observeCloudWatch } from "../infra/reap/cloudwatch";
 import { base, resolve, runCli } from "./helpers";
-import { sleep } from "./reap-harness";
+import { Prometheus, sleep, StandInReplica } from "./reap-harness";
+import { readmeReapLines } from "./readme-lines";
 import { freePort } from "./free-port";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-moto-"));
@@ -286,4 +287,93 @@ describe("vllm-tco reap --stack aws-h100 from the stack's outputs alone (moto; t
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/is empty; give a value or leave the flag out/);
   });
+});
+
+describe("every AWS `reap` line of the README runs as written (moto; the stack's outputs and `destroy` through a stand-in Automation)", () => {
+  const lines = readmeReapLines("aws-h100");
+  const replicas = [new StandInReplica("llama-3.1-8b"), new StandInReplica("llama-3.1-8b")];
+  const prometheus = new Prometheus();
+  const destroyed: string[][] = [];
+  const dims = ["app/vllm-readme/1", "targetgroup/vllm-readme/1"] as [string, string];
+  const automation = (): Automation => ({
+    selectStack: async () => ({
+      outputs: async () => ({
+        groupName: { value: group },
+        loadBalancerArnSuffix: { value: dims[0] },
+        targetGroupArnSuffix: { value: dims[1] },
+      }),
+      exportStack: async () => ({
+        deployment: {
+          resources: [
+            {
+              urn: "urn:pulumi:aws-h100::vllm-tco::aws:autoscaling/group:Group::vllm-fleet",
+              type: "aws:autoscaling/group:Group",
+            },
+          ],
+        },
+      }),
+      destroy: async (o: { target: string[] }) => (destroyed.push(o.target), {}),
+    }),
+  });
+
+  beforeAll(async () => {
+    for (const r of replicas) await r.start();
+    await prometheus.start(replicas.map((r) => r.port));
+    await prometheus.waitForTargets(2);
+    await sleep(9000);
+  }, 60_000);
+  afterAll(async () => {
+    await prometheus.stop();
+    for (const r of replicas) await r.stop();
+  });
+
+  it("the README has the four AWS forms: outputs alone, --destroy, a Prometheus, CloudWatch by flags", () => {
+    expect(lines).toHaveLength(4);
+  });
+
+  it.each(lines.map((l) => [l]))(
+    "%s",
+    async (line) => {
+      // Placeholders become the stand-ins': the group moto made, the balancer's dimensions, Prometheus.
+      const argv = line
+        .replace(/^npx vllm-tco /, "")
+        .replace("--group …", `--group ${group}`)
+        .replace("app/…", dims[0])
+        .replace("targetgroup/…", dims[1])
+        .replace("http://prom:9090", prometheus.url)
+        .split(/\s+/);
+      expect(argv.join(" ")).not.toContain("…");
+      await publish(6, () => undefined, true, dims);
+      // A compressed window (flags a user can pass too): 6 s of 1 s scrapes, or 5 minutes of datapoints.
+      const window = line.includes("--prometheus")
+        ? ["--idle-minutes", "0.1", "--tolerance-seconds", "2.5"]
+        : ["--idle-minutes", "5", "--tolerance-seconds", "120"];
+      const out: string[] = [];
+      const err: string[] = [];
+      const { main } = await import("../cli/main");
+      const code = await main(
+        [...argv, ...window, "--audit-log", audit(), "--json"],
+        {
+          out: (t) => out.push(t),
+          err: (t) => err.push(t),
+        },
+        { automation: automation() },
+      );
+      expect(code, `${err.join("\n")}\n${out.join("\n")}`).toBe(REAP_EXIT.idle);
+      const applied = argv.includes("--apply");
+      const destroy = argv.includes("--destroy");
+      expect(JSON.parse(out.join("\n")).result).toMatch(
+        applied ? /^applied$/ : /^dry run: would scale to zero/,
+      );
+      // --destroy removes the GPU resources through the Automation API (here its stand-in, which
+      // records the targets) instead of scaling the group.
+      expect(await describeGroup()).toMatchObject(
+        applied && !destroy ? { MinSize: 0, DesiredCapacity: 0 } : { MinSize: 1, DesiredCapacity: 2 },
+      );
+      expect(destroyed.splice(0)).toEqual(
+        destroy ? [["urn:pulumi:aws-h100::vllm-tco::aws:autoscaling/group:Group::vllm-fleet"]] : [],
+      );
+    },
+    60_000,
+  );
 });

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { readmeReapLines } from "./readme-lines";
 import { describe, expect, it } from "vitest";
 import { runChild } from "./child";
 
@@ -146,7 +147,7 @@ function readmeCommands(): string[] {
 const NEEDS: [RegExp, string][] = [
   [
     / reap /,
-    "a cluster or an Auto Scaling group, and their metrics (reap-*.test.ts run it against stand-ins)",
+    "a cluster or an Auto Scaling group, and their metrics: each line runs as written in kube-real.test.ts (onprem) and reap-aws.test.ts (aws-h100)",
   ],
   [/ prices refresh/, "AWS credentials and network (prices.test.ts replays the APIs on loopback)"],
   [/path\/to\//, "a placeholder path"],
@@ -162,6 +163,10 @@ describe("README examples are tests: every offline `npx vllm-tco` command works 
         commands.some((c) => re.test(c)),
         `${re} (${why})`,
       ).toBe(true);
+  });
+  it("every README reap line is one of the two stacks' lines the stand-in tiers run as written", () => {
+    const run = [...readmeReapLines("onprem"), ...readmeReapLines("aws-h100")];
+    for (const c of commands.filter((c) => / reap /.test(c))) expect(run, c).toContain(c);
   });
   const offline = commands.filter((c) => !NEEDS.some(([re]) => re.test(c)));
   it.each(offline)("%s", async (command) => {

@@ -138,6 +138,10 @@ export const AWS_SERVICES = {
   /** Every public IPv4 address, the NAT gateway's Elastic IP included, since 2024-02 (Amazon VPC pricing). */
   publicIpv4UsdPerHour: 0.005,
   ebsGp3UsdPerGbMonth: 0.08,
+  /** Provisioned gp3 IOPS above the free 3,000, per IOPS-month. */
+  ebsGp3IopsUsdPerMonth: 0.005,
+  /** Provisioned gp3 throughput above the free 125 MiB/s, per MiB/s-month. */
+  ebsGp3ThroughputUsdPerMiBpsMonth: 0.04,
   internetEgressUsdPerGb: 0.09,
   cloudwatchAlarmUsdPerMonth: 0.1,
   secretsManagerUsdPerSecretMonth: 0.4,

@@ -19,6 +19,7 @@ import { engineVersion } from "../catalog/engine";
 import { admitsPublicInternet, isIpv4Cidr, publicIpv4Addresses } from "./cidr";
 import { ConfigError, Problems, unknownKey } from "./errors";
 import { managedOffers } from "./prices";
+import { describeRootVolume, rootVolume } from "../catalog/root-volume";
 import { AwsSchema, type ParsedStackConfig } from "./schema";
 import type { ResolvedManaged } from "./stack-config";
 
@@ -279,6 +280,33 @@ export function checkWorkload(p: Problems, w: ParsedStackConfig["workload"], max
       ["workload", "inputTokensPerRequest"],
       w.inputTokensPerRequest,
       `plus outputTokensPerRequest (${w.outputTokensPerRequest}) exceeds model.maxModelLen (${maxModelLen}); raise maxModelLen or shorten requests`,
+    );
+}
+
+/**
+ * A stated root volume too small for what it must hold: the host would fill its disk half-way through
+ * the weights download and crash-loop, billed by the hour.
+ */
+export function checkRootVolume(
+  p: Problems,
+  c: ParsedStackConfig,
+  instance: InstanceType | undefined,
+  weights: number,
+): void {
+  const stated = c.platform === "aws" ? c.aws?.rootVolumeGb : undefined;
+  if (stated === undefined || !instance) return;
+  const v = rootVolume({
+    weightBytes: weights,
+    localNvmeGb: instance.localNvmeGb,
+    warmPool: c.aws?.warmPool?.enabled === true,
+    loadMegabytesPerSecond: c.vllm.loadMegabytesPerSecond,
+    statedGb: stated,
+  });
+  if (stated < v.minimumGb)
+    p.add(
+      ["aws", "rootVolumeGb"],
+      stated,
+      `cannot hold ${describeRootVolume(v)} = ${v.minimumGb} GB${v.weightsOnVolume ? ` (the weights live on the root volume ${c.aws?.warmPool?.enabled ? "because a warm pool's stopped hosts lose their instance store" : `because ${instance.key} has no local NVMe that holds them`})` : ""}; remove aws.rootVolumeGb to size it from the model, or set at least ${v.minimumGb}`,
     );
 }
 

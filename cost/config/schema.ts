@@ -222,8 +222,11 @@ export const AwsSchema = z.strictObject({
     .default("/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id"),
   /** A fixed AMI id, instead of the SSM lookup. */
   amiId: z.string().optional(),
-  /** Root EBS volume, GB. Default 200. */
-  rootVolumeGb: posInt(16_384).default(200),
+  /**
+   * Root EBS volume, GB. Default: sized from the model (cost/root-volume.ts: OS + image + weights when
+   * they live on it, +10%); a stated size below that is refused.
+   */
+  rootVolumeGb: posInt(16_384).optional(),
   /** Keep stopped, pre-initialised instances to shorten cold starts. Default off. */
   warmPool: z
     .strictObject({ enabled: z.boolean().default(false), size: nonNegInt(100).default(1) })

@@ -23,6 +23,7 @@ import { KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./s
 import {
   checkAws,
   checkModelCache,
+  checkRootVolume,
   checkWorkload,
   resolveHardware,
   resolveManaged,
@@ -214,6 +215,7 @@ export function resolveStackConfig(
   checkWorkload(p, w, maxModelLen);
   const aws = checkAws(p, c);
   checkModelCache(p, c, count);
+  checkRootVolume(p, c, instance, weights);
   const managed = resolveManaged(p, c, model, stack);
   if (p.list.length) throw new ConfigError(p.list, `stack ${stack}`);
 

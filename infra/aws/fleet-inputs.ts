@@ -50,8 +50,12 @@ export function launchTemplateInputs(
       {
         deviceName: "/dev/sda1",
         ebs: {
-          volumeSize: a.rootVolumeGb,
+          // Sized and provisioned from the model (cost/catalog/root-volume.ts): weights on the root
+          // volume load at the throughput the cold start promises, not gp3's 125 MiB/s baseline.
+          volumeSize: cfg.rootVolume.sizeGb,
           volumeType: "gp3",
+          throughput: cfg.rootVolume.throughputMiBps,
+          iops: cfg.rootVolume.iops,
           encrypted: "true",
           deleteOnTermination: "true",
         },

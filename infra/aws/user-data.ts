@@ -25,9 +25,9 @@ const q = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
 export function userData(cfg: AwsFleetArgs, a: UserDataArgs): string {
   const e = cfg.engine;
   const instance = cfg.aws.instance;
-  const warm = cfg.aws.warmPool?.enabled === true;
-  // Instance store is wiped when a warm-pool instance stops, so warm pools cache on the root volume.
-  const useNvme = instance.localNvmeGb > 0 && !warm;
+  // Instance store is wiped when a warm-pool instance stops, so warm pools cache on the root volume;
+  // so does an instance whose NVMe cannot hold the weights (one decision: cost/catalog/root-volume.ts).
+  const useNvme = !cfg.rootVolume.weightsOnVolume;
   const secret = (id: string) =>
     `aws secretsmanager get-secret-value --region ${a.region} --secret-id ${q(id)} --query SecretString --output text`;
   return `#!/bin/bash

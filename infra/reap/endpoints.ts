@@ -88,7 +88,7 @@ export async function observeEndpoints(s: EndpointSampling): Promise<Omit<Observ
         windowStart: start,
         windowEnd: clock(),
         replicas: [],
-        error: `no endpoint answered at the start of the window (${s.endpoints.map(replicaOf).join(", ")}/metrics): check --endpoints and that the engines are reachable from here`,
+        error: `no endpoint answered at the start of the window (${s.endpoints.map((e) => `${replicaOf(e)}/metrics`).join(", ")}): check --endpoints and that the engines are reachable from here`,
       };
     if (clock() - start >= s.windowSeconds) break;
     await sleep(s.intervalSeconds * 1000);

@@ -25,28 +25,89 @@ type Obj = {
   status?: unknown;
 };
 
+type KubeConfig = import("@kubernetes/client-node").KubeConfig;
+
+/**
+ * The stack's kubeconfig, or one error that names the problem and the fix. Without any kubeconfig the
+ * client silently falls back to http://localhost:8080, which surfaced as a bare ECONNREFUSED.
+ */
+export function loadKubeConfig(
+  k8s: typeof import("@kubernetes/client-node"),
+  k: KubernetesStackConfig["kubernetes"],
+  env: NodeJS.ProcessEnv = process.env,
+): KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (k.kubeconfig) {
+    try {
+      kc.loadFromFile(k.kubeconfig);
+    } catch (e) {
+      const why = (e as { code?: string }).code ?? (e as Error).message.split("\n")[0];
+      throw new Error(
+        `cannot read kubernetes.kubeconfig ${k.kubeconfig} (${why}): point vllm-tco:kubernetes.kubeconfig at your cluster's kubeconfig, or remove it to use $KUBECONFIG or ~/.kube/config`,
+      );
+    }
+  } else
+    try {
+      kc.loadFromDefault();
+    } catch (e) {
+      const why = (e as { code?: string }).code ?? (e as Error).message.split("\n")[0];
+      throw new Error(
+        `cannot read the kubeconfig KUBECONFIG=${env["KUBECONFIG"] ?? "~/.kube/config"} names (${why}): set KUBECONFIG or vllm-tco:kubernetes.kubeconfig to your cluster's kubeconfig`,
+      );
+    }
+  if (k.context) {
+    if (!kc.getContexts().some((c) => c.name === k.context))
+      throw new Error(
+        `kubernetes.context ${k.context} is not in the kubeconfig (it has: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(", ") || "none"
+        }): set vllm-tco:kubernetes.context to one of them`,
+      );
+    kc.setCurrentContext(k.context);
+  }
+  const server = kc.getCurrentCluster()?.server;
+  if (!k.kubeconfig && (!server || server === "http://localhost:8080"))
+    throw new Error(
+      `no kubeconfig found (${env["KUBECONFIG"] ? `KUBECONFIG=${env["KUBECONFIG"]} names none that loads` : "KUBECONFIG is unset"}, no ~/.kube/config, not inside a cluster): set vllm-tco:kubernetes.kubeconfig or KUBECONFIG to your cluster's kubeconfig`,
+    );
+  return kc;
+}
+
 /** The four calls the reaper makes, each with its deadline, a 409 as FleetChanged, errors that say which call. */
 function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
   const k = cfg.kubernetes;
   const n = kubeNames(cfg, COMPONENT_NAME);
   const ns = n.namespace;
+  let server = "the cluster";
   const clients = async () => {
     const k8s = await import("@kubernetes/client-node");
-    const kc = new k8s.KubeConfig();
-    if (k.kubeconfig) kc.loadFromFile(k.kubeconfig);
-    else kc.loadFromDefault();
-    if (k.context) kc.setCurrentContext(k.context);
+    const kc = loadKubeConfig(k8s, k);
+    server = kc.getCurrentCluster()?.server ?? server;
     return { apps: kc.makeApiClient(k8s.AppsV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi) };
   };
+  // A connection that fails names the address and what to check, not only the socket error.
+  const unreachable = (code: string | undefined) =>
+    code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ETIMEDOUT"
+      ? `: cannot reach the Kubernetes API at ${server} (${code}); check that the kubeconfig's current context${k.context ? ` (${k.context})` : ""} is the cluster, and that it is reachable from here (VPN, kubectl get ns)`
+      : "";
   const call = <T>(what: string, work: () => Promise<{ body: T }>): Promise<T> =>
     within(
       work().then(
         (r) => r.body,
-        (e: { statusCode?: number; body?: { message?: string }; message?: string }) => {
+        (e: {
+          statusCode?: number;
+          body?: { message?: string };
+          message?: string;
+          code?: string;
+          cause?: { code?: string };
+        }) => {
           if (e.statusCode === 409)
             throw new FleetChanged(`${what}: the object changed since it was read (409 Conflict)`);
+          const hint = unreachable(e.code ?? e.cause?.code);
           throw new Error(
-            `${what}: ${e.statusCode ? `HTTP ${e.statusCode} ` : ""}${e.body?.message ?? e.message ?? "failed"}`,
+            `${what}${hint || `: ${e.statusCode ? `HTTP ${e.statusCode} ` : ""}${e.body?.message ?? e.message ?? "failed"}`}`,
           );
         },
       ),

@@ -61,7 +61,20 @@ export class KubeApiServer {
   private procs: ChildProcess[] = [];
   private logs: string[] = [];
 
-  async start(opts: { controllerManager?: boolean } = {}): Promise<this> {
+  /**
+   * `aggregation`: the aggregation layer (a front-proxy CA and client certificate), so an extension
+   * API server such as KEDA's metrics adapter can be registered with an APIService. `scheduler`: the
+   * real kube-scheduler. `hpaSyncSeconds`: the HPA controller's sync period (a cluster setting;
+   * default 15 s), compressed for the controllers tier.
+   */
+  async start(
+    opts: {
+      controllerManager?: boolean;
+      scheduler?: boolean;
+      aggregation?: boolean;
+      hpaSyncSeconds?: number;
+    } = {},
+  ): Promise<this> {
     const bin = kubeBinaries();
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
     this.run("etcd", "etcd", [
@@ -102,6 +115,7 @@ export class KubeApiServer {
       `--token-auth-file=${tokens}`,
       "--authorization-mode=RBAC",
       "--service-cluster-ip-range=10.96.0.0/16",
+      ...(opts.aggregation ? this.aggregationFlags() : []),
     ]);
     this.url = `https://127.0.0.1:${apiPort}`;
     await this.waitReady(path.join(certs, "apiserver.crt"));
@@ -114,9 +128,47 @@ export class KubeApiServer {
         "--leader-elect=false",
         "--bind-address=127.0.0.1",
         `--secure-port=${await freePort()}`,
-        "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle",
+        // Node lifecycle lifts the not-ready taint from kwok's nodes once they report Ready (the
+        // scheduler tier); without nodes it has nothing to do.
+        `--controllers=*,-nodeipam,${opts.scheduler ? "" : "-nodelifecycle,"}-cloud-node-lifecycle`,
+        ...(opts.hpaSyncSeconds ? [`--horizontal-pod-autoscaler-sync-period=${opts.hpaSyncSeconds}s`] : []),
+      ]);
+    if (opts.scheduler)
+      this.run("kube-scheduler", path.join(bin, "kube-scheduler"), [
+        `--kubeconfig=${this.kubeconfig}`,
+        `--authentication-kubeconfig=${this.kubeconfig}`,
+        `--authorization-kubeconfig=${this.kubeconfig}`,
+        "--leader-elect=false",
+        "--bind-address=127.0.0.1",
+        `--secure-port=${await freePort()}`,
       ]);
     return this;
+  }
+
+  /**
+   * The front proxy's CA and client certificate: the API server presents the certificate when it
+   * forwards a request to an aggregated API, which trusts the CA (published in kube-system's
+   * extension-apiserver-authentication ConfigMap) for the X-Remote-* identity headers.
+   */
+  private aggregationFlags(): string[] {
+    const d = path.join(this.dir, "front-proxy");
+    fs.mkdirSync(d);
+    const ca = makeCa(d, "front-proxy-ca");
+    const client = makeLeaf(d, ca, "front-proxy-client", { clientAuth: true });
+    return [
+      `--requestheader-client-ca-file=${ca.cert}`,
+      "--requestheader-allowed-names=front-proxy-client",
+      "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+      "--requestheader-group-headers=X-Remote-Group",
+      "--requestheader-username-headers=X-Remote-User",
+      `--proxy-client-cert-file=${client.cert}`,
+      `--proxy-client-key-file=${client.key}`,
+    ];
+  }
+
+  /** The log lines the control plane's processes wrote last (for a failing test's message). */
+  recentLogs(n = 40): string {
+    return this.logs.slice(-n).join("");
   }
 
   private run(name: string, cmd: string, args: string[]): void {
@@ -310,13 +362,95 @@ export class KubeApiServer {
   }
 
   async stop(): Promise<void> {
-    for (const p of [...this.procs].reverse()) {
-      if (p.exitCode !== null) continue;
-      const exited = new Promise<void>((ok) => p.once("exit", () => ok()));
-      p.kill("SIGTERM");
-      await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
-      if (p.exitCode === null) p.kill("SIGKILL");
-    }
+    await stopProcesses(this.procs);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Stops processes last-started first: SIGTERM, then SIGKILL after 5 s. */
+export async function stopProcesses(procs: readonly ChildProcess[]): Promise<void> {
+  for (const p of [...procs].reverse()) {
+    if (p.exitCode !== null) continue;
+    const exited = new Promise<void>((ok) => p.once("exit", () => ok()));
+    p.kill("SIGTERM");
+    await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+    if (p.exitCode === null) p.kill("SIGKILL");
+  }
+}
+
+export interface KeyPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+const openssl = (args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+
+/** A self-signed CA in `dir` (openssl, from Debian's base system). */
+export function makeCa(dir: string, name: string): KeyPair {
+  const pair = { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${name}`,
+    "-keyout",
+    pair.key,
+    "-out",
+    pair.cert,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  return pair;
+}
+
+/** A certificate `ca` signs for `cn`, for loopback names, as a server, a client or both. */
+export function makeLeaf(
+  dir: string,
+  ca: KeyPair,
+  cn: string,
+  use: { serverAuth?: boolean; clientAuth?: boolean; names?: readonly string[] },
+): KeyPair {
+  const pair = { cert: path.join(dir, `${cn}.crt`), key: path.join(dir, `${cn}.key`) };
+  const csr = path.join(dir, `${cn}.csr`);
+  const ext = path.join(dir, `${cn}.ext`);
+  const usage = [use.serverAuth && "serverAuth", use.clientAuth && "clientAuth"].filter(Boolean).join(",");
+  fs.writeFileSync(
+    ext,
+    [
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      `extendedKeyUsage=${usage}`,
+      ...(use.serverAuth
+        ? [
+            `subjectAltName=${["localhost", ...(use.names ?? [])].map((n) => `DNS:${n}`).join(",")},IP:127.0.0.1`,
+          ]
+        : []),
+    ].join("\n"),
+  );
+  openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${cn}`, "-keyout", pair.key, "-out", csr]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    csr,
+    "-CA",
+    ca.cert,
+    "-CAkey",
+    ca.key,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    ext,
+    "-out",
+    pair.cert,
+  ]);
+  return pair;
 }

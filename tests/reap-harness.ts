@@ -89,8 +89,14 @@ export class Prometheus {
   private proc?: ChildProcess;
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "prom-"));
 
-  /** `honorLabels`: keep the targets' own `instance` labels (one exporter standing for many replicas). */
-  async start(targets: readonly number[], opts: { honorLabels?: boolean } = {}): Promise<this> {
+  /**
+   * `honorLabels`: keep the targets' own `instance` labels (one exporter standing for many replicas).
+   * `labels`: added to every scraped series, as a ServiceMonitor's relabelling adds `namespace`.
+   */
+  async start(
+    targets: readonly number[],
+    opts: { honorLabels?: boolean; labels?: Record<string, string> } = {},
+  ): Promise<this> {
     const probe = http.createServer();
     const port = await listen(probe);
     await new Promise<void>((ok) => probe.close(() => ok()));
@@ -101,6 +107,13 @@ export class Prometheus {
       ...(opts.honorLabels ? ["    honor_labels: true"] : []),
       "    static_configs:",
       `      - targets: [${targets.map((p) => `"127.0.0.1:${p}"`).join(", ")}]`,
+      ...(opts.labels
+        ? [
+            `        labels: { ${Object.entries(opts.labels)
+              .map(([k, v]) => `${k}: "${v}"`)
+              .join(", ")} }`,
+          ]
+        : []),
     ].join("\n");
     fs.writeFileSync(path.join(this.dir, "prometheus.yml"), config);
     this.proc = spawn(

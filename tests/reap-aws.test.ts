@@ -18,6 +18,7 @@ import { observeCloudWatch } from "../infra/reap/cloudwatch";
 import { base, resolve, runCli } from "./helpers";
 import { Prometheus, sleep, StandInReplica } from "./reap-harness";
 import { readmeReapLines } from "./readme-lines";
+import { plan } from "./program-helpers";
 import { freePort } from "./free-port";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-moto-"));
@@ -376,4 +377,101 @@ describe("every AWS `reap` line of the README runs as written (moto; the stack's
     },
     60_000,
   );
+});
+
+/**
+ * The AWS side of autoscaling, as far as moto goes: the scaling policies and alarms the aws-h100 stack
+ * renders, sent through the real AWS SDK, are accepted with the fields the kit relies on, each alarm's
+ * action names a policy of the group, and the scale-to-zero and wake actions do what the kit intends
+ * when AWS fires them. What moto (5.2.1) does not emulate, so this does not prove: alarm evaluation
+ * (PutMetricData never moves an alarm's state, and SetAlarmState runs no action), target tracking
+ * (no alarms are created for it, nothing computes a desired capacity from the metric), cooldowns and
+ * instance warm-up; README "AWS autoscaling under moto" says what carries the rest.
+ */
+describe("the rendered AWS scaling policies and alarms (moto)", () => {
+  type Inputs = Record<string, unknown>;
+  /** Pulumi's camelCase inputs as the SDK's PascalCase parameters; a dimension map becomes a list. */
+  const sdkShape = (v: unknown, key = ""): unknown => {
+    if (Array.isArray(v)) return v.map((x) => sdkShape(x));
+    if (v === null || typeof v !== "object") return v;
+    if (key === "dimensions" && !Array.isArray(v))
+      return Object.entries(v).map(([Name, Value]) => ({ Name, Value }));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [
+        k === "metricDimensions" ? "Dimensions" : k[0]!.toUpperCase() + k.slice(1),
+        sdkShape(x, k === "metricDimensions" ? "dimensions" : k),
+      ]),
+    );
+  };
+  const rendered = async () => {
+    const r = await plan("aws-h100");
+    const of = (type: string) =>
+      r.resources.filter((x) => x.type === type).map((x) => ({ name: x.name, inputs: x.inputs as Inputs }));
+    return {
+      policies: of("aws:autoscaling/policy:Policy"),
+      alarms: of("aws:cloudwatch/metricAlarm:MetricAlarm"),
+    };
+  };
+
+  it("every policy and alarm is accepted; scale-out cannot scale in; the alarms' actions are the group's policies and do what they say", async () => {
+    const { as, cw } = await sdk();
+    const asg = new as.AutoScalingClient({});
+    const { policies, alarms } = await rendered();
+    expect(policies.map((p) => p.name).sort()).toEqual([
+      "vllm-in-flight",
+      "vllm-load",
+      "vllm-to-zero",
+      "vllm-wake",
+    ]);
+    await setGroup(0, 0);
+    for (const p of policies) {
+      const { autoscalingGroupName: _g, ...rest } = p.inputs;
+      await asg.send(
+        new as.PutScalingPolicyCommand({
+          AutoScalingGroupName: group,
+          PolicyName: p.name,
+          ...(sdkShape(rest) as object),
+        }),
+      );
+    }
+    const described = (await asg.send(new as.DescribePoliciesCommand({ AutoScalingGroupName: group })))
+      .ScalingPolicies!;
+    const byName = new Map(described.map((p) => [p.PolicyName!, p]));
+    // AWS scales in only when every target-tracking policy with scale-in enabled agrees: the queue
+    // policy never does, so only the in-flight policy (running + waiting) can remove a host.
+    expect(byName.get("vllm-load")!.TargetTrackingConfiguration).toMatchObject({ DisableScaleIn: true });
+    expect(byName.get("vllm-in-flight")!.TargetTrackingConfiguration?.DisableScaleIn ?? false).toBe(false);
+
+    for (const a of alarms) {
+      const actions = (a.inputs["alarmActions"] as string[]).map((arn) => {
+        const policy = byName.get(arn.split("policy/")[1]!);
+        expect(policy, `${a.name}: ${arn}`).toBeDefined();
+        return policy!.PolicyARN!;
+      });
+      await new cw.CloudWatchClient({}).send(
+        new cw.PutMetricAlarmCommand({
+          AlarmName: `${group}-${a.name}`,
+          ...(sdkShape({ ...a.inputs, alarmActions: actions }) as object),
+        }),
+      );
+    }
+    const stored = (
+      await new cw.CloudWatchClient({}).send(new cw.DescribeAlarmsCommand({ AlarmNamePrefix: group }))
+    ).MetricAlarms!;
+    expect(stored.map((a) => a.AlarmName).sort()).toEqual([`${group}-vllm-idle`, `${group}-vllm-wake`]);
+
+    // What AWS does when each alarm fires: the wake alarm's policy starts one host on an empty
+    // fleet; the idle alarm's policy empties it.
+    const fire = async (alarm: string) => {
+      const a = stored.find((x) => x.AlarmName === `${group}-${alarm}`)!;
+      const policy = described.find((p) => p.PolicyARN === a.AlarmActions![0])!;
+      await asg.send(
+        new as.ExecutePolicyCommand({ AutoScalingGroupName: group, PolicyName: policy.PolicyName }),
+      );
+    };
+    await fire("vllm-wake");
+    expect(await describeGroup()).toMatchObject({ DesiredCapacity: 1 });
+    await fire("vllm-idle");
+    expect(await describeGroup()).toMatchObject({ DesiredCapacity: 0 });
+  });
 });

@@ -22,7 +22,10 @@ export const CLUSTER_REQUIREMENTS: readonly ClusterRequirement[] = [
     kind: "http.keda.sh/v1alpha1 HTTPScaledObject",
     component: "KEDA HTTP add-on",
     minimum: "v0.14",
-    why: "`spec.timeouts` holds requests for the whole cold start (older interceptors give up within seconds)",
+    // KEDA answers the HPA with an error for every metric of a ScaledObject when one of its scalers
+    // fails (v2.21 GetScaledObjectMetrics; seen in tests/controllers.test.ts): the add-on's scaler
+    // must answer the external-push trigger, or the fleet wakes from zero but never scales out.
+    why: "`spec.timeouts` holds requests for the whole cold start (older interceptors give up within seconds); its external scaler must be running: while it is unreachable KEDA fails every metric of the ScaledObject and the HPA cannot scale out",
   },
   {
     kind: "monitoring.coreos.com/v1 ServiceMonitor",

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readCache } from "../cost/catalog/price-cache";
 import { runCli } from "./helpers";
 import { refreshPrices } from "../cost/prices/refresh";
+import { parseOnDemand, parseSpot } from "../cost/prices/parse";
 
 const NOW = new Date("2026-11-23T12:00:00Z");
 const item = (type: string, usd: string) =>
@@ -28,7 +29,7 @@ const spotXml = (items: string, next = "") =>
 /** What the stand-in answers: per-instance-type on-demand pages, spot pages, or a fault. */
 let onDemand: Record<string, string[][]> = {};
 let spotPages: string[] = [];
-let fault: "none" | "spot-500" | "hang" = "none";
+let fault: "none" | "spot-500" | "hang" | "slow" = "none";
 let server: http.Server;
 let url = "";
 const saved = { ...process.env };
@@ -39,6 +40,14 @@ beforeAll(async () => {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       if (fault === "hang") return; // never answers
+      if (fault === "slow") {
+        // Each page answers in 400 ms and names a next page, forever.
+        setTimeout(() => {
+          res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+          res.end(JSON.stringify({ PriceList: [], NextToken: "more" }));
+        }, 400);
+        return;
+      }
       if (req.headers["x-amz-target"] === "AWSPriceListService.GetProducts") {
         const q = JSON.parse(body) as { Filters: { Field: string; Value: string }[]; NextToken?: string };
         const type = q.Filters.find((f) => f.Field === "instanceType")!.Value;
@@ -72,7 +81,7 @@ afterEach(() => {
   fault = "none";
 });
 
-const refresh = (instanceTypes: string[], callTimeoutMs?: number) => {
+const refresh = (instanceTypes: string[], callTimeoutMs?: number, deadlineMs?: number) => {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_PRICING: url,
     AWS_ENDPOINT_URL_EC2: url,
@@ -87,6 +96,7 @@ const refresh = (instanceTypes: string[], callTimeoutMs?: number) => {
     cacheFile,
     now: () => NOW,
     ...(callTimeoutMs && { callTimeoutMs }),
+    ...(deadlineMs && { deadlineMs }),
   }).then((r) => ({ ...r, cached: readCache(cacheFile).cache.entries }));
 };
 
@@ -219,4 +229,135 @@ describe("the cache is checked when read", () => {
       else process.env["VLLM_TCO_PRICE_CACHE"] = prev;
     }
   });
+});
+
+describe("a price is money: unit, currency, product and market are checked, not trusted", () => {
+  /** A Price List item as AWS writes it, with the fields a test changes. */
+  const product = (attrs: Record<string, string>, dims: Record<string, unknown>) =>
+    JSON.stringify({
+      product: {
+        attributes: {
+          instanceType: "p5.4xlarge",
+          location: "US East (N. Virginia)",
+          operatingSystem: "Linux",
+          tenancy: "Shared",
+          preInstalledSw: "NA",
+          licenseModel: "No License required",
+          capacitystatus: "Used",
+          ...attrs,
+        },
+      },
+      terms: {
+        OnDemand: { t: { priceDimensions: { d: { unit: "Hrs", pricePerUnit: { USD: "6.88" }, ...dims } } } },
+      },
+    });
+  const loc = "US East (N. Virginia)";
+
+  it("the honest product parses: $6.88 per hour", () => {
+    expect(parseOnDemand([product({}, {})], "p5.4xlarge", loc)).toEqual({ ok: true, usdPerHour: 6.88 });
+  });
+
+  it.each([
+    ["per minute", {}, { unit: "Min" }, 'the price is per "Min", not per hour ("Hrs")'],
+    ["per 1,000 hours", {}, { unit: "1K Hrs" }, 'the price is per "1K Hrs", not per hour ("Hrs")'],
+    ["in yuan", {}, { pricePerUnit: { CNY: "49.00" } }, "the price is in CNY, not USD"],
+    [
+      "Windows",
+      { operatingSystem: "Windows" },
+      {},
+      'the product\'s operatingSystem is "Windows", not "Linux"',
+    ],
+    ["Dedicated", { tenancy: "Dedicated" }, {}, 'the product\'s tenancy is "Dedicated", not "Shared"'],
+    [
+      "another region",
+      { location: "EU (Frankfurt)" },
+      {},
+      'the product\'s location is "EU (Frankfurt)", not "US East (N. Virginia)"',
+    ],
+    [
+      "a reservation's capacity",
+      { capacitystatus: "UnusedCapacityReservation" },
+      {},
+      'the product\'s capacitystatus is "UnusedCapacityReservation", not "Used"',
+    ],
+    [
+      "another instance type",
+      { instanceType: "p5.48xlarge" },
+      {},
+      'the product\'s instanceType is "p5.48xlarge", not "p5.4xlarge"',
+    ],
+  ])("%s is refused, not converted on a guess", (_what, attrs, dims, problem) => {
+    expect(parseOnDemand([product(attrs, dims)], "p5.4xlarge", loc)).toEqual({ ok: false, problem });
+  });
+
+  const point = (az: string, price: string, at: string) => ({
+    AvailabilityZone: az,
+    InstanceType: "p5.4xlarge",
+    SpotPrice: price,
+    Timestamp: at,
+  });
+  const now = new Date("2026-11-23T12:00:00Z");
+
+  it("spot: the median of each zone's latest point in the region, within the last two days", () => {
+    const r = parseSpot(
+      [
+        point("us-east-1a", "3.00", "2026-11-23T11:00:00Z"),
+        point("us-east-1a", "2.00", "2026-11-23T09:00:00Z"),
+        point("us-east-1b", "4.00", "2026-11-23T10:00:00Z"),
+      ],
+      "p5.4xlarge",
+      "us-east-1",
+      now,
+    );
+    // Latest per zone: 3.00 and 4.00; median of two = 3.50.
+    expect(r).toEqual({ ok: true, usdPerHour: 3.5 });
+  });
+
+  it.each([
+    [
+      "from 2019",
+      [point("us-east-1a", "3.00", "2019-06-01T00:00:00Z")],
+      /stamped 2019-06-01.*outside the last 48 hours/,
+    ],
+    [
+      "from 2099",
+      [point("us-east-1a", "3.00", "2099-01-01T00:00:00Z")],
+      /stamped 2099-01-01.*outside the last 48 hours/,
+    ],
+    [
+      "from another region",
+      [point("eu-central-1a", "3.00", "2026-11-23T11:00:00Z")],
+      /zone eu-central-1a, outside us-east-1/,
+    ],
+    [
+      "two prices for one zone at one time",
+      [
+        point("us-east-1a", "3.00", "2026-11-23T11:00:00Z"),
+        point("us-east-1a", "9.00", "2026-11-23T11:00:00Z"),
+      ],
+      /two spot prices for us-east-1a at 2026-11-23T11:00:00.000Z \(\$3 and \$9\)/,
+    ],
+  ])("spot %s is refused", (_what, history, problem) => {
+    const r = parseSpot(history, "p5.4xlarge", "us-east-1", now);
+    expect(r.ok).toBe(false);
+    expect((r as { problem: string }).problem).toMatch(problem);
+  });
+
+  it("an answer that runs past the page cap is refused loudly, not priced from its first pages", async () => {
+    onDemand = { "p5.4xlarge": Array.from({ length: 25 }, () => []) };
+    const r = await refresh(["p5.4xlarge"]);
+    expect(r.unavailable).toMatch(/the answer ran past 20 pages; refusing a partial list/);
+    expect(r.updated).toEqual([]);
+  });
+
+  it("slow pages cannot add up: the whole refresh keeps one deadline", async () => {
+    fault = "slow";
+    const started = Date.now();
+    // 400 ms a page, each within the 1 s per-call timeout, forever: only the overall deadline stops it.
+    const r = await refresh(["p5.4xlarge"], 1000, 2000);
+    expect(r.unavailable).toBe(
+      "the refresh ran past its 2 s deadline; the prices fetched before it are kept, the rest stay from the catalog. Try again later.",
+    );
+    expect(Date.now() - started).toBeLessThan(6000);
+  }, 20_000);
 });

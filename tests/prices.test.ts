@@ -7,7 +7,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { readCache, writeCache } from "../cost/catalog/price-cache";
 import { refreshPrices } from "../cost/prices/refresh";
 import { project } from "../cost/projection";
@@ -44,13 +44,20 @@ const PRICE_LISTS: Record<string, string[]> = {
 };
 const spot = (type: string, az: string, price: string, at: string) =>
   `<item><instanceType>${type}</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>${price}</spotPrice><timestamp>${at}</timestamp><availabilityZone>${az}</availabilityZone></item>`;
-const SPOT_XML = `<?xml version="1.0" encoding="UTF-8"?>
+/**
+ * The replayed spot history, stamped relative to `spotNow` (hours before it): the refresh refuses
+ * points outside the last two days, so the CLI run (real clock) and the library runs (NOW) each get
+ * a recent history.
+ */
+let spotNow = NOW;
+const ago = (h: number) => new Date(spotNow.getTime() - h * 3600_000).toISOString();
+const spotXml = () => `<?xml version="1.0" encoding="UTF-8"?>
 <DescribeSpotPriceHistoryResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId><spotPriceHistorySet>
-${spot("p5.4xlarge", "us-east-1a", "3.500000", "2026-11-23T06:00:00.000Z")}
-${spot("p5.4xlarge", "us-east-1a", "3.100000", "2026-11-23T11:00:00.000Z")}
-${spot("p5.4xlarge", "us-east-1b", "3.300000", "2026-11-23T10:00:00.000Z")}
-${spot("p5.4xlarge", "us-east-1c", "2.900000", "2026-11-23T09:00:00.000Z")}
-${spot("p5.48xlarge", "us-east-1a", "not-a-number", "2026-11-23T09:00:00.000Z")}
+${spot("p5.4xlarge", "us-east-1a", "3.500000", ago(6))}
+${spot("p5.4xlarge", "us-east-1a", "3.100000", ago(1))}
+${spot("p5.4xlarge", "us-east-1b", "3.300000", ago(2))}
+${spot("p5.4xlarge", "us-east-1c", "2.900000", ago(3))}
+${spot("p5.48xlarge", "us-east-1a", "not-a-number", ago(3))}
 </spotPriceHistorySet><nextToken></nextToken></DescribeSpotPriceHistoryResponse>`;
 
 const requests: { target?: string; body: string }[] = [];
@@ -73,7 +80,7 @@ beforeAll(async () => {
       }
       if (body.includes("Action=DescribeSpotPriceHistory")) {
         res.writeHead(200, { "content-type": "text/xml" });
-        return res.end(SPOT_XML);
+        return res.end(spotXml());
       }
       res.writeHead(400).end();
     });
@@ -288,7 +295,7 @@ describe("price list parsing", () => {
     });
     expect(parseOnDemand([text], "p5.48xlarge")).toEqual({
       ok: false,
-      problem: 'the product is "p5.4xlarge", not p5.48xlarge',
+      problem: 'the product\'s instanceType is "p5.4xlarge", not "p5.48xlarge"',
     });
   });
 });
@@ -296,6 +303,10 @@ describe("price list parsing", () => {
 describe("vllm-tco prices refresh", () => {
   it("refreshes through the CLI into the cache the cost command reads", async () => {
     useLoopback();
+    spotNow = new Date(); // the CLI refreshes on the real clock
+    onTestFinished(() => {
+      spotNow = NOW;
+    });
     const file = tmpCache();
     process.env["VLLM_TCO_PRICE_CACHE"] = file;
     const { runCli } = await import("./helpers");

@@ -24,8 +24,28 @@ export type Parsed =
 
 const fail = (problem: string): Parsed => ({ ok: false, problem });
 
-/** The on-demand $/hour in a GetProducts answer that should hold exactly one product. */
-export function parseOnDemand(priceList: readonly unknown[] | undefined, instanceType: string): Parsed {
+/**
+ * The attributes a Linux, shared-tenancy, on-demand instance price carries (the request filters on
+ * them; the answer is checked again, since a price for Windows, Dedicated or another region is still a
+ * well-formed number).
+ */
+const EXPECTED_ATTRIBUTES = {
+  operatingSystem: "Linux",
+  tenancy: "Shared",
+  preInstalledSw: "NA",
+  licenseModel: "No License required",
+  capacitystatus: "Used",
+} as const;
+
+/**
+ * The on-demand $/hour in a GetProducts answer that should hold exactly one product: the instance
+ * type, region (`location`) and the attributes above as asked, priced in USD per hour.
+ */
+export function parseOnDemand(
+  priceList: readonly unknown[] | undefined,
+  instanceType: string,
+  location?: string,
+): Parsed {
   if (!priceList || priceList.length === 0) return fail("no product matched the filters");
   if (priceList.length > 1)
     return fail(`several products matched (${priceList.length}); expected exactly one`);
@@ -38,7 +58,7 @@ export function parseOnDemand(priceList: readonly unknown[] | undefined, instanc
     return fail("the price list item is not valid JSON");
   }
   const o = item as {
-    product?: { attributes?: { instanceType?: string } };
+    product?: { attributes?: Record<string, string | undefined> };
     terms?: {
       OnDemand?: Record<
         string,
@@ -46,14 +66,28 @@ export function parseOnDemand(priceList: readonly unknown[] | undefined, instanc
       >;
     };
   };
-  const found = o.product?.attributes?.instanceType;
-  if (found !== undefined && found !== instanceType)
-    return fail(`the product is ${JSON.stringify(found)}, not ${instanceType}`);
+  const attrs = o.product?.attributes ?? {};
+  const expected: Record<string, string> = {
+    instanceType,
+    ...(location && { location }),
+    ...EXPECTED_ATTRIBUTES,
+  };
+  for (const [k, want] of Object.entries(expected))
+    if (attrs[k] !== undefined && attrs[k] !== want)
+      return fail(`the product's ${k} is ${JSON.stringify(attrs[k])}, not ${JSON.stringify(want)}`);
   const terms = Object.values(o.terms?.OnDemand ?? {});
   if (terms.length === 0) return fail("the product has no on-demand terms");
   if (terms.length > 1) return fail(`the product has ${terms.length} on-demand terms; expected one`);
   const dims = Object.values(terms[0]!.priceDimensions ?? {});
   if (dims.length !== 1) return fail(`the on-demand term has ${dims.length} price dimensions; expected one`);
+  // Per hour only: "Hrs" is the Price List's hourly unit; anything else (per minute, per 1,000 hours,
+  // a quantity) is refused, never converted on a guess.
+  const unit = dims[0]!.unit;
+  if (unit !== undefined && unit !== "Hrs")
+    return fail(`the price is per ${JSON.stringify(unit)}, not per hour ("Hrs")`);
+  const currencies = Object.keys(dims[0]!.pricePerUnit ?? {});
+  if (!currencies.includes("USD"))
+    return fail(`the price is in ${currencies.join(", ") || "no currency"}, not USD`);
   const raw = dims[0]!.pricePerUnit?.USD;
   const usd = typeof raw === "string" && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isFinite(usd) || usd <= 0)
@@ -68,12 +102,29 @@ export interface SpotPoint {
   readonly Timestamp?: Date | string;
 }
 
-/** The latest spot price in each availability zone, then the median across zones. */
-export function parseSpot(history: readonly SpotPoint[] | undefined, instanceType: string): Parsed {
+/** Spot points older than this are not today's market (the request asks for the last day). */
+export const SPOT_MAX_AGE_MS = 2 * 24 * 3600 * 1000;
+/** Clocks differ a little; a point stamped further ahead than this is refused. */
+const SPOT_FUTURE_SLACK_MS = 5 * 60 * 1000;
+
+/**
+ * The latest spot price in each availability zone of `region`, then the median across zones. Points
+ * from another region's zones, outside the recent window, or two different prices for one zone at one
+ * time are refused.
+ */
+export function parseSpot(
+  history: readonly SpotPoint[] | undefined,
+  instanceType: string,
+  region?: string,
+  now: Date = new Date(),
+): Parsed {
   const latest = new Map<string, { at: number; usd: number }>();
   let bad = 0;
+  const seen = new Map<string, number>();
   for (const p of history ?? []) {
     if (p.InstanceType !== instanceType) continue;
+    if (region && p.AvailabilityZone && !p.AvailabilityZone.startsWith(region))
+      return fail(`a spot price for zone ${p.AvailabilityZone}, outside ${region}`);
     // Decimal text only: Number("0x10") is 16 and Number("1e9") a billion.
     const usd =
       typeof p.SpotPrice === "string" && /^\d+(\.\d+)?$/.test(p.SpotPrice.trim()) ? Number(p.SpotPrice) : NaN;
@@ -82,6 +133,17 @@ export function parseSpot(history: readonly SpotPoint[] | undefined, instanceTyp
       bad++;
       continue;
     }
+    if (at > now.getTime() + SPOT_FUTURE_SLACK_MS || at < now.getTime() - SPOT_MAX_AGE_MS)
+      return fail(
+        `a spot price stamped ${new Date(at).toISOString()}, outside the last ${SPOT_MAX_AGE_MS / 3600_000} hours`,
+      );
+    const key = `${p.AvailabilityZone} ${at}`;
+    const twin = seen.get(key);
+    if (twin !== undefined && twin !== usd)
+      return fail(
+        `two spot prices for ${p.AvailabilityZone} at ${new Date(at).toISOString()} ($${twin} and $${usd})`,
+      );
+    seen.set(key, usd);
     const prev = latest.get(p.AvailabilityZone);
     if (!prev || at > prev.at) latest.set(p.AvailabilityZone, { at, usd });
   }

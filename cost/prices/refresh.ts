@@ -19,6 +19,8 @@ export interface RefreshOptions {
   readonly now?: () => Date;
   /** Milliseconds one AWS call may take before it is aborted. Default 20 s. */
   readonly callTimeoutMs?: number;
+  /** Milliseconds the whole refresh may take, every page of every type. Default 120 s. */
+  readonly deadlineMs?: number;
 }
 
 export interface RefreshReport {
@@ -36,6 +38,7 @@ const PRICING_REGION = "us-east-1";
 /** Keep a missing network from hanging the command: socket timeouts, and an abort per call. */
 const HTTP = { connectionTimeout: 3000, requestTimeout: 15000 };
 const CALL_TIMEOUT_MS = 20_000;
+const DEADLINE_MS = 120_000;
 /** Pages followed per call: far more than the filters ever return. */
 const MAX_PAGES = 20;
 
@@ -75,13 +78,21 @@ function serviceError(e: unknown, service: string): string {
 
 export async function refreshPrices(opts: RefreshOptions): Promise<RefreshReport> {
   const now = opts.now ?? (() => new Date());
-  const call = () => ({ abortSignal: AbortSignal.timeout(opts.callTimeoutMs ?? CALL_TIMEOUT_MS) });
+  // Each call has its own timeout, and all of them share one deadline: 20 slow pages must not add up.
+  const overall = AbortSignal.timeout(opts.deadlineMs ?? DEADLINE_MS);
+  const call = () => ({
+    abortSignal: AbortSignal.any([AbortSignal.timeout(opts.callTimeoutMs ?? CALL_TIMEOUT_MS), overall]),
+  });
   const file = opts.cacheFile;
   const problems: { instanceType: string; kind: "on-demand" | "spot"; problem: string }[] = [];
   const found = new Map<string, { onDemand?: CachedPrice; spot?: CachedPrice }>();
   const pricing = new PricingClient({ region: PRICING_REGION, maxAttempts: 2, requestHandler: HTTP });
   const ec2 = new EC2Client({ region: opts.region, maxAttempts: 2, requestHandler: HTTP });
-  const ctx: FetchContext = { pricing, ec2, call, now, problems, found };
+  const deadline = () =>
+    overall.aborted
+      ? `the refresh ran past its ${(opts.deadlineMs ?? DEADLINE_MS) / 1000} s deadline; the prices fetched before it are kept, the rest stay from the catalog. Try again later.`
+      : undefined;
+  const ctx: FetchContext = { pricing, ec2, call, now, problems, found, deadline };
   let unavailable = await fetchOnDemand(opts, ctx);
   if (!unavailable) unavailable = await fetchSpot(opts, ctx);
   // Write what was fetched and valid; untouched entries keep their older prices and dates.
@@ -127,6 +138,8 @@ interface FetchContext {
   readonly now: () => Date;
   readonly problems: { instanceType: string; kind: "on-demand" | "spot"; problem: string }[];
   readonly found: Map<string, { onDemand?: CachedPrice; spot?: CachedPrice }>;
+  /** Set once the whole refresh's deadline has passed: the message to report. */
+  readonly deadline: () => string | undefined;
 }
 
 /** On-demand prices from the Price List API, one instance type at a time, every page followed. */
@@ -166,7 +179,7 @@ async function fetchOnDemand(opts: RefreshOptions, ctx: FetchContext): Promise<s
         );
         return { items: res.PriceList, next: res.NextToken };
       });
-      const parsed = plausible(parseOnDemand(priceList, type), "on-demand", type);
+      const parsed = plausible(parseOnDemand(priceList, type, location), "on-demand", type);
       if (parsed.ok)
         found.set(type, {
           onDemand: {
@@ -178,7 +191,7 @@ async function fetchOnDemand(opts: RefreshOptions, ctx: FetchContext): Promise<s
       else problems.push({ instanceType: type, kind: "on-demand", problem: parsed.problem });
     }
   } catch (e) {
-    return describeUnavailable(e, "Price List") ?? serviceError(e, "the Price List API");
+    return ctx.deadline() ?? describeUnavailable(e, "Price List") ?? serviceError(e, "the Price List API");
   }
   return undefined;
 }
@@ -201,7 +214,7 @@ async function fetchSpot(opts: RefreshOptions, ctx: FetchContext): Promise<strin
     });
     for (const type of opts.instanceTypes) {
       const onDemand = found.get(type)?.onDemand?.usdPerHour;
-      const parsed = plausible(parseSpot(history, type), "spot", type, onDemand);
+      const parsed = plausible(parseSpot(history, type, opts.region, now()), "spot", type, onDemand);
       if (parsed.ok)
         found.set(type, {
           ...found.get(type),
@@ -214,7 +227,11 @@ async function fetchSpot(opts: RefreshOptions, ctx: FetchContext): Promise<strin
       else problems.push({ instanceType: type, kind: "spot", problem: parsed.problem });
     }
   } catch (e) {
-    return describeUnavailable(e, "EC2 spot price history") ?? serviceError(e, "EC2 spot price history");
+    return (
+      ctx.deadline() ??
+      describeUnavailable(e, "EC2 spot price history") ??
+      serviceError(e, "EC2 spot price history")
+    );
   }
   return undefined;
 }
@@ -229,7 +246,8 @@ async function allPages<T>(
     const res = await page(token);
     items.push(...(res.items ?? []));
     token = res.next || undefined;
-    if (!token) break;
+    if (!token) return items;
   }
-  return items;
+  // More pages than any honest answer has: refuse the answer rather than price from part of it.
+  throw new Error(`the answer ran past ${MAX_PAGES} pages; refusing a partial list`);
 }

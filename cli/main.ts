@@ -249,7 +249,11 @@ if (require.main === module) {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
   });
+  // Exit once the output is flushed rather than when the event loop drains: a call that never
+  // answered (a hung API server, past the reaper's deadline) must not keep the process alive after
+  // its decision and audit line are written.
   void main(process.argv.slice(2), consoleIo).then((code) => {
     process.exitCode = code;
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
   });
 }

@@ -3,7 +3,6 @@
  * stack renders is accepted with strict field validation, CRDs included, and the reaper's pause and
  * resume land on a real ScaledObject, with the real resourceVersion precondition refusing a stale write.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +14,7 @@ import { KubeApiServer, type KubeObject } from "./kube-apiserver";
 import { plan, SENTINELS } from "./program-helpers";
 import { Prometheus, runReap, sleep, StandInReplica } from "./reap-harness";
 import { readmeReapLines } from "./readme-lines";
+import { runChild } from "./child";
 
 const CRDS = [
   "keda.sh_scaledobjects.yaml",
@@ -364,17 +364,10 @@ describe("every onprem `reap` line of the README runs as written: the shipped bu
       const extra = argv.includes("--resume")
         ? ["--json"]
         : ["--idle-minutes", "0.1", "--tolerance-seconds", "2.5", "--json"];
-      // Asynchronously: the stand-in replicas answer from this process, so it must not block on the child.
-      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-        const child = spawn(process.execPath, [path.join(project, "dist/cli.js"), ...argv, ...extra], {
-          cwd: project,
-          timeout: 60_000,
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-        child.on("close", (status) => done({ status, stdout, stderr }));
+      // Asynchronously (tests/child.ts): the stand-in replicas answer from this process.
+      const r = await runChild(process.execPath, [path.join(project, "dist/cli.js"), ...argv, ...extra], {
+        cwd: project,
+        timeoutMs: 60_000,
       });
       const out = `${r.stderr}\n${r.stdout}`;
       if (argv.includes("--resume")) {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readAudit } from "../infra/reap/audit";
 import { REAP_EXIT } from "../cli/reap";
 import { runCli } from "./helpers";
+import { runChild } from "./child";
 import { FakeKubernetes, runReap, StandInReplica } from "./reap-harness";
 
 const WINDOW = 60;
@@ -234,6 +235,44 @@ describe("the platform: malformed answers, a fleet that changes, hangs and refus
     expect(r.audit).toHaveLength(1);
     expect(k8s.writes).toEqual([]);
   }, 30_000);
+
+  it.each([
+    ["a GET that never answers", "GET", REAP_EXIT.unknown],
+    ["a PATCH received but never answered", "PATCH", REAP_EXIT.failed],
+  ])(
+    "the shipped bundle as a child process: %s ends the process itself within the deadline, with its audit line",
+    async (_what, method, exit) => {
+      // In-process runs prove the record; only a child process proves the process exits (a pending
+      // socket would keep Node alive after the record is printed).
+      k8s.hang.add(method);
+      const audit = path.join(dir, `audit-child-${++n}.jsonl`);
+      const started = Date.now();
+      const r = await runChild(
+        process.execPath,
+        [
+          path.join(__dirname, "../dist/cli.js"),
+          "reap",
+          "--stack-file",
+          stackFile(),
+          "--idle-minutes",
+          String(WINDOW / 60),
+          "--tolerance-seconds",
+          String(2 * STEP),
+          "--audit-log",
+          audit,
+          "--json",
+          "--apply",
+          "--timeout-seconds",
+          "3",
+        ],
+        { timeoutMs: 30_000 },
+      );
+      expect(r.status, r.stderr).toBe(exit);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(readAudit(audit)).toHaveLength(1);
+    },
+    40_000,
+  );
 
   it("a PATCH received but never answered is a failed action within the deadline, with its audit line", async () => {
     k8s.hang.add("PATCH");

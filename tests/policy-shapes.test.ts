@@ -3,6 +3,7 @@
  * internet together, every security-group ingress shape, every EC2 volume shape, every Kubernetes
  * kind that runs pods, credentials hidden in base64 user data and Secret data; and no false alarm.
  */
+import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { admitsPublicInternet, publicIpv4Addresses } from "../cost/config/cidr";
 import { evaluate, type PolicyResource } from "../infra/policy/rules";
@@ -207,5 +208,134 @@ describe("no false alarms", () => {
     ],
   ])("%s", (_name, resource) => {
     expect(evaluate([resource]).filter((v) => v.policy !== "cost-budget")).toEqual([]);
+  });
+});
+
+/**
+ * The evasions a hostile review found (issue 29): each a resource or stack the pack let through. Written
+ * before the fixes; each must fail on the pack that missed it.
+ */
+describe("evasions", () => {
+  const gzipB64 = (s: string) => zlib.gzipSync(Buffer.from(s)).toString("base64");
+  const mime = (s: string) =>
+    [
+      'Content-Type: multipart/mixed; boundary="B"',
+      "MIME-Version: 1.0",
+      "",
+      "--B",
+      'Content-Type: text/x-shellscript; charset="us-ascii"',
+      "Content-Transfer-Encoding: base64",
+      "",
+      b64(s),
+      "--B--",
+    ].join("\n");
+  const lt = (userData: string): PolicyResource => ({
+    type: "aws:ec2/launchTemplate:LaunchTemplate",
+    name: "lt",
+    props: {
+      userData,
+      metadataOptions: { httpTokens: "required" },
+      blockDeviceMappings: [{ deviceName: "/dev/sda1", ebs: { encrypted: "true" } }],
+    },
+  });
+  const rule = (cidrBlocks: string[], ipv6CidrBlocks: string[] = [], name = "r"): PolicyResource => ({
+    type: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    name,
+    props: { type: "ingress", securityGroupId: "sg-1", cidrBlocks, ipv6CidrBlocks },
+  });
+
+  it.each<[string, PolicyResource[], string]>([
+    [
+      "docker run with a flag before the image",
+      [lt(b64("docker run --gpus all vllm/vllm-openai:latest"))],
+      "pinned-images",
+    ],
+    [
+      "docker run of a library image on latest",
+      [lt(b64("docker run -d --ipc=host ubuntu:latest"))],
+      "pinned-images",
+    ],
+    ["a token in gzip-compressed user data", [lt(gzipB64(`export HF_TOKEN=${TOKEN}`))], "no-plain-secrets"],
+    ["a token in MIME multipart user data", [lt(b64(mime(`export HF_TOKEN=${TOKEN}`)))], "no-plain-secrets"],
+    ["a token in double-base64 user data", [lt(b64(b64(`export HF_TOKEN=${TOKEN}`)))], "no-plain-secrets"],
+    [
+      "a temporary AWS key id (ASIA…)",
+      [lt(b64("export AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE"))],
+      "no-plain-secrets",
+    ],
+    [
+      "an AWS secret access key",
+      [lt(b64("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))],
+      "no-plain-secrets",
+    ],
+    [
+      "512 rules of a /9 each, for one group",
+      Array.from({ length: 512 }, (_, i) => rule([`${i >> 1}.${(i & 1) * 128}.0.0/9`], [], `r${i}`)),
+      "no-open-model-ingress-together",
+    ],
+    [
+      "two IPv6 /17s (one /16 together)",
+      [rule([], ["2001::/17", "2001:8000::/17"])],
+      "no-open-model-ingress",
+    ],
+    ["::0/0 in an IPv4 field", [rule(["::0/0"])], "no-open-model-ingress"],
+    [
+      "an instance without a root block device (the AMI's unencrypted default)",
+      [{ type: "aws:ec2/instance:Instance", name: "i", props: { ami: "ami-1", instanceType: "p5.4xlarge" } }],
+      "encrypted-volumes",
+    ],
+    [
+      "a DeploymentPatch on latest",
+      [
+        {
+          type: "kubernetes:apps/v1:DeploymentPatch",
+          name: "d",
+          props: { spec: { template: { spec: { containers: [{ image: "vllm/vllm-openai:latest" }] } } } },
+        },
+      ],
+      "pinned-images",
+    ],
+    [
+      "a PodTemplate without a tag",
+      [
+        {
+          type: "kubernetes:core/v1:PodTemplate",
+          name: "t",
+          props: { template: { spec: { containers: [{ image: "vllm/vllm-openai" }] } } },
+        },
+      ],
+      "pinned-images",
+    ],
+    [
+      "a batch/v1beta1 CronJob on latest",
+      [
+        {
+          type: "kubernetes:batch/v1beta1:CronJob",
+          name: "c",
+          props: {
+            spec: {
+              jobTemplate: { spec: { template: { spec: { containers: [{ image: "a/b:latest" }] } } } },
+            },
+          },
+        },
+      ],
+      "pinned-images",
+    ],
+  ])("%s", (_name, resources, policy) => {
+    expect(evaluate(resources).map((v) => v.policy)).toContain(policy);
+  });
+
+  it.each([
+    ["NaN", NaN],
+    ["null", null],
+    ["negative", -5],
+    ["missing", undefined],
+  ])("a %s projection under an organisation ceiling is a violation, never a pass", (_name, monthlyUsd) => {
+    const report: PolicyResource = {
+      type: "vllm-tco:cost:CostReport",
+      name: "cost",
+      props: { document: { selfHosted: { monthlyUsd } } },
+    };
+    expect(evaluate([report], { maxMonthlyUsd: 1000 }).map((v) => v.policy)).toContain("cost-budget");
   });
 });

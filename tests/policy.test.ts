@@ -195,6 +195,7 @@ describe("the CrossGuard pack adapts the same rules", () => {
       "pinned-images",
       "no-plain-secrets",
       "cost-budget",
+      "no-open-model-ingress-together",
     ]);
     const reported: string[] = [];
     policies.find((p) => p.name === "imdsv2-required")!.validateResource!(

@@ -74,8 +74,58 @@ export function wideIpv6(cidr: string): boolean {
   return m !== null && Number(m[1]) <= 16;
 }
 
+/** `addr/n` as an interval of 128-bit addresses, or undefined when it is not an IPv6 CIDR. */
+function ipv6Interval(cidr: string): [bigint, bigint] | undefined {
+  const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr.trim());
+  if (!m || Number(m[2]) > 128) return undefined;
+  const [head, tail, extra] = m[1]!.split("::");
+  if (extra !== undefined) return undefined;
+  const groups = (s: string | undefined) => (s ? s.split(":") : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const missing = 8 - h.length - t.length;
+  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
+  const all = [...h, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...t];
+  if (all.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  const ip = all.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n);
+  const size = 1n << BigInt(128 - Number(m[2]));
+  const start = (ip / size) * size;
+  return [start, start + size - 1n];
+}
+
+/** Global unicast (2000::/3): the public IPv6 internet. */
+const GLOBAL_UNICAST: [bigint, bigint] = [0x2n << 124n, (0x4n << 124n) - 1n];
+
+/**
+ * The IPv6 ranges, taken together, reach the internet at large: they cover at least a /16 worth of
+ * global unicast space (two /17s are one /16), or one range is that wide.
+ */
+export function wideIpv6Together(cidrs: readonly string[]): boolean {
+  if (cidrs.some(wideIpv6)) return true;
+  const xs = cidrs
+    .map(ipv6Interval)
+    .filter((x): x is [bigint, bigint] => x !== undefined)
+    .map(([s, e]): [bigint, bigint] => [
+      s > GLOBAL_UNICAST[0] ? s : GLOBAL_UNICAST[0],
+      e < GLOBAL_UNICAST[1] ? e : GLOBAL_UNICAST[1],
+    ])
+    .filter(([s, e]) => s <= e)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let total = 0n;
+  let cur: [bigint, bigint] | undefined;
+  for (const [s, e] of xs) {
+    if (cur && s <= cur[1] + 1n) cur[1] = e > cur[1] ? e : cur[1];
+    else {
+      if (cur) total += cur[1] - cur[0] + 1n;
+      cur = [s, e];
+    }
+  }
+  if (cur) total += cur[1] - cur[0] + 1n;
+  return total >= 1n << 112n;
+}
+
 export function admitsPublicInternet(ipv4: readonly string[], ipv6: readonly string[] = []): boolean {
-  return publicIpv4Addresses(ipv4) >= OPEN_PUBLIC_ADDRESSES || ipv6.some(wideIpv6);
+  return publicIpv4Addresses(ipv4) >= OPEN_PUBLIC_ADDRESSES || wideIpv6Together(ipv6);
 }
 
 /** Every address the ranges admit is private (or otherwise not the public internet): none reaches it. */

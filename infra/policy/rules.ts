@@ -5,6 +5,7 @@
  * two runners.
  */
 
+import * as zlib from "node:zlib";
 import { admitsPublicInternet } from "../../cost/config/cidr";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "disabled";
@@ -64,28 +65,77 @@ const noOpenIngress: ResourceRule = {
     if (r.type === "aws:ec2/securityGroup:SecurityGroup") {
       // Together: two rules of one group for 0.0.0.0/1 and 128.0.0.0/1 admit everyone.
       const rules = arr(r.props["ingress"]).map(obj);
-      const v4 = rules.flatMap((x) => strings(x["cidrBlocks"]));
-      const v6 = rules.flatMap((x) => strings(x["ipv6CidrBlocks"]));
-      if (!admitsPublicInternet(v4, v6)) return [];
+      const ranges = rules.flatMap((x) => [...strings(x["cidrBlocks"]), ...strings(x["ipv6CidrBlocks"])]);
+      if (!openRanges(ranges)) return [];
       const ports = [
         ...new Set(rules.map((x) => `${String(x["fromPort"])}/${String(x["protocol"] ?? "tcp")}`)),
       ];
       return [`security group ${r.name} admits ${ports.join(", ")} from the public internet; ${fix}`];
     }
-    if (r.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && r.props["type"] === "ingress")
-      return admitsPublicInternet(strings(r.props["cidrBlocks"]), strings(r.props["ipv6CidrBlocks"]))
-        ? [`security group rule ${r.name} admits traffic from the public internet; ${fix}`]
-        : [];
-    if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-      return admitsPublicInternet(
-        strings([r.props["cidrIpv4"]].filter(Boolean)),
-        strings([r.props["cidrIpv6"]].filter(Boolean)),
-      )
-        ? [`security group ingress rule ${r.name} admits traffic from the public internet; ${fix}`]
-        : [];
+    const ranges = ingressRanges(r);
+    if (ranges && openRanges(ranges))
+      return [`security group rule ${r.name} admits traffic from the public internet; ${fix}`];
     return [];
   },
 };
+
+/**
+ * The ranges of a standalone ingress rule (either shape), or undefined for anything else. Read by
+ * content, not by field: an IPv6 range written into an IPv4 field (`cidrBlocks: ["::0/0"]`) is still
+ * judged as the range it is.
+ */
+function ingressRanges(r: PolicyResource): string[] | undefined {
+  if (r.type === "aws:ec2/securityGroupRule:SecurityGroupRule" && r.props["type"] === "ingress")
+    return [...strings(r.props["cidrBlocks"]), ...strings(r.props["ipv6CidrBlocks"])];
+  if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    return strings([r.props["cidrIpv4"], r.props["cidrIpv6"]].filter(Boolean));
+  return undefined;
+}
+
+function openRanges(ranges: readonly string[]): boolean {
+  return admitsPublicInternet(
+    ranges.filter((c) => !c.includes(":")),
+    ranges.filter((c) => c.includes(":")),
+  );
+}
+
+/**
+ * Standalone ingress rules of one security group, judged together: 512 rules of a /9 each are the
+ * whole internet although none alone is.
+ */
+const noOpenIngressTogether: StackRule = {
+  name: "no-open-model-ingress-together",
+  description:
+    "The standalone ingress rules of each security group, taken together, do not admit the public internet.",
+  enforcementLevel: "mandatory",
+  check(resources) {
+    const byGroup = new Map<string, { names: string[]; ranges: string[] }>();
+    for (const r of resources) {
+      const ranges = ingressRanges(r);
+      if (!ranges) continue;
+      const group = JSON.stringify(r.props["securityGroupId"] ?? "(unknown group)");
+      const g = byGroup.get(group) ?? { names: [], ranges: [] };
+      g.names.push(r.name);
+      g.ranges.push(...ranges);
+      byGroup.set(group, g);
+    }
+    return [...byGroup.values()]
+      .filter(
+        (g) => g.names.length > 1 && openRanges(g.ranges) && !g.names.some((n) => openRangesOf(resources, n)),
+      )
+      .map(
+        (g) =>
+          `${g.names.length} ingress rules of one security group (${g.names.slice(0, 3).join(", ")}${g.names.length > 3 ? ", …" : ""}) together admit the public internet; list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true`,
+      );
+  },
+};
+
+/** A rule that is open on its own (reported by the resource rule already). */
+function openRangesOf(resources: readonly PolicyResource[], name: string): boolean {
+  const r = resources.find((x) => x.name === name);
+  const ranges = r && ingressRanges(r);
+  return ranges !== undefined && openRanges(ranges);
+}
 
 const imdsv2: ResourceRule = {
   name: "imdsv2-required",
@@ -127,7 +177,19 @@ const encryptedVolumes: ResourceRule = {
     if (r.type === "aws:ebs/volume:Volume" && !truthy(r.props["encrypted"]))
       return [`volume ${r.name} is not encrypted`];
     if (INSTANCE_SHAPES.includes(r.type)) {
-      const root = r.props["rootBlockDevice"] === undefined ? [] : [obj(r.props["rootBlockDevice"])];
+      // No root block device: the root volume is the AMI's default, unencrypted unless the account
+      // says otherwise, which the pack cannot see.
+      if (r.props["rootBlockDevice"] === undefined)
+        return [
+          `${r.name} has no rootBlockDevice, so its root volume is the AMI's default (unencrypted); set rootBlockDevice.encrypted: true`,
+          ...arr(r.props["ebsBlockDevices"])
+            .map(obj)
+            .filter((d) => !truthy(d["encrypted"]))
+            .map(
+              (d) => `${r.name} has an unencrypted volume ${String(d["deviceName"])}; set encrypted: true`,
+            ),
+        ];
+      const root = [obj(r.props["rootBlockDevice"])];
       return [...root, ...arr(r.props["ebsBlockDevices"]).map(obj)]
         .filter((d) => !truthy(d["encrypted"]))
         .map(
@@ -147,27 +209,52 @@ export function pinned(image: string): boolean {
   return colon > 0 && image.slice(colon + 1) !== "latest";
 }
 
-/** The pod spec of every Kubernetes kind that runs containers, or undefined for other kinds. */
-function podSpec(type: string, props: Obj): Obj | undefined {
-  const spec = obj(props["spec"]);
-  if (/^kubernetes:core\/v1:Pod$/.test(type)) return spec;
-  if (/^kubernetes:batch\/v1:CronJob$/.test(type))
-    return obj(obj(obj(obj(spec["jobTemplate"])["spec"])["template"])["spec"]);
-  if (
-    /^kubernetes:(apps\/v1:(Deployment|StatefulSet|DaemonSet|ReplicaSet)|batch\/v1:Job|core\/v1:ReplicationController)$/.test(
-      type,
-    )
-  )
-    return obj(obj(spec["template"])["spec"]);
-  return undefined;
+const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"];
+
+/**
+ * Every container image anywhere in a Kubernetes object: whatever the kind (Pod, PodTemplate, a
+ * workload, a CronJob of any version, a `…Patch`), a container list is a container list.
+ */
+function kubeImages(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (depth > 12 || !value || typeof value !== "object") return out;
+  if (Array.isArray(value)) {
+    for (const v of value) kubeImages(v, out, depth + 1);
+    return out;
+  }
+  for (const [k, v] of Object.entries(value as Obj)) {
+    if (CONTAINER_LISTS.includes(k) && Array.isArray(v))
+      for (const c of v) if (obj(c)["image"] !== undefined) out.push(String(obj(c)["image"]));
+    kubeImages(v, out, depth + 1);
+  }
+  return out;
 }
 
-function podImages(spec: Obj): string[] {
-  return [
-    ...arr(spec["containers"]),
-    ...arr(spec["initContainers"]),
-    ...arr(spec["ephemeralContainers"]),
-  ].map((c) => String(obj(c)["image"] ?? ""));
+/** Flags of `docker run`/`docker pull` that take the next word as their value. */
+const DOCKER_VALUE_FLAGS = new Set(
+  "-e --env --env-file -v --volume -p --publish --gpus --name --network --net --ipc --shm-size -u --user --entrypoint --mount --runtime -l --label -w --workdir --log-driver --log-opt --restart --ulimit --device --cap-add --cap-drop --security-opt -m --memory --cpus --platform --pull --add-host -h --hostname --tmpfs --pid --uts --cgroupns --stop-signal --stop-timeout --health-cmd".split(
+    " ",
+  ),
+);
+
+/** The image each `docker run`/`docker pull` in a script names: its first word that is not a flag. */
+function dockerImages(script: string): string[] {
+  const out: string[] = [];
+  for (const m of script.matchAll(/\bdocker\s+(?:container\s+)?(run|pull|create)\s+([^\n]*)/g)) {
+    const words = m[2]!.split(/\s+/).filter(Boolean);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (w === "\\") continue;
+      if (w.startsWith("-")) {
+        if (!w.includes("=") && DOCKER_VALUE_FLAGS.has(w)) i++;
+        continue;
+      }
+      out.push(w.replace(/^['"]|['"]$/g, ""));
+      break;
+    }
+  }
+  for (const m of script.matchAll(/\bIMAGE=['"]?([\w./:@-]+)/g)) out.push(m[1]!);
+  // A variable ("$IMAGE") is judged where it is set.
+  return out.filter((i) => !i.startsWith("$"));
 }
 
 /** User data as the host reads it: base64 (launch templates, `userDataBase64`) decoded, plain kept. */
@@ -178,31 +265,78 @@ export function userDataText(r: PolicyResource): string | undefined {
   return typeof r.props["userData"] === "string" ? r.props["userData"] : undefined;
 }
 
+const looksBase64 = (s: string) => s.length >= 16 && /^[A-Za-z0-9+/\r\n]+={0,2}\s*$/.test(s.trim());
+
+/**
+ * Every layer cloud-init would unpack from a user-data value: base64 (once or nested), gzip, and MIME
+ * multipart parts in base64; each layer's text is scanned, so wrapping a script does not hide it.
+ * Bounded: a few layers, 10 MB of output each.
+ */
+export function unpackUserData(value: string): string[] {
+  const texts: string[] = [];
+  let frontier: Buffer[] = [Buffer.from(value, "utf8")];
+  for (let round = 0; round < 5 && frontier.length; round++) {
+    const next: Buffer[] = [];
+    for (const b of frontier) {
+      if (b[0] === 0x1f && b[1] === 0x8b) {
+        try {
+          next.push(zlib.gunzipSync(b, { maxOutputLength: 10 * 2 ** 20 }));
+        } catch {
+          // Not gzip after all: nothing more inside.
+        }
+        continue;
+      }
+      const text = b.toString("utf8");
+      texts.push(text);
+      if (looksBase64(text)) next.push(Buffer.from(text.trim(), "base64"));
+      for (const m of text.matchAll(
+        /Content-Transfer-Encoding:\s*base64\s*\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/gi,
+      ))
+        next.push(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
+    }
+    frontier = next;
+  }
+  return texts;
+}
+
+/** A resource's user data, every layer of it (none for other resources). */
+function userDataLayers(r: PolicyResource): string[] {
+  const raw =
+    r.type === "aws:ec2/launchTemplate:LaunchTemplate"
+      ? r.props["userData"]
+      : (r.props["userDataBase64"] ?? r.props["userData"]);
+  return typeof raw === "string" ? unpackUserData(raw) : [];
+}
+
 const pinnedImages: ResourceRule = {
   name: "pinned-images",
   description: "Container images are pinned to a version or digest, never `latest`.",
   enforcementLevel: "mandatory",
   check(r) {
-    const spec = podSpec(r.type, r.props);
-    if (spec)
-      return podImages(spec)
+    if (r.type.startsWith("kubernetes:"))
+      return kubeImages(r.props)
         .filter((i) => !pinned(i))
         .map(
           (i) => `${r.name} runs ${JSON.stringify(i)}; pin a version tag such as vllm/vllm-openai:v0.11.0`,
         );
-    const script = userDataText(r);
-    if (script !== undefined) {
-      return [...script.matchAll(/\b(?:docker (?:pull|run)[^\n]*?|IMAGE=')([\w./-]+(?::[\w.-]+)?)/g)]
-        .map((m) => m[1]!)
-        .filter((i) => i.includes("/") && !pinned(i))
-        .map((i) => `${r.name}'s user data runs ${JSON.stringify(i)}; pin a version tag`);
-    }
-    return [];
+    const scripts = userDataLayers(r);
+    return [...new Set(scripts.flatMap(dockerImages))]
+      .filter((i) => !pinned(i))
+      .map((i) => `${r.name}'s user data runs ${JSON.stringify(i)}; pin a version tag`);
   },
 };
 
-/** Strings that look like credentials: Hugging Face tokens, OpenAI-style keys, AWS access keys. */
-const SECRET_PATTERNS = [/\bhf_[A-Za-z0-9]{16,}/, /\bsk-[A-Za-z0-9-]{16,}/, /\bAKIA[0-9A-Z]{16}\b/];
+/**
+ * Strings that look like credentials: Hugging Face tokens, OpenAI-style keys, AWS access key ids
+ * (long-term AKIA and temporary ASIA) and AWS secret access keys where a name says what they are (a
+ * bare 40-character string is too common to call a key, as secret scanners also decide).
+ */
+const SECRET_PATTERNS = [
+  /\bhf_[A-Za-z0-9]{16,}/,
+  /\bsk-[A-Za-z0-9-]{16,}/,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
+  /(?:aws_?secret_?access_?key|SecretAccessKey)["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b/i,
+];
 /** Places built to hold secret values (encrypted at rest by their service). */
 const SECRET_HOLDERS: Record<string, readonly string[]> = {
   "kubernetes:core/v1:Secret": ["data", "stringData"],
@@ -254,11 +388,11 @@ const noPlainSecrets: ResourceRule = {
       (r.secretPaths ?? []).some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
     // Scan what the service will hold in the clear: decoded user data, decoded Secret `data`.
     const decoded = (path: string, s: string): string =>
-      (r.type === "kubernetes:core/v1:Secret" && path.startsWith("data.")) ||
-      (r.type === "aws:ec2/launchTemplate:LaunchTemplate" && path === "userData") ||
-      path === "userDataBase64"
-        ? `${s}\n${Buffer.from(s, "base64").toString("utf8")}`
-        : s;
+      path === "userData" || path === "userDataBase64"
+        ? unpackUserData(s).join("\n")
+        : r.type === "kubernetes:core/v1:Secret" && path.startsWith("data.")
+          ? `${s}\n${Buffer.from(s, "base64").toString("utf8")}`
+          : s;
     return stringsOf(r.props, "", [])
       .filter(([path, s]) => SECRET_PATTERNS.some((re) => re.test(decoded(path, s))))
       .filter(
@@ -303,7 +437,17 @@ const costBudget: StackRule = {
     const own = doc.budget?.ok === false && doc.budget.enforce === "mandatory";
     const out = [...(own ? (doc.budget?.violations ?? []) : [])];
     const monthly = doc.selfHosted?.monthlyUsd;
-    if (config.maxMonthlyUsd !== undefined && monthly !== undefined && monthly > config.maxMonthlyUsd)
+    // Under a ceiling, a projection that is not a number cannot pass it: NaN compares false with
+    // everything, and null, a negative or a missing figure is no evidence of being under it.
+    if (
+      config.maxMonthlyUsd !== undefined &&
+      (typeof monthly !== "number" || !Number.isFinite(monthly) || monthly < 0)
+    )
+      return [
+        ...out,
+        `the cost report's projection (${JSON.stringify(monthly ?? null)}) is not a monthly figure, so the organisation's maxMonthlyUsd $${config.maxMonthlyUsd.toFixed(2)} cannot be checked; re-run the preview, and report it if it persists`,
+      ];
+    if (config.maxMonthlyUsd !== undefined && typeof monthly === "number" && monthly > config.maxMonthlyUsd)
       out.push(
         `projected $${monthly.toFixed(2)}/month is above the organisation's maxMonthlyUsd $${config.maxMonthlyUsd.toFixed(2)}`,
       );
@@ -318,7 +462,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   pinnedImages,
   noPlainSecrets,
 ];
-export const STACK_RULES: readonly StackRule[] = [costBudget];
+export const STACK_RULES: readonly StackRule[] = [costBudget, noOpenIngressTogether];
 
 /** Apply every rule, at its configured enforcement level, to a recorded set of resources. */
 export function evaluate(

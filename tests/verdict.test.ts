@@ -300,6 +300,64 @@ describe("properties", () => {
     );
   });
 
+  it("a hand-built staircase against a line that flattens: every cheaper window found, none after the line flattens", () => {
+    // Self: $100 a step of 10 units (x in (10(k-1), 10k] costs 100k). Other: $10.05 a unit up to 1,000,
+    // then $0.001 a unit. By hand: self ≤ other on [100k/10.05, 10k] for k = 1…100 (a window at the end
+    // of each step), and never after 1,000 (other ≈ $10,050 while self is ≥ $10,100).
+    const M = 1e6;
+    const other = {
+      at: (x: number) => ({ total: Math.round((x <= 1000 ? 10.05 * x : 10050 + 0.001 * (x - 1000)) * M) }),
+    };
+    const self = {
+      at: (x: number) => ({ total: Math.round(100 * Math.max(1, Math.ceil(x / 10 - 1e-9)) * M) }),
+      breakpoints: Array.from({ length: 5000 }, (_, i) => 10 * (i + 1)),
+      maxScale: 50_000,
+    };
+    const intervals = cheaperIntervals(self as never, other as never);
+    expect(intervals).toHaveLength(100);
+    intervals.forEach((x, i) => {
+      const k = i + 1;
+      expect(x.from).toBeCloseTo((100 * k) / 10.05, 6);
+      expect(x.to).toBeCloseTo(10 * k, 6);
+    });
+  });
+
+  it("with thousands of replica steps (the runs cheaperIntervals settles four prices at a time), the intervals still agree with a brute-force sweep", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e9, max: 1e12, noNaN: true }),
+        fc.integer({ min: 200, max: 5000 }),
+        fc.integer({ min: 0, max: 3 }),
+        (out, max, which) => {
+          const cfg = resolve(
+            merge(base.aws, {
+              workload: { monthlyInputTokens: out * 5, monthlyOutputTokens: out, peakToAverage: 3 },
+              scaling: { max },
+            }),
+          );
+          const self = stackOption(cfg);
+          const others = allOptions(cfg).filter((o) => o.kind === "api" || o.kind === "managed");
+          const other = others[which % others.length]!;
+          const intervals = cheaperIntervals(self, other);
+          const limit = self.maxScale;
+          const inside = (s: number) => intervals.some((x) => s >= x.from && (x.to === null || s <= x.to));
+          const near = (s: number) =>
+            intervals.some(
+              (x) =>
+                Math.abs(s - x.from) < limit * 2e-3 || (x.to !== null && Math.abs(s - x.to) < limit * 2e-3),
+            );
+          for (let i = 1; i <= 400; i++) {
+            const s = (i / 400) * limit;
+            const selfCheaper = other.at(s).total >= self.at(s).total;
+            if (!near(s)) expect(inside(s), `scale ${s} of ${limit} against ${other.id}`).toBe(selfCheaper);
+          }
+          return true;
+        },
+      ),
+      { numRuns: 8, seed },
+    );
+  });
+
   it("the cheaper-between intervals agree with a brute-force sweep of both costs", () => {
     fc.assert(
       fc.property(workload, fc.integer({ min: 0, max: 3 }), ({ out, ratio, max }, which) => {

@@ -191,7 +191,7 @@ describe("KEDA and the HPA scale the onprem engines on vLLM's metrics", () => {
     // 50 waiting against a target of 5 a replica asks for 10 replicas: capped at max.
     load(50, 64);
     await reach(MAX);
-    await sleep(5000);
+    await sleep(3000);
     expect(Math.max(...seen.filter((s) => s.at >= from).map((s) => s.replicas))).toBe(MAX);
     const hpa = (
       await server.request(
@@ -208,7 +208,7 @@ describe("KEDA and the HPA scale the onprem engines on vLLM's metrics", () => {
     load(0, 1);
     await reach(1);
     const from = Date.now();
-    await sleep((IDLE_SECONDS + 10) * 1000);
+    await sleep((IDLE_SECONDS + 5) * 1000);
     const during = seen.filter((s) => s.at >= from).map((s) => s.replicas);
     expect(during.length).toBeGreaterThan(100);
     expect(Math.min(...during)).toBe(1);
@@ -238,7 +238,7 @@ describe("the reaper's pause and resume, honoured by the real KEDA", () => {
     load(1, 0);
     await reach(1);
     load(0, 0);
-    await sleep(9000); // Prometheus holds a whole idle window
+    await sleep(7500); // Prometheus holds a whole 6 s idle window of 1 s scrapes
 
     // Someone edits the ScaledObject between the reaper's last read and its write, while KEDA writes
     // the same object: the real server refuses the stale write, and nothing is paused.
@@ -292,7 +292,7 @@ describe("the reaper's pause and resume, honoured by the real KEDA", () => {
     // Busy again while paused: KEDA must not scale (the pause holds).
     const from = Date.now();
     load(20, 8);
-    await sleep(8000);
+    await sleep(6000);
     expect(Math.max(...seen.filter((s) => s.at >= from).map((s) => s.replicas))).toBe(0);
 
     const resumed = await reap(["--resume"]);

@@ -250,6 +250,30 @@ describe("break-even between two per-token lanes (a managed-open stack)", () => 
   });
 });
 
+/**
+ * The stack's cheaper-between intervals against one per-token lane (the `which`th) agree with a
+ * brute-force sweep of both costs at 400 volumes, away from the intervals' ends.
+ */
+function agreesWithSweep(raw: Parameters<typeof resolve>[0], which: number): boolean {
+  const cfg = resolve(raw);
+  const self = stackOption(cfg);
+  const others = allOptions(cfg).filter((o) => o.kind === "api" || o.kind === "managed");
+  const other = others[which % others.length]!;
+  const intervals = cheaperIntervals(self, other);
+  const limit = self.maxScale;
+  const inside = (s: number) => intervals.some((x) => s >= x.from && (x.to === null || s <= x.to));
+  const near = (s: number) =>
+    intervals.some(
+      (x) => Math.abs(s - x.from) < limit * 2e-3 || (x.to !== null && Math.abs(s - x.to) < limit * 2e-3),
+    );
+  for (let i = 1; i <= 400; i++) {
+    const s = (i / 400) * limit;
+    const selfCheaper = other.at(s).total >= self.at(s).total;
+    if (!near(s)) expect(inside(s), `scale ${s} of ${limit} against ${other.id}`).toBe(selfCheaper);
+  }
+  return true;
+}
+
 describe("properties", () => {
   const workload = fc.record({
     out: fc.double({ min: 1e7, max: 2e10, noNaN: true }),
@@ -328,31 +352,14 @@ describe("properties", () => {
         fc.double({ min: 1e9, max: 1e12, noNaN: true }),
         fc.integer({ min: 200, max: 5000 }),
         fc.integer({ min: 0, max: 3 }),
-        (out, max, which) => {
-          const cfg = resolve(
+        (out, max, which) =>
+          agreesWithSweep(
             merge(base.aws, {
               workload: { monthlyInputTokens: out * 5, monthlyOutputTokens: out, peakToAverage: 3 },
               scaling: { max },
             }),
-          );
-          const self = stackOption(cfg);
-          const others = allOptions(cfg).filter((o) => o.kind === "api" || o.kind === "managed");
-          const other = others[which % others.length]!;
-          const intervals = cheaperIntervals(self, other);
-          const limit = self.maxScale;
-          const inside = (s: number) => intervals.some((x) => s >= x.from && (x.to === null || s <= x.to));
-          const near = (s: number) =>
-            intervals.some(
-              (x) =>
-                Math.abs(s - x.from) < limit * 2e-3 || (x.to !== null && Math.abs(s - x.to) < limit * 2e-3),
-            );
-          for (let i = 1; i <= 400; i++) {
-            const s = (i / 400) * limit;
-            const selfCheaper = other.at(s).total >= self.at(s).total;
-            if (!near(s)) expect(inside(s), `scale ${s} of ${limit} against ${other.id}`).toBe(selfCheaper);
-          }
-          return true;
-        },
+            which,
+          ),
       ),
       { numRuns: 8, seed },
     );
@@ -360,31 +367,15 @@ describe("properties", () => {
 
   it("the cheaper-between intervals agree with a brute-force sweep of both costs", () => {
     fc.assert(
-      fc.property(workload, fc.integer({ min: 0, max: 3 }), ({ out, ratio, max }, which) => {
-        const cfg = resolve(
+      fc.property(workload, fc.integer({ min: 0, max: 3 }), ({ out, ratio, max }, which) =>
+        agreesWithSweep(
           merge(base.aws, {
             workload: { monthlyInputTokens: out * ratio, monthlyOutputTokens: out },
             scaling: { max },
           }),
-        );
-        const self = stackOption(cfg);
-        const others = allOptions(cfg).filter((o) => o.kind === "api" || o.kind === "managed");
-        const other = others[which % others.length]!;
-        const intervals = cheaperIntervals(self, other);
-        const limit = self.maxScale;
-        const inside = (s: number) => intervals.some((x) => s >= x.from && (x.to === null || s <= x.to));
-        const near = (s: number) =>
-          intervals.some(
-            (x) =>
-              Math.abs(s - x.from) < limit * 2e-3 || (x.to !== null && Math.abs(s - x.to) < limit * 2e-3),
-          );
-        for (let i = 1; i <= 400; i++) {
-          const s = (i / 400) * limit;
-          const selfCheaper = other.at(s).total >= self.at(s).total;
-          if (!near(s)) expect(inside(s), `scale ${s} of ${limit} against ${other.id}`).toBe(selfCheaper);
-        }
-        return true;
-      }),
+          which,
+        ),
+      ),
       { numRuns: Math.max(10, Math.round(RUNS / 3)), seed },
     );
   });

@@ -176,7 +176,61 @@ async function previewBench(): Promise<void> {
   }
 }
 
+/**
+ * The hostile suites, run as figures: how many attacks each class tried and how many got through (a
+ * wrong reaper action, a bad price taken, a policy miss, a crash or leaked credential). The same
+ * suites run in `npm test`; here they are counted.
+ */
+function hostileFigures(): void {
+  console.log("\n== hostile suites (tried / got through; target 0 through)");
+  const classes: [string, string, string[]][] = [
+    [
+      "reaper",
+      "wrong actions",
+      ["tests/reap-faults.test.ts", "tests/reap-hostile-samples.test.ts", "tests/reap-platforms.test.ts"],
+    ],
+    ["prices", "bad prices taken", ["tests/prices-hostile.test.ts"]],
+    ["policy pack", "misses", ["tests/policy-shapes.test.ts"]],
+    [
+      "config and output",
+      "crashes or leaks",
+      ["tests/config-hostile.test.ts", "tests/redact.test.ts", "tests/fuzz.test.ts"],
+    ],
+  ];
+  for (const [name, through, files] of classes) {
+    const report = path.join(os.tmpdir(), `bench-hostile-${process.pid}-${name.replace(/\W/g, "")}.json`);
+    spawnSync(
+      "npx",
+      ["--no-install", "vitest", "run", "--reporter=json", `--outputFile=${report}`, ...files],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
+    let tried = 0;
+    let failed = 0;
+    try {
+      const r = JSON.parse(fs.readFileSync(report, "utf8")) as {
+        testResults: { assertionResults: { status: string }[] }[];
+      };
+      for (const f of r.testResults)
+        for (const t of f.assertionResults) {
+          tried++;
+          if (t.status === "failed") failed++;
+        }
+    } catch {
+      failed = 1; // no report: the suite did not run, which counts as a miss
+    }
+    const ok = failed === 0 && tried > 0 ? "ok  " : "MISS";
+    if (ok === "MISS") misses++;
+    console.log(
+      `${ok} ${`${name}: ${tried} hostile cases tried`.padEnd(52)} ${String(failed).padStart(8)}     ${through} (target 0)`,
+    );
+  }
+}
+
 void previewBench().then(() => {
+  hostileFigures();
   if (misses > 0) {
     console.log(`\n${misses} target(s) missed`);
     process.exitCode = 1;

@@ -113,7 +113,10 @@ const noOpenIngressTogether: StackRule = {
     for (const r of resources) {
       const ranges = ingressRanges(r);
       if (!ranges) continue;
-      const group = JSON.stringify(r.props["securityGroupId"] ?? "(unknown group)");
+      // A group id not known until creation (a preview of a new stack) cannot be told apart: such
+      // rules are judged together, which can only add a warning, never hide one.
+      const id = readKnown(r.props, "securityGroupId");
+      const group = id.known ? JSON.stringify(id.v ?? "(no group)") : "(not known until creation)";
       const g = byGroup.get(group) ?? { names: [], ranges: [] };
       g.names.push(r.name);
       g.ranges.push(...ranges);

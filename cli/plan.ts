@@ -15,8 +15,6 @@ import { CostReport } from "../infra/cost-report";
 import { coldStart } from "../cost/cold-start";
 import { describeRootVolume } from "../cost/catalog/root-volume";
 
-const fmtMbps = (n: number) => String(Math.round(n));
-
 export const EXIT_BLOCKED = 3;
 
 /** Inputs with every secret path replaced by the placeholder: the plan never prints a secret. */
@@ -150,7 +148,7 @@ export async function planCli(o: PlanOptions, io: Io): Promise<number> {
       );
       if (start.volume)
         io.out(
-          `root volume: ${start.volume.sizeGb} GB gp3 (${describeRootVolume(start.volume)}), ${start.volume.throughputMiBps} MiB/s and ${start.volume.iops} IOPS; weights ${start.volume.weightsOnVolume ? "on it" : "on the local NVMe"}, read at ${fmtMbps(start.volume.weightsMegabytesPerSecond)} MB/s`,
+          `root volume: ${start.volume.sizeGb} GB gp3 (${describeRootVolume(start.volume)}), ${start.volume.throughputMiBps} MiB/s and ${start.volume.iops} IOPS; weights ${start.volume.weightsOnVolume ? "on it" : "on the local NVMe"}, read at ${Math.round(start.volume.weightsMegabytesPerSecond)} MB/s`,
         );
       io.out("");
     }

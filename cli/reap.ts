@@ -201,17 +201,18 @@ interface Observer {
   readonly defaultTolerance: number;
 }
 
-/** Where the metrics come from, checked: Prometheus, the replicas' /metrics, or the ALB's CloudWatch count. */
 /**
  * The default Prometheus is the in-cluster Service KEDA queries, which no machine outside the cluster
  * resolves: say how to reach it from here.
  */
 export function offClusterHint(url: string): string {
-  const [svc, ns] = new URL(url).hostname.split(".");
-  const port = new URL(url).port || "9090";
+  const u = new URL(url);
+  const [svc, ns] = u.hostname.split(".");
+  const port = u.port || "9090";
   return `${url} is the in-cluster address (kubernetes.prometheusAddress), which resolves only inside the cluster: from here run \`kubectl -n ${ns ?? "monitoring"} port-forward svc/${svc} ${port}\` and pass --prometheus http://localhost:${port}, or set vllm-tco:metrics.prometheusUrl`;
 }
 
+/** Where the metrics come from, checked: Prometheus, the replicas' /metrics, or the ALB's CloudWatch count. */
 function observerFor(
   o: ReapOptions,
   cfg: AwsStackConfig | KubernetesStackConfig,

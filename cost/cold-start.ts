@@ -6,7 +6,7 @@
  * bills the instance time it takes. Estimates are the kit's own, stated here and in the README.
  */
 import type { InstanceType } from "./catalog";
-import { rootVolume, type RootVolume } from "./catalog/root-volume";
+import { rootVolumeFor, type RootVolume } from "./catalog/root-volume";
 import type { StackConfig } from "./config/stack-config";
 
 /** EC2 launch to user data running on a GPU instance with the Deep Learning AMI (kit estimate). */
@@ -45,16 +45,19 @@ export interface ColdStart {
 
 const budget = (seconds: number) => Math.max(MIN_BUDGET_SECONDS, Math.ceil(seconds * MARGIN));
 
+/** The stack's own aws settings when `instance` is its own host; undefined for a rented alternative. */
+function ownAws(cfg: StackConfig, instance: InstanceType | undefined) {
+  return cfg.platform === "aws" && cfg.aws.instance.key === instance?.key ? cfg.aws : undefined;
+}
+
 /** A stack's host volume on `instance` (its own, or a rented alternative's: no warm pool, no stated size). */
 export function hostRootVolume(cfg: StackConfig, instance: InstanceType): RootVolume {
-  const own = cfg.platform === "aws" && cfg.aws.instance.key === instance.key ? cfg.aws : undefined;
-  return rootVolume({
-    weightBytes: cfg.model.weightBytes,
-    localNvmeGb: instance.localNvmeGb,
-    warmPool: own?.warmPool?.enabled === true,
-    loadMegabytesPerSecond: cfg.vllm.loadMegabytesPerSecond,
-    ...(own?.rootVolumeGb !== undefined && { statedGb: own.rootVolumeGb }),
-  });
+  return rootVolumeFor(
+    ownAws(cfg, instance),
+    instance,
+    cfg.model.weightBytes,
+    cfg.vllm.loadMegabytesPerSecond,
+  );
 }
 
 /**
@@ -77,11 +80,7 @@ export function coldStart(
       containerBudgetSeconds: 0,
     };
   const volume = platform === "aws" && instance ? hostRootVolume(cfg, instance) : undefined;
-  const warmPool =
-    platform === "aws" &&
-    cfg.platform === "aws" &&
-    cfg.aws.warmPool?.enabled === true &&
-    cfg.aws.instance.key === instance?.key;
+  const warmPool = platform === "aws" && ownAws(cfg, instance)?.warmPool?.enabled === true;
   const speed = volume?.weightsMegabytesPerSecond ?? cfg.vllm.loadMegabytesPerSecond;
   const weightsSeconds = Math.ceil(cfg.model.weightBytes / (speed * 1e6));
   const bootSeconds = platform === "aws" ? (warmPool ? WARM_BOOT_SECONDS : BOOT_SECONDS) : 0;

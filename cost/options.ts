@@ -75,8 +75,6 @@ const SAVINGS_PLAN_YEARS = 3;
 
 const formatUsdWhole = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
 
-/** The pinned vLLM image, pulled once per new instance. */
-
 const ALARMS = 4;
 const SECRETS = 2;
 

@@ -14,13 +14,14 @@
  * What this does not run: a kubelet (no container starts, probes are not evaluated), a GPU, the image
  * pull and model load, and KEDA's HTTP add-on (its module is not served here).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   cachedBinaries,
   makeCa,
   makeLeaf,
+  startLogged,
   stopProcesses,
   type KubeApiServer,
   type KubeObject,
@@ -221,21 +222,15 @@ export class Controllers {
   }
 
   private run(name: string, cmd: string, env: NodeJS.ProcessEnv, args: string[]): void {
-    const p = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     // VLLM_TCO_CONTROLLERS_LOGS=<folder> keeps each process's whole log there, for debugging.
-    const file = process.env["VLLM_TCO_CONTROLLERS_LOGS"]
-      ? path.join(process.env["VLLM_TCO_CONTROLLERS_LOGS"], `${name}.log`)
-      : undefined;
-    const keep = (b: Buffer) => {
-      if (file) fs.appendFileSync(file, b);
-      this.logs.push(`${name}: ${b.toString()}`);
-      if (this.logs.length > 400) this.logs.shift();
-    };
-    p.stdout!.on("data", keep);
-    p.stderr!.on("data", keep);
-    p.on("error", (e) => this.logs.push(`${name}: ${e.message}\n`));
-    p.on("exit", (code) => this.logs.push(`${name}: exited ${code}\n`));
-    this.procs.push(p);
+    const dir = process.env["VLLM_TCO_CONTROLLERS_LOGS"];
+    this.procs.push(
+      startLogged(name, cmd, args, this.logs, {
+        keep: 400,
+        env,
+        ...(dir && { file: path.join(dir, `${name}.log`) }),
+      }),
+    );
   }
 
   async stop(): Promise<void> {

@@ -172,15 +172,7 @@ export class KubeApiServer {
   }
 
   private run(name: string, cmd: string, args: string[]): void {
-    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const keep = (b: Buffer) => {
-      this.logs.push(`${name}: ${b.toString()}`);
-      if (this.logs.length > 200) this.logs.shift();
-    };
-    p.stdout!.on("data", keep);
-    p.stderr!.on("data", keep);
-    p.on("error", (e) => this.logs.push(`${name}: ${e.message}`));
-    this.procs.push(p);
+    this.procs.push(startLogged(name, cmd, args, this.logs, { keep: 200 }));
   }
 
   private async waitReady(caFile: string): Promise<void> {
@@ -365,6 +357,33 @@ export class KubeApiServer {
     await stopProcesses(this.procs);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts a server process whose output lines go to `logs` (the last `keep` chunks, each prefixed
+ * with its name, for a failing test's message) and, when `file` is given, whole to that file.
+ */
+export function startLogged(
+  name: string,
+  cmd: string,
+  args: readonly string[],
+  logs: string[],
+  opts: { keep: number; env?: NodeJS.ProcessEnv; file?: string },
+): ChildProcess {
+  const p = spawn(cmd, [...args], { env: opts.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  const push = (line: string) => {
+    logs.push(`${name}: ${line}`);
+    if (logs.length > opts.keep) logs.shift();
+  };
+  const keep = (b: Buffer) => {
+    if (opts.file) fs.appendFileSync(opts.file, b);
+    push(b.toString());
+  };
+  p.stdout!.on("data", keep);
+  p.stderr!.on("data", keep);
+  p.on("error", (e) => push(`${e.message}\n`));
+  p.on("exit", (code) => push(`exited ${code}\n`));
+  return p;
 }
 
 /** Stops processes last-started first: SIGTERM, then SIGKILL after 5 s. */

@@ -75,6 +75,26 @@ export function rootVolume(v: RootVolumeInput): RootVolume {
   };
 }
 
+/**
+ * The volume of a host of `instance` given the stack's `aws` settings (undefined for a rented
+ * alternative to another platform: no warm pool, no stated size): the one way the resolver's check and
+ * the deployed and priced hosts read those settings.
+ */
+export function rootVolumeFor(
+  aws: { readonly warmPool?: { readonly enabled?: boolean }; readonly rootVolumeGb?: number } | undefined,
+  instance: { readonly localNvmeGb: number },
+  weightBytes: number,
+  loadMegabytesPerSecond: number,
+): RootVolume {
+  return rootVolume({
+    weightBytes,
+    localNvmeGb: instance.localNvmeGb,
+    warmPool: aws?.warmPool?.enabled === true,
+    loadMegabytesPerSecond,
+    ...(aws?.rootVolumeGb !== undefined && { statedGb: aws.rootVolumeGb }),
+  });
+}
+
 /** The parts, for messages and `plan`: "OS 75 + image 30 + weights 141 GB, +10%". */
 export function describeRootVolume(r: RootVolume): string {
   const w = r.weightsOnVolume ? ` + weights ${r.parts.weightsGb}` : "";

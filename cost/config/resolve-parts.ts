@@ -19,7 +19,7 @@ import { engineVersion } from "../catalog/engine";
 import { admitsPublicInternet, isIpv4Cidr, publicIpv4Addresses } from "./cidr";
 import { ConfigError, Problems, unknownKey } from "./errors";
 import { managedOffers } from "./prices";
-import { describeRootVolume, rootVolume } from "../catalog/root-volume";
+import { describeRootVolume, rootVolumeFor } from "../catalog/root-volume";
 import { AwsSchema, type ParsedStackConfig } from "./schema";
 import type { ResolvedManaged } from "./stack-config";
 
@@ -295,13 +295,7 @@ export function checkRootVolume(
 ): void {
   const stated = c.platform === "aws" ? c.aws?.rootVolumeGb : undefined;
   if (stated === undefined || !instance) return;
-  const v = rootVolume({
-    weightBytes: weights,
-    localNvmeGb: instance.localNvmeGb,
-    warmPool: c.aws?.warmPool?.enabled === true,
-    loadMegabytesPerSecond: c.vllm.loadMegabytesPerSecond,
-    statedGb: stated,
-  });
+  const v = rootVolumeFor(c.aws, instance, weights, c.vllm.loadMegabytesPerSecond);
   if (stated < v.minimumGb)
     p.add(
       ["aws", "rootVolumeGb"],

@@ -109,7 +109,9 @@ const noOpenIngressTogether: StackRule = {
     "The standalone ingress rules of each security group, taken together, do not admit the public internet.",
   enforcementLevel: "mandatory",
   check(resources) {
-    const byGroup = new Map<string, { names: string[]; ranges: string[] }>();
+    // Per group: its rules, their ranges together, and whether one is open on its own (the resource
+    // rule reports that one already).
+    const byGroup = new Map<string, { names: string[]; ranges: string[]; aloneOpen: boolean }>();
     for (const r of resources) {
       const ranges = ingressRanges(r);
       if (!ranges) continue;
@@ -117,28 +119,20 @@ const noOpenIngressTogether: StackRule = {
       // rules are judged together, which can only add a warning, never hide one.
       const id = readKnown(r.props, "securityGroupId");
       const group = id.known ? JSON.stringify(id.v ?? "(no group)") : "(not known until creation)";
-      const g = byGroup.get(group) ?? { names: [], ranges: [] };
+      const g = byGroup.get(group) ?? { names: [], ranges: [], aloneOpen: false };
       g.names.push(r.name);
       g.ranges.push(...ranges);
+      g.aloneOpen ||= openRanges(ranges);
       byGroup.set(group, g);
     }
     return [...byGroup.values()]
-      .filter(
-        (g) => g.names.length > 1 && openRanges(g.ranges) && !g.names.some((n) => openRangesOf(resources, n)),
-      )
+      .filter((g) => g.names.length > 1 && !g.aloneOpen && openRanges(g.ranges))
       .map(
         (g) =>
           `${g.names.length} ingress rules of one security group (${g.names.slice(0, 3).join(", ")}${g.names.length > 3 ? ", …" : ""}) together admit the public internet; list client ranges in aws.ingressCidrs, or set aws.allowOpenIngress: true`,
       );
   },
 };
-
-/** A rule that is open on its own (reported by the resource rule already). */
-function openRangesOf(resources: readonly PolicyResource[], name: string): boolean {
-  const r = resources.find((x) => x.name === name);
-  const ranges = r && ingressRanges(r);
-  return ranges !== undefined && openRanges(ranges);
-}
 
 const imdsv2: ResourceRule = {
   name: "imdsv2-required",
@@ -182,23 +176,22 @@ const encryptedVolumes: ResourceRule = {
     if (INSTANCE_SHAPES.includes(r.type)) {
       // No root block device: the root volume is the AMI's default, unencrypted unless the account
       // says otherwise, which the pack cannot see.
-      if (r.props["rootBlockDevice"] === undefined)
-        return [
-          `${r.name} has no rootBlockDevice, so its root volume is the AMI's default (unencrypted); set rootBlockDevice.encrypted: true`,
-          ...arr(r.props["ebsBlockDevices"])
-            .map(obj)
-            .filter((d) => !truthy(d["encrypted"]))
-            .map(
-              (d) => `${r.name} has an unencrypted volume ${String(d["deviceName"])}; set encrypted: true`,
-            ),
-        ];
-      const root = [obj(r.props["rootBlockDevice"])];
-      return [...root, ...arr(r.props["ebsBlockDevices"]).map(obj)]
-        .filter((d) => !truthy(d["encrypted"]))
-        .map(
-          (d) =>
-            `${r.name} has an unencrypted volume ${d["deviceName"] ? String(d["deviceName"]) : "(root)"}; set encrypted: true`,
-        );
+      const noRoot = r.props["rootBlockDevice"] === undefined;
+      const root = noRoot ? [] : [obj(r.props["rootBlockDevice"])];
+      const missing = noRoot
+        ? [
+            `${r.name} has no rootBlockDevice, so its root volume is the AMI's default (unencrypted); set rootBlockDevice.encrypted: true`,
+          ]
+        : [];
+      return [
+        ...missing,
+        ...[...root, ...arr(r.props["ebsBlockDevices"]).map(obj)]
+          .filter((d) => !truthy(d["encrypted"]))
+          .map(
+            (d) =>
+              `${r.name} has an unencrypted volume ${d["deviceName"] ? String(d["deviceName"]) : "(root)"}; set encrypted: true`,
+          ),
+      ];
     }
     return [];
   },
@@ -258,14 +251,6 @@ function dockerImages(script: string): string[] {
   for (const m of script.matchAll(/\bIMAGE=['"]?([\w./:@-]+)/g)) out.push(m[1]!);
   // A variable ("$IMAGE") is judged where it is set.
   return out.filter((i) => !i.startsWith("$"));
-}
-
-/** User data as the host reads it: base64 (launch templates, `userDataBase64`) decoded, plain kept. */
-export function userDataText(r: PolicyResource): string | undefined {
-  const b64 =
-    r.type === "aws:ec2/launchTemplate:LaunchTemplate" ? r.props["userData"] : r.props["userDataBase64"];
-  if (typeof b64 === "string") return Buffer.from(b64, "base64").toString("utf8");
-  return typeof r.props["userData"] === "string" ? r.props["userData"] : undefined;
 }
 
 const looksBase64 = (s: string) => s.length >= 16 && /^[A-Za-z0-9+/\r\n]+={0,2}\s*$/.test(s.trim());

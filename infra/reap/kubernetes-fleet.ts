@@ -37,33 +37,31 @@ export function loadKubeConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (k.kubeconfig) {
+  // A load that fails says which file, why (its error code or first line) and the fix.
+  const load = (read: () => void, explain: (why: string) => string) => {
     try {
-      kc.loadFromFile(k.kubeconfig);
+      read();
     } catch (e) {
-      const why = (e as { code?: string }).code ?? (e as Error).message.split("\n")[0];
-      throw new Error(
+      throw new Error(explain((e as { code?: string }).code ?? (e as Error).message.split("\n")[0]!));
+    }
+  };
+  if (k.kubeconfig)
+    load(
+      () => kc.loadFromFile(k.kubeconfig!),
+      (why) =>
         `cannot read kubernetes.kubeconfig ${k.kubeconfig} (${why}): point vllm-tco:kubernetes.kubeconfig at your cluster's kubeconfig, or remove it to use $KUBECONFIG or ~/.kube/config`,
-      );
-    }
-  } else
-    try {
-      kc.loadFromDefault();
-    } catch (e) {
-      const why = (e as { code?: string }).code ?? (e as Error).message.split("\n")[0];
-      throw new Error(
+    );
+  else
+    load(
+      () => kc.loadFromDefault(),
+      (why) =>
         `cannot read the kubeconfig KUBECONFIG=${env["KUBECONFIG"] ?? "~/.kube/config"} names (${why}): set KUBECONFIG or vllm-tco:kubernetes.kubeconfig to your cluster's kubeconfig`,
-      );
-    }
+    );
   if (k.context) {
-    if (!kc.getContexts().some((c) => c.name === k.context))
+    const names = kc.getContexts().map((c) => c.name);
+    if (!names.includes(k.context))
       throw new Error(
-        `kubernetes.context ${k.context} is not in the kubeconfig (it has: ${
-          kc
-            .getContexts()
-            .map((c) => c.name)
-            .join(", ") || "none"
-        }): set vllm-tco:kubernetes.context to one of them`,
+        `kubernetes.context ${k.context} is not in the kubeconfig (it has: ${names.join(", ") || "none"}): set vllm-tco:kubernetes.context to one of them`,
       );
     kc.setCurrentContext(k.context);
   }

@@ -1,6 +1,6 @@
 /** `vllm-tco cost` and `vllm-tco compare`: a stack's projection as text, versioned JSON or HTML. */
 import * as fs from "node:fs";
-import { QUALITY_INDEX, scoreLabel } from "../cost/catalog";
+import { scoreLabel } from "../cost/catalog";
 import { loadStack } from "../cost/config/stack-file";
 import { formatUsd } from "../cost/money";
 import { project, rank, standing, type Ranked } from "../cost/projection";
@@ -72,7 +72,18 @@ export function compareCommand(o: ReportOptions, io: Io): number {
   const ranked = rank(p);
   const verdict = toDocument(p).verdict;
   if (o.html) {
-    writeReport(o.html, compareHtml(cfg.stack, cfg.model.key, ranked, verdict.summary, p.robustness), io);
+    writeReport(
+      o.html,
+      compareHtml(
+        cfg.stack,
+        cfg.model.key,
+        ranked,
+        verdict.summary,
+        p.robustness,
+        cfg.compare.qualityIndex.name,
+      ),
+      io,
+    );
     return 0;
   }
   if (o.json) {
@@ -90,14 +101,14 @@ export function compareCommand(o: ReportOptions, io: Io): number {
     r.label,
     r.kind,
     `${formatUsd(r.monthly)}/month`,
-    scoreLabel(r.arenaScore),
+    scoreLabel(r.qualityScore),
     `$${r.usdPerMillionTokens.toFixed(3)}/M tokens`,
     standingText(r),
   ]);
   // Too wide: kind, $/M tokens and standing go under each row, so the columns stay aligned.
   const body = fittedTable(rows, ["l", "l", "l", "r", "r", "r", "l"], outputColumns(), [2, 5, 6]);
   const lines = [
-    `options for stack ${cfg.stack} (${cfg.model.key}), cheapest first (quality: ${QUALITY_INDEX} score):`,
+    `options for stack ${cfg.stack} (${cfg.model.key}), cheapest first (quality: ${cfg.compare.qualityIndex.name} score):`,
     ...body,
     "",
     verdict.summary,

@@ -4,7 +4,7 @@
  * and the verdict: the cheapest option that can serve the demand and meets the quality bar, with the
  * runner-up and the reason. Pure.
  */
-import { meetsBar, QUALITY_INDEX, scoreLabel, type QualityBar } from "./catalog";
+import { meetsBar, scoreLabel, type QualityBar, type QualityIndex } from "./catalog";
 import type { Breakdown, CostOption } from "./options";
 import type { StackConfig } from "./config/stack-config";
 
@@ -48,7 +48,7 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
     ? `cannot serve ${(unservedShare * 100).toFixed(1)}% of the tokens at peak with scaling.max ${cfg.scaling.max}${neededScalingMax ? ` (needs ${neededScalingMax})` : ""}`
     : meetsQualityBar
       ? undefined
-      : belowBar(option, bar);
+      : belowBar(option, bar, cfg.compare.qualityIndex);
   return {
     option,
     breakdown,
@@ -64,9 +64,12 @@ export function lane(cfg: StackConfig, option: CostOption, isStack: boolean): La
 }
 
 /** Why a lane misses the bar, naming the setting that sets it. */
-function belowBar(option: CostOption, bar: QualityBar): string {
+function belowBar(option: CostOption, bar: QualityBar, index: QualityIndex): string {
   if (bar.kind === "same-model") return "another model (compare.qualityBar: same-model)";
-  const score = option.quality ? `${QUALITY_INDEX} ${scoreLabel(option.quality.score)}` : "unrated";
+  // A lane the index does not rate is shown, never dropped: the reason says which index and how to rate it.
+  if (!option.quality)
+    return `unrated on ${index.name} (compare.qualityIndex: ${index.id}), so not shown to meet the bar`;
+  const score = `${index.name} ${scoreLabel(option.quality.score)}`;
   const min = "minScore" in bar ? Math.round(bar.minScore) : 0;
   return bar.kind === "stack-model"
     ? `weaker: ${score} < ${min}, the stack's model (compare.qualityBar: stack-model)`

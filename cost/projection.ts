@@ -9,7 +9,6 @@ import {
   describeQuality,
   INSTANCE_TYPES,
   purchasePrices,
-  QUALITY_INDEX,
   scoreLabel,
   type InstanceType,
 } from "./catalog";
@@ -198,7 +197,7 @@ function qualityNote(l: Lane, cfg: StackConfig): string {
   const own = cfg.model.quality;
   const theirs = l.option.quality;
   if (!theirs || !own)
-    return ` It is another model than ${cfg.model.key}, and ${!theirs ? "it" : cfg.model.key} has no ${QUALITY_INDEX} score: check it meets your bar.`;
+    return ` It is another model than ${cfg.model.key}, and ${!theirs ? "it" : cfg.model.key} has no ${cfg.compare.qualityIndex.name} score: check it meets your bar.`;
   const d = Math.round(theirs.score) - Math.round(own.score);
   const part = l.option.kind === "hybrid" ? "Its weaker part" : "It";
   // Overlapping 95% intervals: the index cannot tell the two apart, whichever point score is higher.
@@ -270,7 +269,7 @@ function verdictFor(lanes: readonly Lane[], rows: readonly BreakEvenRow[], cfg: 
       choice: "below-bar",
       option: null,
       runnerUp: null,
-      summary: `No lane meets the quality bar: compare.qualityBar asks for ${QUALITY_INDEX} ${"minScore" in cfg.compare.qualityBar ? Math.round(cfg.compare.qualityBar.minScore) : ""}, and ${cfg.model.key} scores ${scoreLabel(cfg.model.quality?.score)}.`,
+      summary: `No lane meets the quality bar: compare.qualityBar asks for ${cfg.compare.qualityIndex.name} ${"minScore" in cfg.compare.qualityBar ? Math.round(cfg.compare.qualityBar.minScore) : ""}, and ${cfg.model.key} scores ${scoreLabel(cfg.model.quality?.score)}.`,
       reason: top
         ? `The best-rated compared lane is ${top.option.label} (${describeQuality(top.option.quality!)}, ${formatUsd(top.breakdown.total)}/month): lower the bar, or add a stronger API to compare.apis.`
         : "No compared lane has a quality score: add APIs to compare.apis.",
@@ -381,9 +380,10 @@ function staleVerdictPrices(cfg: StackConfig, lanes: readonly Lane[], verdict: V
  */
 function qualityWarnings(cfg: StackConfig, lanes: readonly Lane[], verdict: Verdict): string[] {
   const bar = cfg.compare.qualityBar;
+  const index = cfg.compare.qualityIndex;
   if (bar.kind === "unrated")
     return [
-      `${cfg.model.key} has no ${QUALITY_INDEX} score, so compare.qualityBar stack-model holds no lane to a bar: set model.arenaScore (its score on https://lmarena.ai/leaderboard/text), or compare.qualityBar to a score or same-model`,
+      `${cfg.model.key} has no ${index.name} score, so compare.qualityBar stack-model holds no lane to a bar: set ${index.modelSetting} (its score on ${index.leaderboard}), compare.qualityIndex to an index that rates it, or compare.qualityBar to a score or same-model`,
     ];
   if (bar.kind !== "stack-model" && bar.kind !== "score") return [];
   const chosen = lanes.find((l) => l.option.id === verdict.option);
@@ -402,7 +402,7 @@ function qualityWarnings(cfg: StackConfig, lanes: readonly Lane[], verdict: Verd
   }
   if (decisive.length === 0 || snapshots.size === 0) return [];
   return [
-    `the verdict weighs models by ${QUALITY_INDEX} scores older than prices.maxAgeDays ${cfg.prices.maxAgeDays} (${[...snapshots.values()].join("; ")}; cost/catalog/quality-and-current-prices.md): newer models and re-ratings are not in them. Check https://lmarena.ai/leaderboard/text, and set model.arenaScore or compare.qualityBar to a score if they moved`,
+    `the verdict weighs models by ${index.name} scores older than prices.maxAgeDays ${cfg.prices.maxAgeDays} (${[...snapshots.values()].join("; ")}; cost/catalog/quality-and-current-prices.md): newer models and re-ratings are not in them. Check ${index.leaderboard}, and set ${index.modelSetting} or compare.qualityBar to a score if they moved`,
   ];
 }
 
@@ -527,7 +527,8 @@ export interface Ranked {
   /** Dollars per million tokens (input and output together). */
   readonly usdPerMillionTokens: number;
   /** LMArena text score of what the option serves; null when unrated. */
-  readonly arenaScore: number | null;
+  /** Its score on the stack's quality index (`compare.qualityIndex`); null: unrated there. */
+  readonly qualityScore: number | null;
   /** The option the stack deploys. */
   readonly isStack: boolean;
   readonly canServe: boolean;
@@ -571,7 +572,7 @@ export function rank(p: Projection): Ranked[] {
     kind: l.option.kind,
     monthly: l.breakdown.total,
     usdPerMillionTokens: totalTokens > 0 ? toUsd(l.breakdown.total) / totalTokens : 0,
-    arenaScore: l.option.quality?.score ?? null,
+    qualityScore: l.option.quality?.score ?? null,
     isStack: l.isStack,
     canServe: l.canServe,
     meetsQualityBar: l.meetsQualityBar,

@@ -82,7 +82,14 @@ describe("the HTML cost report", () => {
     // A score bar that gpt-4o-mini's interval does not reach: one lane shows as below it.
     const cfg = resolve(merge(base.kubernetes, { compare: { qualityBar: 1390 } }));
     const p = project(cfg);
-    const page = compareHtml(cfg.stack, cfg.model.key, rank(p), p.verdict.summary, p.robustness);
+    const page = compareHtml(
+      cfg.stack,
+      cfg.model.key,
+      rank(p),
+      p.verdict.summary,
+      p.robustness,
+      cfg.compare.qualityIndex.name,
+    );
     expect(page.match(/<div class="bar/g)).toHaveLength(p.lanes.length);
     expect(page).toContain(`<p class="verdict">${escapeXml(p.verdict.summary)}</p>`);
     expect(page).toContain("below the quality bar");

@@ -8,8 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runChild } from "./child";
-import { ARENA_TEXT } from "../cost/catalog";
-import { compareScores, formatRows, main } from "../scripts/quality-scores";
+import { AA_INTELLIGENCE, ARENA_TEXT } from "../cost/catalog";
+import { compareAaScores, compareScores, formatRows, main } from "../scripts/quality-scores";
 
 /** LMArena's shape: categories → entry → rating and its 95% bounds. */
 function leaderboard(edit: (full: Record<string, unknown>) => void = () => {}) {
@@ -68,7 +68,33 @@ describe("quality-scores", () => {
     ).toBe(2);
     expect(out).toEqual([]);
     expect(err.join("\n")).toMatch(
-      /^quality-scores: .*lb\.json: (not LMArena's leaderboard file|entry "qwen3-32b" has no finite)/,
+      /^quality-scores: .*lb\.json: (neither LMArena's leaderboard file|entry "qwen3-32b" has no finite|not Artificial Analysis's)/,
+    );
+  });
+
+  it("reads Artificial Analysis's models answer by entry name: a moved score, a missing entry, another version refused", () => {
+    // AA's API shape, built by hand: data[] with name and evaluations.
+    const data = Object.values(AA_INTELLIGENCE).map((q) => ({
+      name: q.entry,
+      evaluations: { artificial_analysis_intelligence_index: q.score },
+    }));
+    data.find((d) => d.name === "GPT-5.5 (xhigh)")!.evaluations.artificial_analysis_intelligence_index = 57.4;
+    const rows = compareAaScores({ data: data.filter((d) => d.name !== "Kimi K2.6") }, AA_INTELLIGENCE);
+    expect(rows.find((r) => r.entry === "GPT-5.5 (xhigh)")).toEqual({
+      entry: "GPT-5.5 (xhigh)",
+      bundled: 55,
+      current: 57,
+      low: 56,
+      high: 58,
+    });
+    expect(rows.find((r) => r.entry === "Kimi K2.6")!.current).toBeNull();
+    expect(rows.filter((r) => r.current === r.bundled)).toHaveLength(Object.keys(AA_INTELLIGENCE).length - 2);
+    expect(() =>
+      compareAaScores({ metadata: { intelligence_index_version: "v4.0" }, data }, AA_INTELLIGENCE),
+    ).toThrow(/v4\.0, the catalog's v4\.1: scores of two versions are different scales/);
+    data[0]!.evaluations.artificial_analysis_intelligence_index = Number.NaN;
+    expect(() => compareAaScores({ data }, AA_INTELLIGENCE)).toThrow(
+      /has no artificial_analysis_intelligence_index/,
     );
   });
 

@@ -140,7 +140,9 @@ describe("the verdict, case by case", () => {
     const unrated = project(resolve(merge(base.kubernetes, { model: custom })));
     expect(unrated.config.compare.qualityBar).toEqual({ kind: "unrated" });
     expect(unrated.lanes.every((l) => l.meetsQualityBar)).toBe(true);
-    expect(unrated.warnings).toContainEqual(expect.stringContaining("set model.arenaScore"));
+    // Rated nowhere, it compares on the newest index, and the warning names that index's setting.
+    expect(unrated.config.compare.qualityIndex.id).toBe("aa-intelligence");
+    expect(unrated.warnings).toContainEqual(expect.stringContaining("set model.intelligenceIndex"));
   });
 
   it("a stale quality snapshot deciding between models is warned about; a fresh one or same-model is not", () => {

@@ -1,5 +1,5 @@
 import type { ModelShape } from "./memory";
-import { ARENA_TEXT, type Quality } from "./quality";
+import { AA_INTELLIGENCE, ARENA_TEXT, type Quality, type Ratings } from "./quality";
 import { table, type Source } from "./source";
 
 /**
@@ -14,7 +14,12 @@ export interface Model extends ModelShape {
   readonly aliases: readonly string[];
   /** Longest context the model supports natively, in tokens. */
   readonly contextLength: number;
-  /** Its LMArena text score: the bar other lanes are held to by default. Every catalog model has one. */
+  /** Its scores on the quality indexes that rate it (every catalog model has at least one). */
+  readonly ratings?: Ratings;
+  /**
+   * Its score on the index the stack compares on (`compare.qualityIndex`): set when a stack is
+   * resolved, never in the catalog. The bar other lanes are held to by default.
+   */
   readonly quality?: Quality;
   /** The precision its published checkpoint ships in, when not bf16 (gpt-oss: MXFP4 experts ≈ int4). */
   readonly nativeDtype?: Dtype;
@@ -45,7 +50,7 @@ function model(
 export const MODELS: Readonly<Record<string, Model>> = table({
   "llama-3.1-8b": model({
     key: "llama-3.1-8b",
-    quality: ARENA_TEXT["llama-3.1-8b-instruct"],
+    ratings: { "lmarena-text": ARENA_TEXT["llama-3.1-8b-instruct"] },
     huggingFaceId: "meta-llama/Llama-3.1-8B-Instruct",
     aliases: ["meta-llama/Meta-Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B"],
     parameters: 8.03e9,
@@ -57,7 +62,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   }),
   "llama-3.1-70b": model({
     key: "llama-3.1-70b",
-    quality: ARENA_TEXT["llama-3.1-70b-instruct"],
+    ratings: { "lmarena-text": ARENA_TEXT["llama-3.1-70b-instruct"] },
     huggingFaceId: "meta-llama/Llama-3.1-70B-Instruct",
     aliases: ["meta-llama/Meta-Llama-3.1-70B-Instruct", "meta-llama/Llama-3.1-70B"],
     parameters: 70.6e9,
@@ -69,7 +74,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   }),
   "llama-3.3-70b": model({
     key: "llama-3.3-70b",
-    quality: ARENA_TEXT["llama-3.3-70b-instruct"],
+    ratings: { "lmarena-text": ARENA_TEXT["llama-3.3-70b-instruct"] },
     huggingFaceId: "meta-llama/Llama-3.3-70B-Instruct",
     aliases: [],
     parameters: 70.6e9,
@@ -81,7 +86,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   }),
   "qwen3-32b": model({
     key: "qwen3-32b",
-    quality: ARENA_TEXT["qwen3-32b"],
+    ratings: { "lmarena-text": ARENA_TEXT["qwen3-32b"] },
     huggingFaceId: "Qwen/Qwen3-32B",
     aliases: ["Qwen/Qwen3-32B-FP8"],
     parameters: 32.8e9,
@@ -95,7 +100,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     key: "qwen3-30b-a3b",
     // The original hybrid-thinking release; the 2507 Instruct alias rates higher (1382) on the same
     // snapshot, so a stack serving it is held to a bar it beats: the conservative side.
-    quality: ARENA_TEXT["qwen3-30b-a3b"],
+    ratings: { "lmarena-text": ARENA_TEXT["qwen3-30b-a3b"] },
     huggingFaceId: "Qwen/Qwen3-30B-A3B",
     aliases: ["Qwen/Qwen3-30B-A3B-Instruct-2507", "Qwen/Qwen3-30B-A3B-FP8"],
     parameters: 30.5e9,
@@ -112,7 +117,10 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   // every other layer attends to a 128-token window only. 116.8B / 5.1B active, 60.8 GiB checkpoint.
   "gpt-oss-120b": model({
     key: "gpt-oss-120b",
-    quality: ARENA_TEXT["gpt-oss-120b"],
+    ratings: {
+      "lmarena-text": ARENA_TEXT["gpt-oss-120b"],
+      "aa-intelligence": AA_INTELLIGENCE["gpt-oss-120b (high)"],
+    },
     huggingFaceId: "openai/gpt-oss-120b",
     aliases: [],
     parameters: 116.8e9,
@@ -131,7 +139,10 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   }),
   "gpt-oss-20b": model({
     key: "gpt-oss-20b",
-    quality: ARENA_TEXT["gpt-oss-20b"],
+    ratings: {
+      "lmarena-text": ARENA_TEXT["gpt-oss-20b"],
+      "aa-intelligence": AA_INTELLIGENCE["gpt-oss-20b (high)"],
+    },
     huggingFaceId: "openai/gpt-oss-20b",
     aliases: [],
     parameters: 20.9e9,
@@ -151,7 +162,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   // Qwen3's large MoE, July 2025 instruct release (262K context); rated as that release.
   "qwen3-235b-a22b": model({
     key: "qwen3-235b-a22b",
-    quality: ARENA_TEXT["qwen3-235b-a22b-instruct-2507"],
+    ratings: { "lmarena-text": ARENA_TEXT["qwen3-235b-a22b-instruct-2507"] },
     huggingFaceId: "Qwen/Qwen3-235B-A22B-Instruct-2507",
     aliases: ["Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", "Qwen/Qwen3-235B-A22B"],
     parameters: 235.1e9,
@@ -170,7 +181,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   // server, its FP8 release fits one.
   "glm-4.6": model({
     key: "glm-4.6",
-    quality: ARENA_TEXT["glm-4.6"],
+    ratings: { "lmarena-text": ARENA_TEXT["glm-4.6"] },
     huggingFaceId: "zai-org/GLM-4.6",
     aliases: ["zai-org/GLM-4.6-FP8"],
     parameters: 355e9,
@@ -191,7 +202,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
   // 8× H200 holds it.
   "deepseek-v3.2": model({
     key: "deepseek-v3.2",
-    quality: ARENA_TEXT["deepseek-v3.2"],
+    ratings: { "lmarena-text": ARENA_TEXT["deepseek-v3.2"] },
     huggingFaceId: "deepseek-ai/DeepSeek-V3.2",
     aliases: ["deepseek-ai/DeepSeek-V3.2-Exp"],
     parameters: 671e9,

@@ -1,13 +1,57 @@
 import type { Source } from "./source";
 
 /**
- * A model's standing on the one public quality index the catalog uses: LMArena's text leaderboard
- * (Bradley–Terry score from blind pairwise human votes, style control on, all prompts) — the most
- * widely cited open index, and the one that rates open-weight models and frontier APIs on one scale.
- * A score compares models only within one snapshot: never mix figures from two.
+ * The public quality indexes the catalog rates models and APIs on. Scores compare models only within
+ * one index (and one version of it): an LMArena rating and an Intelligence Index score are different
+ * scales, and so are two versions of one index, so the catalog holds one version of each.
+ */
+export type QualityIndexId = "lmarena-text" | "aa-intelligence";
+
+export interface QualityIndex {
+  readonly id: QualityIndexId;
+  /** How reports name it: "LMArena text", "AA Intelligence Index v4.1". */
+  readonly name: string;
+  /** When the bundled values were read (the newest index that rates a model is its default). */
+  readonly asOf: string;
+  /** Where a user checks current scores, for the warnings and `model.*` hints. */
+  readonly leaderboard: string;
+  /** The stack setting that states a model's own score on this index. */
+  readonly modelSetting: "model.arenaScore" | "model.intelligenceIndex";
+  /** The range a score on this index can take (a stated score or a numeric bar outside it is refused). */
+  readonly min: number;
+  readonly max: number;
+}
+
+export const QUALITY_INDEXES: Readonly<Record<QualityIndexId, QualityIndex>> = Object.freeze({
+  "lmarena-text": {
+    id: "lmarena-text",
+    name: "LMArena text",
+    asOf: "2025-12",
+    leaderboard: "https://lmarena.ai/leaderboard/text",
+    modelSetting: "model.arenaScore",
+    min: 800,
+    max: 2000,
+  },
+  "aa-intelligence": {
+    id: "aa-intelligence",
+    name: "AA Intelligence Index v4.1",
+    asOf: "2026-06",
+    leaderboard: "https://artificialanalysis.ai/leaderboards/models",
+    modelSetting: "model.intelligenceIndex",
+    min: 0,
+    max: 100,
+  },
+});
+
+/**
+ * A model's standing on one quality index. LMArena text: a Bradley–Terry score from blind pairwise
+ * human votes (style control on, all prompts; 100 points ≈ 64% of head-to-head votes won). AA
+ * Intelligence Index: Artificial Analysis's composite of nine evaluations it runs itself (agentic
+ * work, coding, science, knowledge; 0–100), at the reasoning effort named in the entry.
  */
 export interface Quality {
-  /** Arena score: higher is better; 100 points ≈ 64% of head-to-head votes won. */
+  readonly index: QualityIndexId;
+  /** Higher is better, on the index's own scale. */
   readonly score: number;
   /** The score's 95% confidence interval. */
   readonly low: number;
@@ -17,7 +61,8 @@ export interface Quality {
   readonly source: Source;
 }
 
-export const QUALITY_INDEX = "LMArena text";
+/** A model's or API's scores, by index: absent where that index does not rate it. */
+export type Ratings = Readonly<Partial<Record<QualityIndexId, Quality>>>;
 
 /**
  * The snapshot: LMArena's own published data file at one commit. It holds models released up to
@@ -31,7 +76,7 @@ const SNAPSHOT: Source = {
 };
 
 function arena(entry: string, score: number, low: number, high: number): Quality {
-  return { score, low, high, entry, source: SNAPSHOT };
+  return { index: "lmarena-text", score, low, high, entry, source: SNAPSHOT };
 }
 
 /** Scores by leaderboard entry, rounded to 0.1 from the snapshot's `rating`, `rating_q025`, `rating_q975`. */
@@ -64,6 +109,46 @@ export const ARENA_TEXT = Object.freeze({
   ),
   "gemini-3-flash": arena("gemini-3-flash", 1476.7, 1466.6, 1486.8),
   "gemini-3-pro": arena("gemini-3-pro", 1492.0, 1485.9, 1498.2),
+} satisfies Record<string, Quality>);
+
+/**
+ * Artificial Analysis Intelligence Index v4.1 (from 2026-06-16: GDPval-AA v2, τ³-Banking,
+ * Terminal-Bench v2.1, SciCode, Humanity's Last Exam, GPQA Diamond, CritPt, AA-Omniscience, AA-LCR),
+ * the scores on AA's v4.1 leaderboard. The announcement's own figures anchor the read (Claude Opus 4.8
+ * max 56, GPT-5.5 xhigh 55, Gemini 3.1 Pro Preview 46, DeepSeek V4 Pro and MiniMax M3 44); the rest are
+ * the leaderboard's whole-point scores. AA states a 95% interval under ±1% for the index (ten or more
+ * repeats of each evaluation), so each score carries ±1. v4.0 scores (Kimi K2.6 54, DeepSeek V4 Pro 52
+ * before June 2026) are another scale and are not mixed in.
+ */
+const AA_V41: Source = {
+  title:
+    "Artificial Analysis Intelligence Index v4.1 leaderboard (artificialanalysis.ai; v4.1 announced 2026-06-16)",
+  url: "https://artificialanalysis.ai/articles/artificial-analysis-intelligence-index-v4-1",
+  asOf: "2026-06",
+};
+
+function aa(entry: string, score: number): Quality {
+  return { index: "aa-intelligence", score, low: score - 1, high: score + 1, entry, source: AA_V41 };
+}
+
+/** Scores by leaderboard entry (the name and reasoning effort AA rates it at). */
+export const AA_INTELLIGENCE = Object.freeze({
+  "Claude Opus 4.8 (max)": aa("Claude Opus 4.8 (max)", 56),
+  "Claude Sonnet 4.6 (max)": aa("Claude Sonnet 4.6 (max)", 47),
+  "Claude 4.5 Haiku": aa("Claude 4.5 Haiku", 30),
+  "GPT-5.5 (xhigh)": aa("GPT-5.5 (xhigh)", 55),
+  "GPT-5.4 mini (xhigh)": aa("GPT-5.4 mini (xhigh)", 40),
+  "GPT-5.4 nano (xhigh)": aa("GPT-5.4 nano (xhigh)", 38),
+  "Gemini 3.1 Pro Preview": aa("Gemini 3.1 Pro Preview", 46),
+  "Gemini 3.5 Flash": aa("Gemini 3.5 Flash", 50),
+  "Gemini 3.1 Flash-Lite": aa("Gemini 3.1 Flash-Lite", 25),
+  "DeepSeek V4 Pro (Max)": aa("DeepSeek V4 Pro (Max)", 44),
+  "DeepSeek V4 Flash (Max)": aa("DeepSeek V4 Flash (Max)", 40),
+  "Kimi K2.6": aa("Kimi K2.6", 43),
+  "GLM-5.1": aa("GLM-5.1", 40),
+  "MiniMax-M3": aa("MiniMax-M3", 44),
+  "gpt-oss-120b (high)": aa("gpt-oss-120b (high)", 24),
+  "gpt-oss-20b (high)": aa("gpt-oss-20b (high)", 15),
 } satisfies Record<string, Quality>);
 
 /**
@@ -101,5 +186,14 @@ export function scoreLabel(score: number | undefined | null): string {
 
 /** "LMArena text 1412 (gpt-4.1-2025-04-14, 2025-12)". */
 export function describeQuality(q: Quality): string {
-  return `${QUALITY_INDEX} ${Math.round(q.score)} (${q.entry}, ${q.source.asOf})`;
+  return `${QUALITY_INDEXES[q.index].name} ${Math.round(q.score)} (${q.entry}, ${q.source.asOf})`;
+}
+
+/**
+ * The index a stack compares on when `compare.qualityIndex` is not set: the newest that rates the
+ * stack's model, else the newest of all (nothing rates the model, so no index favours it).
+ */
+export function defaultQualityIndex(ratings: Ratings): QualityIndexId {
+  const newestFirst = Object.values(QUALITY_INDEXES).sort((a, b) => b.asOf.localeCompare(a.asOf));
+  return (newestFirst.find((i) => ratings[i.id]) ?? newestFirst[0]!).id;
 }

@@ -87,6 +87,8 @@ function outOfRegion(i: InstanceType, region: string): InstanceType {
 export function resolvePrices(
   p: Problems,
   c: ParsedStackConfig,
+  /** The API keys to compare: `compare.apis`, or the default for the stack's quality index. */
+  apiKeys: readonly string[],
   stack: string,
   region: string,
   ctx: PriceContext,
@@ -123,7 +125,7 @@ export function resolvePrices(
     if (!APIS[key]) unknownKey(p, ["prices", "apis", key], key, Object.keys(APIS), "an API");
   }
   const apis: ApiOffer[] = [];
-  c.compare.apis.forEach((key, i) => {
+  apiKeys.forEach((key, i) => {
     const base = APIS[key];
     if (!base) return unknownKey(p, ["compare", "apis", i], key, Object.keys(APIS), "an API");
     const o = c.prices.apis[key];
@@ -154,11 +156,11 @@ export function resolvePrices(
     );
   });
   const routing = c.workload.routing;
-  if (routing && !c.compare.apis.includes(routing.api))
+  if (routing && !apiKeys.includes(routing.api))
     p.add(
       ["workload", "routing", "api"],
       routing.api,
-      `must be one of compare.apis (${c.compare.apis.join(", ")}): the hybrid is priced with the compared API's prices; add it to compare.apis`,
+      `must be one of compare.apis (${apiKeys.join(", ")}): the hybrid is priced with the compared API's prices; add it to compare.apis`,
     );
   return { instances, apis, unpriced };
 }

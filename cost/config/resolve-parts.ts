@@ -13,6 +13,9 @@ import {
   type InstanceType,
   type Model,
   type Quality,
+  type QualityIndexId,
+  QUALITY_INDEXES,
+  type Ratings,
 } from "../catalog";
 import { GIB, kvCacheTokens, minimumGpus, weightBytes } from "../catalog/memory";
 import { engineVersion } from "../catalog/engine";
@@ -25,20 +28,34 @@ import type { ResolvedManaged } from "./stack-config";
 
 export const MAX_DEFAULT_MODEL_LEN = 32768;
 
-/** A quality figure the stack states (`model.arenaScore`): its own source, no interval. */
-function statedQuality(score: number, id: string): Quality {
+/** A quality figure the stack states (`model.arenaScore`, `model.intelligenceIndex`): its own source, no interval. */
+function statedQuality(index: QualityIndexId, score: number, id: string): Quality {
+  const i = QUALITY_INDEXES[index];
   return {
+    index,
     score,
     low: score,
     high: score,
     entry: id,
     source: {
-      title: "stack config: model.arenaScore",
-      url: "https://lmarena.ai/leaderboard/text",
+      title: `stack config: ${i.modelSetting}`,
+      url: i.leaderboard,
       asOf: "stack config",
       origin: "override",
     },
   };
+}
+
+/** The model's catalog ratings with the stack's stated scores over them; undefined when it has none. */
+function ratingsFor(m: ParsedStackConfig["model"], catalog: Ratings | undefined): Ratings | undefined {
+  const ratings: Ratings = {
+    ...catalog,
+    ...(m.arenaScore !== undefined && { "lmarena-text": statedQuality("lmarena-text", m.arenaScore, m.id) }),
+    ...(m.intelligenceIndex !== undefined && {
+      "aa-intelligence": statedQuality("aa-intelligence", m.intelligenceIndex, m.id),
+    }),
+  };
+  return Object.keys(ratings).length ? ratings : undefined;
 }
 /** Resolve a model id (catalog key or Hugging Face id) and its overrides. */
 export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model | undefined {
@@ -56,10 +73,15 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
     ...(m.experts !== undefined && { experts: m.experts }),
     ...(m.expertsPerToken !== undefined && { expertsPerToken: m.expertsPerToken }),
     ...(m.slidingWindow !== undefined && { slidingWindow: m.slidingWindow }),
-    ...(m.arenaScore !== undefined && { quality: statedQuality(m.arenaScore, m.id) }),
   };
   if (byKey) {
-    const merged = { ...byKey, ...overrides, ...(m.huggingFaceId && { huggingFaceId: m.huggingFaceId }) };
+    const ratings = ratingsFor(m, byKey.ratings);
+    const merged = {
+      ...byKey,
+      ...overrides,
+      ...(ratings && { ratings }),
+      ...(m.huggingFaceId && { huggingFaceId: m.huggingFaceId }),
+    };
     if (
       overrides.parameters !== undefined &&
       m.activeParameters === undefined &&
@@ -78,8 +100,9 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
         key: m.id.split("/").pop()!.toLowerCase(),
         huggingFaceId: m.huggingFaceId ?? m.id,
         aliases: [],
-        // The stated architecture, the same overrides a catalog model takes (heads, experts, window, score).
+        // The stated architecture, the same overrides a catalog model takes (heads, experts, window, scores).
         ...overrides,
+        ...(ratingsFor(m, undefined) && { ratings: ratingsFor(m, undefined)! }),
         parameters: m.parameters!,
         activeParameters: m.activeParameters ?? m.parameters!,
         layers: m.layers!,

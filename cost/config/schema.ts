@@ -103,6 +103,11 @@ export const ModelSchema = z.strictObject({
    * fine-tune that scores differently; the default quality bar holds other lanes to it.
    */
   arenaScore: z.number().min(800).max(2000).optional(),
+  /**
+   * The model's Artificial Analysis Intelligence Index v4.1 score (0–100), for a model the catalog
+   * does not rate there; used when the stack compares on that index.
+   */
+  intelligenceIndex: z.number().min(0).max(100).optional(),
 });
 
 export const GpuSchema = z.strictObject({
@@ -342,32 +347,30 @@ export const PricesSchema = z.strictObject({
 
 export const CompareSchema = z.strictObject({
   /**
-   * API catalog keys to set against. Default: the small and mid models of each provider's current
-   * rated generation, and gpt-4o-mini as the long-standing cheap baseline: gpt-4o-mini, gpt-5-mini,
-   * gpt-4.1, claude-haiku-4.5, gemini-2.5-flash, gemini-3-flash.
+   * API catalog keys to set against. Default, by the index the stack compares on: on the AA
+   * Intelligence Index, today's small, mid and frontier model of OpenAI, Anthropic and Google and
+   * DeepSeek's and Moonshot's APIs; on the LMArena snapshot, the 2025 generation it rates
+   * (config/quality-index.ts lists both).
    */
-  apis: z
-    .array(z.string())
-    .min(1)
-    .default([
-      "gpt-4o-mini",
-      "gpt-5-mini",
-      "gpt-4.1",
-      "claude-haiku-4.5",
-      "gemini-2.5-flash",
-      "gemini-3-flash",
-    ]),
+  apis: z.array(z.string()).min(1).optional(),
+  /**
+   * The quality index lanes are compared on: `lmarena-text` (LMArena's text leaderboard, 2025-12
+   * snapshot) or `aa-intelligence` (Artificial Analysis Intelligence Index v4.1). Default: the newest
+   * index that rates the stack's model. Lanes it does not rate are shown as unrated.
+   */
+  qualityIndex: z.enum(["lmarena-text", "aa-intelligence"]).optional(),
   /** Also price every managed-open host serving the model. Default true. */
   managedHosts: z.boolean().default(true),
   /**
-   * Which lanes the verdict may choose, by the LMArena text score every catalog model and API
-   * carries. `stack-model` (default): lanes at least as good as the stack's own model; `same-model`:
-   * only lanes serving the stack's model (self-hosted and managed-open); `any`: every lane; a number:
-   * lanes scoring at least that.
+   * Which lanes the verdict may choose, by their score on `compare.qualityIndex`. `stack-model`
+   * (default): lanes at least as good as the stack's own model; `same-model`: only lanes serving the
+   * stack's model (self-hosted and managed-open); `any`: every lane; a number: lanes scoring at least
+   * that on the index (LMArena text 800–2000, AA Intelligence Index 0–100).
    */
   qualityBar: z
-    .union([z.enum(["stack-model", "same-model", "any"]), z.number().min(800).max(2000)], {
-      error: "must be stack-model, same-model, any, or an LMArena text score from 800 to 2000",
+    .union([z.enum(["stack-model", "same-model", "any"]), z.number().min(0).max(2000)], {
+      error:
+        "must be stack-model, same-model, any, or a score on compare.qualityIndex (LMArena text 800–2000, AA Intelligence Index 0–100)",
     })
     .default("stack-model"),
 });

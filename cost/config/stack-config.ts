@@ -14,10 +14,12 @@ import {
   type ManagedOffer,
   type Quality,
   type QualityBar,
+  type QualityIndex,
   type Model,
   type Source,
 } from "../catalog";
 import { ConfigError, fromZodIssue, Problems } from "./errors";
+import { resolveQualityIndex } from "./quality-index";
 import { managedOffers, resolvePrices, type PriceContext } from "./prices";
 import { KubernetesSchema, StackConfigSchema, type ParsedStackConfig } from "./schema";
 import {
@@ -94,6 +96,8 @@ interface StackConfigBase extends Omit<
   readonly compare: {
     readonly apis: readonly ApiOffer[];
     readonly managed: readonly ManagedOffer[];
+    /** `compare.qualityIndex` resolved: the one index every lane's `quality` is a score on. */
+    readonly qualityIndex: QualityIndex;
     /** `compare.qualityBar` resolved: the score a lane must reach, or which lanes count. */
     readonly qualityBar: QualityBar;
   };
@@ -199,7 +203,8 @@ export function resolveStackConfig(
   const region =
     c.aws?.region ??
     (typeof providerConfig["aws:region"] === "string" ? providerConfig["aws:region"] : "us-east-1");
-  const prices = resolvePrices(p, c, stack, region, live);
+  const compared = resolveQualityIndex(p, c, maybeModel);
+  const prices = resolvePrices(p, c, compared.apis, stack, region, live);
 
   const { model, instance, gpu, count, tensorParallel, maxModelLen, weights, dtype, notSelfHostable } =
     resolveHardware(p, c, maybeModel, prices.instances, stack);
@@ -235,6 +240,7 @@ export function resolveStackConfig(
     priceWarnings: live.warnings ?? [],
     model: {
       ...model,
+      ...(model.ratings?.[compared.index.id] && { quality: model.ratings[compared.index.id] }),
       dtype,
       maxModelLen,
       servedName: c.model.servedName ?? model.key,
@@ -253,9 +259,13 @@ export function resolveStackConfig(
     },
     workload: { ...w, monthlyInputTokens, monthlyOutputTokens },
     compare: {
-      apis: prices.apis,
+      apis: prices.apis.map((a) => ({
+        ...a,
+        ...(a.ratings[compared.index.id] && { quality: a.ratings[compared.index.id] }),
+      })),
       managed: c.compare.managedHosts ? managedOffers(c, model.key, stack) : [],
-      qualityBar: resolveQualityBar(c.compare.qualityBar, model.quality),
+      qualityIndex: compared.index,
+      qualityBar: resolveQualityBar(c.compare.qualityBar, model.ratings?.[compared.index.id]),
     },
     instances: prices.instances,
     unpricedInstances: [...prices.unpriced],

@@ -3,7 +3,7 @@
  * crossover chart, line items with sources and price ages, and the assumptions. No script, no
  * external resource: it opens offline, prints, and follows the reader's light or dark theme.
  */
-import { QUALITY_INDEX, scoreLabel, type Quality } from "../catalog";
+import { scoreLabel, type Quality } from "../catalog";
 import { formatNumber, formatTokens } from "../format";
 import { describeReplica } from "../replica";
 import { formatUsd, toUsd } from "../money";
@@ -124,12 +124,12 @@ ${svgChart(data)}
 </section>
 <section id="compared">
 <h2>Against per-token options</h2>
-<table><thead><tr><th>option</th><th class="num">monthly at your volume</th><th class="num">${QUALITY_INDEX}</th><th class="num">break-even (output tokens/month)</th><th>source</th></tr></thead>
+<table><thead><tr><th>option</th><th class="num">monthly at your volume</th><th class="num">${esc(p.config.compare.qualityIndex.name)}</th><th class="num">break-even (output tokens/month)</th><th>source</th></tr></thead>
 <tbody>${others}</tbody></table>
 </section>
 <section id="lanes">
 <h2>Every lane, cheapest first</h2>
-<p class="muted">Quality: ${QUALITY_INDEX} score (style control, all prompts; higher is better). The verdict takes the cheapest eligible lane: one that serves the whole demand and meets compare.qualityBar.</p>
+<p class="muted">Quality: ${esc(p.config.compare.qualityIndex.name)} score (higher is better; lanes it does not rate are shown as unrated). The verdict takes the cheapest eligible lane: one that serves the whole demand and meets compare.qualityBar.</p>
 <table><thead><tr><th>lane</th><th class="num">monthly</th><th class="num">quality</th><th>rated as</th><th>verdict</th></tr></thead>
 <tbody>${lanes}</tbody></table>
 </section>
@@ -199,12 +199,14 @@ export function compareHtml(
   ranked: readonly Ranked[],
   verdict: string,
   robust: Robustness,
+  /** The index the scores are on (compare.qualityIndex), for the column head. */
+  qualityIndex: string,
 ): string {
   const max = Math.max(...ranked.map((r) => toUsd(r.monthly)), 1);
   const rows = ranked
     .map(
       (r, i) =>
-        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${scoreLabel(r.arenaScore)}</td><td>${standingHtml(r)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
+        `<tr><td class="num">${i + 1}</td><td>${esc(r.label)}</td><td>${esc(r.kind)}</td><td class="num">${formatUsd(r.monthly)}</td><td class="num">$${r.usdPerMillionTokens.toFixed(3)}</td><td class="num">${scoreLabel(r.qualityScore)}</td><td>${standingHtml(r)}</td><td style="width:30%"><div class="bar${r.kind === "api" || r.kind === "managed" ? "" : " self-hosted"}" style="width:${((toUsd(r.monthly) / max) * 100).toFixed(1)}%"></div></td></tr>`,
     )
     .join("\n");
   return page(
@@ -212,7 +214,7 @@ export function compareHtml(
     `<header><h1>Every option for ${esc(model)}, cheapest first</h1><p class="muted">stack ${esc(stack)} · monthly cost at the stack's workload</p>
 <p class="verdict">${esc(verdict)}</p></header>
 ${robustnessSection(robust)}
-<section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th class="num">${QUALITY_INDEX}</th><th>standing</th><th></th></tr></thead>
+<section id="ranking"><table><thead><tr><th class="num">#</th><th>option</th><th>kind</th><th class="num">monthly</th><th class="num">per million tokens</th><th class="num">${esc(qualityIndex)}</th><th>standing</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table></section>`,
   );
 }

@@ -3,7 +3,7 @@
  * exports as the `costReport` output and what the policy pack reads. Bump REPORT_VERSION on any
  * breaking change to its shape.
  */
-import { ageDays, CATALOG_AS_OF, QUALITY_INDEX, type Quality, type Source } from "../catalog";
+import { ageDays, CATALOG_AS_OF, QUALITY_INDEXES, type Quality, type Source } from "../catalog";
 import { sum, toCents } from "../money";
 import type { LineItem } from "../options";
 import type { Priced, Projection } from "../projection";
@@ -68,7 +68,13 @@ export interface CostDocument {
     readonly quality: QualityDoc | null;
   };
   /** compare.qualityBar as applied: the setting, and the score a lane must reach (null: no score bar). */
-  readonly qualityBar: { readonly setting: string; readonly minScore: number | null };
+  readonly qualityBar: {
+    readonly setting: string;
+    readonly minScore: number | null;
+    /** compare.qualityIndex: the index every quality score in the document is on. */
+    readonly index: string;
+    readonly indexName: string;
+  };
   readonly catalogAsOf: string;
   readonly workload: {
     readonly monthlyInputTokens: number;
@@ -196,7 +202,7 @@ function lineItem(li: LineItem, now: Date): LineItemDoc {
 function qualityDoc(q: Quality | undefined, now: Date): QualityDoc | null {
   if (!q) return null;
   return {
-    index: QUALITY_INDEX,
+    index: QUALITY_INDEXES[q.index].name,
     score: q.score,
     low: q.low,
     high: q.high,
@@ -237,6 +243,8 @@ export function toDocument(p: Projection): CostDocument {
     qualityBar: {
       setting: c.compare.qualityBar.kind,
       minScore: "minScore" in c.compare.qualityBar ? c.compare.qualityBar.minScore : null,
+      index: c.compare.qualityIndex.id,
+      indexName: c.compare.qualityIndex.name,
     },
     catalogAsOf: CATALOG_AS_OF,
     workload: {

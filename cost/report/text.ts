@@ -1,6 +1,6 @@
 /** The human cost report: line items with sources, API comparison, break-even, verdict, chart. */
 import { describeEngine } from "../catalog/engine";
-import { ageDays, QUALITY_INDEX, scoreLabel, type Source } from "../catalog";
+import { ageDays, scoreLabel, type Source } from "../catalog";
 import { formatTokens } from "../format";
 import { describeReplica } from "../replica";
 import { formatUsd } from "../money";
@@ -88,7 +88,7 @@ export function textReport(p: Projection, opts: TextOptions = {}): string {
   const snapshot = c.model.quality ?? p.lanes.find((l) => l.option.quality)?.option.quality;
   out.push(
     "",
-    `every lane, cheapest first (* the stack's own; - not eligible for the verdict; quality: ${QUALITY_INDEX} score${snapshot ? `, ${snapshot.source.asOf}` : ""}):`,
+    `every lane, cheapest first (* the stack's own; - not eligible for the verdict; quality: ${c.compare.qualityIndex.name} score${snapshot ? `, ${snapshot.source.asOf}` : ""}):`,
   );
   out.push(
     ...fittedTable(

@@ -101,6 +101,7 @@ export const MANAGED_OFFERS: readonly ManagedOffer[] = [
     src.fireworks,
     0.28,
   ),
+  offer("fireworks", "kimi-k2.6", "accounts/fireworks/models/kimi-k2p6", 0.95, 4, src.fireworks, 0.16),
   offer("fireworks", "llama-3.1-8b", "accounts/fireworks/models/llama-v3p1-8b-instruct", 0.2, 0.2),
   offer(
     "fireworks",

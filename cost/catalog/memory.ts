@@ -23,6 +23,12 @@ export interface ModelShape {
   /** Routed experts per MoE layer and experts each token uses (config.json `num_experts`, `num_experts_per_tok`); absent for dense models. */
   readonly experts?: number;
   readonly expertsPerToken?: number;
+  /**
+   * The published checkpoint, when its precision is mixed: low-bit experts beside 16-bit attention,
+   * embeddings and quantisation scales take more than parameters × the low-bit width. Served at that
+   * dtype, the weights take these bytes (the checkpoint's own size).
+   */
+  readonly checkpoint?: { readonly dtype: Dtype; readonly bytes: number };
 }
 
 export const GIB = 2 ** 30;
@@ -36,6 +42,7 @@ const ACTIVATION_BYTES_PER_TOKEN_PER_HIDDEN = 24;
 export const KV_BYTES_PER_ELEMENT = 2;
 
 export function weightBytes(model: ModelShape, dtype: Dtype): number {
+  if (model.checkpoint?.dtype === dtype) return model.checkpoint.bytes;
   return model.parameters * BYTES_PER_PARAMETER[dtype];
 }
 

@@ -47,6 +47,34 @@ function model(
   };
 }
 
+/**
+ * Kimi K2's text model as its config.json (text_config, model_type kimi_k2) states it: 61 layers of
+ * hidden 7168; multi-head latent attention (64 heads, q_lora_rank 1536, kv_lora_rank 512, rope 64,
+ * nope 128, v 128); 384 routed experts of 2048 (8 a token) and one shared expert in every layer but
+ * the first, which is dense (18432); vocabulary 163,840, untied head. The routed experts ship INT4
+ * (compressed-tensors, groups of 32 with a bf16 scale: 4.5 bits), everything else bf16. The counts
+ * below are those shapes multiplied out: config.json states no parameter count.
+ */
+const K2 = { layers: 61, hidden: 7168, heads: 64, qLora: 1536, kvLora: 512, rope: 64, nope: 128, v: 128 };
+const k2AttentionPerLayer =
+  K2.hidden * K2.qLora +
+  K2.qLora * K2.heads * (K2.nope + K2.rope) +
+  K2.hidden * (K2.kvLora + K2.rope) +
+  K2.kvLora * K2.heads * (K2.nope + K2.v) +
+  K2.heads * K2.v * K2.hidden;
+const k2Expert = 3 * K2.hidden * 2048;
+const k2Routed = (K2.layers - 1) * 384 * k2Expert;
+const k2Bf16 =
+  K2.layers * k2AttentionPerLayer +
+  (K2.layers - 1) * k2Expert +
+  3 * K2.hidden * 18432 +
+  2 * 163840 * K2.hidden;
+export const KIMI_K2_SHAPE = {
+  parameters: k2Routed + k2Bf16,
+  activeParameters: (K2.layers - 1) * 8 * k2Expert + k2Bf16,
+  checkpointBytes: k2Routed * (0.5 + 2 / 32) + k2Bf16 * 2,
+} as const;
+
 export const MODELS: Readonly<Record<string, Model>> = table({
   "llama-3.1-8b": model({
     key: "llama-3.1-8b",
@@ -113,8 +141,9 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     headDim: 128,
     contextLength: 32768,
   }),
-  // OpenAI's open-weight MoE models: MXFP4 experts (4.25 bits) with bf16 attention, priced as int4;
-  // every other layer attends to a 128-token window only. 116.8B / 5.1B active, 60.8 GiB checkpoint.
+  // OpenAI's open-weight MoE models: MXFP4 experts (4.25 bits) with bf16 attention, served as int4 at
+  // the checkpoint's own size (the model card's 60.8 GiB and 12.8 GiB, more than 4 bits a parameter);
+  // every other layer attends to a 128-token window only. 116.8B / 5.1B active.
   "gpt-oss-120b": model({
     key: "gpt-oss-120b",
     ratings: {
@@ -134,6 +163,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     hiddenSize: 2880,
     slidingWindow: { layers: 18, tokens: 128 },
     nativeDtype: "int4",
+    checkpoint: { dtype: "int4", bytes: 60.8 * 2 ** 30 },
     contextLength: 131072,
     asOf: "2025-08",
   }),
@@ -156,6 +186,7 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     hiddenSize: 2880,
     slidingWindow: { layers: 12, tokens: 128 },
     nativeDtype: "int4",
+    checkpoint: { dtype: "int4", bytes: 12.8 * 2 ** 30 },
     contextLength: 131072,
     asOf: "2025-08",
   }),
@@ -217,6 +248,29 @@ export const MODELS: Readonly<Record<string, Model>> = table({
     nativeDtype: "fp8",
     contextLength: 163840,
     asOf: "2025-12",
+  }),
+  // Kimi K2.6 (Moonshot, modified MIT): the K2 text model above (1.03T parameters, 32.7B active;
+  // the model card says 1T and 32B), its INT4 checkpoint ≈ 594 GB. Attention is MLA, sized as its
+  // 576-element latent (one KV head of 288), as for DeepSeek V3.2. The vision tower (MoonViT) is left
+  // out of the weights: text serving is what is priced.
+  "kimi-k2.6": model({
+    key: "kimi-k2.6",
+    ratings: { "aa-intelligence": AA_INTELLIGENCE["Kimi K2.6"] },
+    huggingFaceId: "moonshotai/Kimi-K2.6",
+    aliases: [],
+    parameters: KIMI_K2_SHAPE.parameters,
+    activeParameters: KIMI_K2_SHAPE.activeParameters,
+    experts: 384,
+    expertsPerToken: 8,
+    layers: 61,
+    attentionHeads: 64,
+    kvHeads: 1,
+    headDim: 288,
+    hiddenSize: 7168,
+    nativeDtype: "int4",
+    checkpoint: { dtype: "int4", bytes: KIMI_K2_SHAPE.checkpointBytes },
+    contextLength: 262144,
+    asOf: "2026-04",
   }),
 });
 

@@ -64,6 +64,21 @@ const CASES: [string, string[]][] = [
       }),
     ],
   ],
+  [
+    // Today's field: compared on the AA Intelligence Index, against today's APIs and Fireworks' host.
+    "Kimi K2.6 on the AA index",
+    [
+      "--stack-file",
+      stackFile("kimi", {
+        platform: "kubernetes",
+        model: { id: "kimi-k2.6" },
+        gpu: { type: "h200", count: 8 },
+        kubernetes: { modelCacheAccessMode: "ReadWriteMany" },
+        scaling: { min: 1, max: 4 },
+        workload: { requestsPerMonth: 8e6, inputTokensPerRequest: 2000, outputTokensPerRequest: 400 },
+      }),
+    ],
+  ],
 ];
 
 interface Lane {

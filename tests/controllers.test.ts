@@ -237,6 +237,15 @@ describe("the reaper's pause and resume, honoured by the real KEDA", () => {
     // One engine up, then idle within KEDA's cooldown: the reaper's to stop.
     load(1, 0);
     await reach(1);
+    // The exporter answers as that engine's pod (Prometheus adds the namespace from the target): the
+    // reaper reads only series of pods the Deployment owns.
+    let pods: string[] = [];
+    await controllers.until(
+      "one vllm-engine pod",
+      async () => (pods = await server.podNames(NS, "vllm-engine")).length === 1,
+      30_000,
+    );
+    exporter.labels = { pod: pods[0]! };
     load(0, 0);
     await sleep(7500); // Prometheus holds a whole 6 s idle window of 1 s scrapes
 

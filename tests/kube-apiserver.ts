@@ -276,6 +276,18 @@ export class KubeApiServer {
     return this.request("GET", `${await this.collection(apiVersion, kind, namespace)}/${name}`);
   }
 
+  /**
+   * The names of a Deployment's pods in `namespace` (the controllers create them for its ReplicaSet,
+   * named after it): those whose name starts with `deployment-`.
+   */
+  async podNames(namespace: string, deployment: string): Promise<string[]> {
+    const r = await this.request("GET", `/api/v1/namespaces/${namespace}/pods`);
+    return ((r.body["items"] ?? []) as KubeObject[])
+      .map((p) => p.metadata.name)
+      .filter((n) => n.startsWith(`${deployment}-`))
+      .sort();
+  }
+
   async ensureNamespace(name: string): Promise<void> {
     const r = await this.request("POST", "/api/v1/namespaces", {
       apiVersion: "v1",

@@ -147,7 +147,8 @@ describe("the controllers find what the selectors name (no kubelet: pods stay Pe
 
 describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics stand-ins)", () => {
   const WINDOW_SECONDS = 6;
-  const replicas = [new StandInReplica("llama-3.1-8b"), new StandInReplica("llama-3.1-8b")];
+  // One engine (the stack's floor), one stand-in answering as its pod.
+  const replicas = [new StandInReplica("llama-3.1-8b")];
   const prometheus = new Prometheus();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reap-real-"));
   let race: ((method: string, url: string) => Promise<void>) | undefined;
@@ -200,6 +201,14 @@ describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics 
       },
       (same) => same,
     );
+    // The stand-in answers as the pod the controllers created (service discovery labels a pod's
+    // series with its name and namespace); a whole window of it before the reaper looks.
+    const pods = await until(
+      () => server.podNames(ns, "vllm-engine"),
+      (p) => p.length === replicas.length,
+    );
+    replicas.forEach((r, i) => (r.labels = { namespace: ns, pod: pods[i]! }));
+    await sleep((WINDOW_SECONDS + 2) * 1000);
   };
   const scaledObject = async (ns: string) =>
     (await server.get("keda.sh/v1alpha1", "ScaledObject", ns, "vllm-engine")).body as KubeObject;
@@ -210,8 +219,7 @@ describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics 
     });
     for (const r of replicas) await r.start();
     await prometheus.start(replicas.map((r) => r.port));
-    await prometheus.waitForTargets(2);
-    await sleep((WINDOW_SECONDS + 3) * 1000);
+    await prometheus.waitForTargets(replicas.length);
   }, 60_000);
 
   afterAll(async () => {
@@ -281,6 +289,43 @@ describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics 
     expect(resumed.code).toBe(0);
     expect(await replicasNow()).toBe(1);
   }, 60_000);
+
+  it("a pod the Deployment's selector matches but no ReplicaSet of it owns is not the fleet: its idle series are no evidence, nothing is written", async () => {
+    const ns = "reap-plain";
+    const d = (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body as KubeObject & {
+      spec: { selector: { matchLabels: Record<string, string> }; template: { spec: unknown } };
+    };
+    // Someone runs a bare pod with the engine's labels (a debug copy): the selector matches it.
+    const impostor = await server.create(
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "vllm-engine-impostor", namespace: ns, labels: d.spec.selector.matchLabels },
+        spec: d.spec.template.spec,
+      } as KubeObject,
+      ns,
+    );
+    expect(impostor.status).toBe(201);
+    replicas[0]!.labels = { namespace: ns, pod: "vllm-engine-impostor" };
+    await sleep((WINDOW_SECONDS + 2) * 1000);
+    const file = stackFile(ns, false);
+    const before = (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body as KubeObject;
+    // Its own audit log: the teardowns above would double the window (hysteresis) back into the
+    // minutes before the impostor appeared.
+    const r = await runReap({
+      stackFile: file,
+      windowSeconds: WINDOW_SECONDS,
+      toleranceSeconds: 2.5,
+      auditLog: path.join(dir, "audit-impostor.jsonl"),
+      extra: ["--apply"],
+    });
+    expect(r.code, JSON.stringify(r.record)).toBe(REAP_EXIT.unknown);
+    expect(r.record.reason).toContain(
+      "come from pod vllm-engine-impostor, not one of the 1 pod(s) Deployment reap-plain/vllm-engine owns",
+    );
+    const after = (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body as KubeObject;
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  }, 60_000);
 });
 
 describe("every onprem `reap` line of the README runs as written: the shipped bundle in a project copy, against the real API server and a real Prometheus", () => {
@@ -332,6 +377,12 @@ describe("every onprem `reap` line of the README runs as written: the shipped bu
       async () => (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body,
       (d) => (d["status"] as { replicas?: number } | undefined)?.replicas === 2,
     );
+    // Each stand-in answers as one of the two engine pods (as service discovery labels their series).
+    const pods = await until(
+      () => server.podNames(ns, "vllm-engine"),
+      (p) => p.length === 2,
+    );
+    replicas.forEach((r, i) => (r.labels = { namespace: ns, pod: pods[i]! }));
     await prometheus.waitForTargets(2);
     await sleep(9000);
   }, 90_000);

@@ -27,6 +27,14 @@ let prom: http.Server;
 type Values = [number, string][];
 /** What the Prometheus stand-in answers, per metric and replica, given the query's evaluation time. */
 let script: (metric: string, now: number) => Record<string, Values> | "hang" | "error";
+/**
+ * The labels each answered series carries besides its name, instance and model, by its place in the
+ * answer: by default the namespace and pod Prometheus' service discovery gives the Deployment's pods.
+ */
+let labelsFor: (i: number) => Record<string, string> = (i) => ({
+  namespace: "vllm",
+  pod: k8s.podNames()[i] ?? "vllm-engine-gone",
+});
 let onQuery: () => void = () => undefined;
 
 const clean = (now: number, value = "0"): Values => {
@@ -56,8 +64,8 @@ beforeAll(async () => {
       return res
         .writeHead(503, { "content-type": "application/json" })
         .end('{"status":"error","error":"overloaded"}');
-    const result = Object.entries(answer).map(([instance, values]) => ({
-      metric: { __name__: metric, instance, model_name: "llama-3.1-8b" },
+    const result = Object.entries(answer).map(([instance, values], i) => ({
+      metric: { __name__: metric, instance, model_name: "llama-3.1-8b", ...labelsFor(i) },
       values,
     }));
     res
@@ -81,8 +89,10 @@ beforeEach(() => {
   k8s.hang.clear();
   k8s.fail.clear();
   k8s.malformed = false;
+  k8s.strangers = [];
   onQuery = () => undefined;
   script = allMetrics((now) => clean(now))();
+  labelsFor = (i) => ({ namespace: "vllm", pod: k8s.podNames()[i] ?? "vllm-engine-gone" });
 });
 
 let n = 0;
@@ -187,6 +197,62 @@ describe("doubtful metrics: unknown, exit 12, and no write", () => {
     expect(hung.seconds).toBeLessThan(12);
     expect(k8s.writes).toEqual([]);
   }, 30_000);
+});
+
+describe("provenance: only the Deployment's own pods' series count, else unknown and no write", () => {
+  it.each([
+    [
+      "a series from a pod the selector matches but another ReplicaSet owns",
+      () => {
+        k8s.strangers = ["vllm-engine-7c4d2-x1"];
+        labelsFor = (i) => ({
+          namespace: "vllm",
+          pod: i === 0 ? "vllm-engine-7c4d2-x1" : k8s.podNames()[i]!,
+        });
+      },
+      "come from pod vllm-engine-7c4d2-x1, not one of the 2 pod(s) Deployment vllm/vllm-engine owns",
+    ],
+    [
+      "another team's namespace serving the same model",
+      () => (labelsFor = (i) => ({ namespace: "team-b", pod: k8s.podNames()[i]! })),
+      "come from namespace team-b",
+    ],
+    [
+      "series with no pod or namespace label (a static scrape, an exporter standing in)",
+      () => (labelsFor = () => ({})),
+      "carry no pod and namespace labels",
+    ],
+    [
+      "one instance whose series name two pods",
+      () => {
+        // Each metric's answer swaps which pod an instance claims: instance 0 is p1, then p0.
+        let query = 0;
+        onQuery = () => void query++;
+        labelsFor = (i) => ({ namespace: "vllm", pod: k8s.podNames()[(i + query) % 2]! });
+      },
+      "one replica's data must be one pod's",
+    ],
+    [
+      "two instances that both claim one pod (the count of reporting replicas would lie)",
+      () => (labelsFor = () => ({ namespace: "vllm", pod: k8s.podNames()[0]! })),
+      "is named by two replicas",
+    ],
+  ])("%s", async (_name, arrange, reason) => {
+    arrange();
+    const r = await reapApply();
+    expect(r.code, JSON.stringify(r.record)).toBe(REAP_EXIT.unknown);
+    expect(r.record.reason).toContain(reason);
+    expect(r.record.result).toBe("no action: the decision is unknown");
+    expect(k8s.writes).toEqual([]);
+  });
+
+  it("work seen in a foreign series is still work (busy, no write either way)", async () => {
+    labelsFor = () => ({});
+    script = allMetrics((now) => clean(now, "3"))();
+    const r = await reapApply();
+    expect(r.record.decision).toBe("busy");
+    expect(k8s.writes).toEqual([]);
+  });
 });
 
 describe("the platform: malformed answers, a fleet that changes, hangs and refusals", () => {

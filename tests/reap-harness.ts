@@ -48,11 +48,17 @@ export class StandInReplica {
   waiting = 0;
   success = 0;
   port = 0;
+  /**
+   * Labels its series carry besides the engine's, e.g. `{ namespace, pod }`: what Prometheus' service
+   * discovery adds to a pod's series through a ServiceMonitor (set them as the pod it stands for).
+   */
+  labels: Record<string, string> = {};
   private server?: http.Server;
   constructor(readonly model: string) {}
 
   render(): string {
-    const l = `engine="0",model_name="${this.model}"`;
+    const extra = Object.entries(this.labels).map(([k, v]) => `,${k}="${v}"`);
+    const l = `engine="0",model_name="${this.model}"${extra.join("")}`;
     return [
       "# HELP vllm:num_requests_running Number of requests in model execution batches.",
       "# TYPE vllm:num_requests_running gauge",
@@ -181,9 +187,16 @@ export class FakeKubernetes {
   hang = new Set<string>();
   fail = new Map<string, number>();
   malformed = false;
+  /** Pods that match the Deployment's selector but another ReplicaSet (another owner) controls. */
+  strangers: string[] = [];
   readonly calls: RecordedCall[] = [];
   port = 0;
   private server?: http.Server;
+
+  /** The pods the Deployment owns: one per replica, named as its ReplicaSet names them. */
+  podNames(name = "vllm-engine"): string[] {
+    return Array.from({ length: this.replicas }, (_, i) => `${name}-5d8f9c7b6-p${i}`);
+  }
 
   /** The fleet changes (an autoscaler or a person scaled it): new count, new resourceVersion. */
   scaleTo(replicas: number): void {
@@ -217,12 +230,18 @@ export class FakeKubernetes {
           });
         const pathname = new URL(req.url!, "http://localhost").pathname;
         const meta = { name, namespace, resourceVersion: String(this.rv) };
+        const selector = { "app.kubernetes.io/name": name };
         const deploymentObject = () => ({
           apiVersion: "apps/v1",
           kind: "Deployment",
-          metadata: meta,
-          ...(!this.malformed && { spec: { replicas: this.replicas }, status: { replicas: this.replicas } }),
+          metadata: { ...meta, uid: "uid-deployment" },
+          ...(!this.malformed && {
+            spec: { replicas: this.replicas, selector: { matchLabels: selector } },
+            status: { replicas: this.replicas },
+          }),
         });
+        const owned = (kind: string, uid: string) => [{ kind, name: "x", uid, controller: true }];
+        const listOf = (items: unknown[]) => ({ kind: "List", metadata: {}, items });
         const scaledObjectObject = () => ({
           apiVersion: "keda.sh/v1alpha1",
           kind: "ScaledObject",
@@ -230,6 +249,38 @@ export class FakeKubernetes {
           spec: { scaleTargetRef: this.scaleTargetRef ?? { name } },
         });
         if (req.method === "GET" && pathname === deployment) return reply(200, deploymentObject());
+        if (req.method === "GET" && pathname === `/apis/apps/v1/namespaces/${namespace}/replicasets`)
+          return reply(
+            200,
+            listOf([
+              {
+                metadata: {
+                  name: `${name}-5d8f9c7b6`,
+                  uid: "uid-rs",
+                  ownerReferences: owned("Deployment", "uid-deployment"),
+                },
+              },
+              {
+                metadata: {
+                  name: "other-rs",
+                  uid: "uid-other-rs",
+                  ownerReferences: owned("Deployment", "uid-other"),
+                },
+              },
+            ]),
+          );
+        if (req.method === "GET" && pathname === `/api/v1/namespaces/${namespace}/pods`)
+          return reply(
+            200,
+            listOf([
+              ...this.podNames(name).map((p) => ({
+                metadata: { name: p, ownerReferences: owned("ReplicaSet", "uid-rs") },
+              })),
+              ...this.strangers.map((p) => ({
+                metadata: { name: p, ownerReferences: owned("ReplicaSet", "uid-other-rs") },
+              })),
+            ]),
+          );
         if (req.method === "GET" && pathname === scaledObject) return reply(200, scaledObjectObject());
         if (req.method === "PATCH" && (pathname === deployment || pathname === scaledObject)) {
           const patch = JSON.parse(body) as {

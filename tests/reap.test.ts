@@ -33,6 +33,8 @@ async function reap(extra: string[], auditLog = freshLog()) {
 }
 
 beforeAll(async () => {
+  // Each stand-in's series carry the pod it stands for, as service discovery labels a pod's series.
+  replicas.forEach((r, i) => (r.labels = { namespace: "vllm", pod: k8s.podNames()[i]! }));
   for (const r of replicas) await r.start();
   await k8s.start("vllm", "vllm-engine");
   await prometheus.start(replicas.map((r) => r.port));

@@ -4,11 +4,19 @@
  * that exists is `unknown`, never `idle`; any sign of work is `busy`.
  */
 
+import type { OwnedPods } from "./fleet";
+
 export type Point = readonly [seconds: number, value: number];
 
 /** One replica's series over the window, as scraped (by Prometheus, or sampled from its /metrics). */
 export interface ReplicaSeries {
   readonly replica: string;
+  /**
+   * The Kubernetes `pod` and `namespace` labels its series carry (Prometheus' service discovery
+   * adds them); absent from a source without labels (a replica's own /metrics, the load balancer).
+   */
+  readonly pods?: readonly string[];
+  readonly namespaces?: readonly string[];
   readonly running: readonly Point[];
   readonly waiting: readonly Point[];
   /** The request-success counter (monotonic, resets allowed). */
@@ -23,6 +31,10 @@ export interface Observation {
   readonly replicas: readonly ReplicaSeries[];
   /** Replicas the platform says exist; undefined when it could not be asked. */
   readonly expectedReplicas?: number;
+  /** The pods the platform says are the fleet; set on Kubernetes, where series name their pod. */
+  readonly expectedPods?: OwnedPods;
+  /** The series carry their scrape target's labels (Prometheus): provenance is checked against them. */
+  readonly labelled?: boolean;
   /** Set when the source could not be read at all (down, slow, refused). */
   readonly error?: string;
   /**
@@ -122,6 +134,35 @@ export function evidenceProblem(
 }
 
 /**
+ * Why the series cannot be shown to be the fleet's own, or undefined when every one names a pod the
+ * Deployment owns in its namespace. A series with no pod or namespace label proves nothing (the same
+ * model name can be served by another team's pods, or an exporter standing in for them); one that
+ * names another pod or namespace is foreign data. Either way no write rests on it.
+ */
+export function provenanceProblem(replicas: readonly ReplicaSeries[], owned: OwnedPods): string | undefined {
+  const names = new Set(owned.names);
+  // One replica is one pod, and one pod one replica: otherwise the count of reporting replicas lies.
+  const claimed = new Map<string, string>();
+  for (const r of replicas) {
+    if ((r.pods?.length ?? 0) > 1)
+      return `replica ${r.replica}'s series name ${r.pods!.length} pods (${r.pods!.join(", ")}): one replica's data must be one pod's`;
+    const pod = r.pods?.[0];
+    if (pod !== undefined && claimed.has(pod))
+      return `pod ${pod} is named by two replicas (${claimed.get(pod)} and ${r.replica}): its data cannot stand for two`;
+    if (pod !== undefined) claimed.set(pod, r.replica);
+  }
+  for (const r of replicas) {
+    if (!r.pods?.length || !r.namespaces?.length)
+      return `replica ${r.replica}'s series carry no pod and namespace labels, so they cannot be shown to be ${owned.owner}'s pods: scrape the engines through the ServiceMonitor the kit renders (Prometheus labels each series with its pod and namespace)`;
+    const ns = r.namespaces.find((n) => n !== owned.namespace);
+    const pod = r.pods.find((p) => !names.has(p));
+    if (ns !== undefined || pod !== undefined)
+      return `replica ${r.replica}'s series come from ${ns !== undefined ? `namespace ${ns}` : `pod ${pod}`}, not one of the ${names.size} pod(s) ${owned.owner} owns${names.size ? ` (${[...names].slice(0, 4).join(", ")}${names.size > 4 ? ", …" : ""})` : ""}: not the fleet's data`;
+  }
+  return undefined;
+}
+
+/**
  * @param toleranceSeconds the longest a series may go without a sample, at the window's start, at
  * its end and between samples (about two scrape intervals).
  */
@@ -162,6 +203,8 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
       `replica ${working.replica} worked in the window (running ${working.maxRunning}, waiting ${working.maxWaiting}, completed ${working.completed})`,
     );
   if (o.expectedReplicas === undefined) return verdict("unknown", "the platform's replica count is unknown");
+  const foreign = o.labelled && o.expectedPods ? provenanceProblem(o.replicas, o.expectedPods) : undefined;
+  if (foreign) return verdict("unknown", foreign);
   if (o.expectedReplicas === 0) return verdict("idle", "the fleet is already at zero replicas");
   if (replicas.length === 0) return verdict("unknown", "no series for this model in the window");
   // Evidence counts replicas, not series: a replica named twice is doubtful (which series is it?).

@@ -7,6 +7,16 @@
 export interface FleetState {
   readonly replicas: number;
   readonly version: string;
+  /** The pods the platform says make up the fleet, where it has pods: the metrics must be theirs. */
+  readonly pods?: OwnedPods;
+}
+
+/** The pods a Deployment owns (through its ReplicaSets), as the API server lists them. */
+export interface OwnedPods {
+  /** What owns them, for the evidence: `Deployment vllm/vllm-engine`. */
+  readonly owner: string;
+  readonly namespace: string;
+  readonly names: readonly string[];
 }
 
 export interface Fleet {

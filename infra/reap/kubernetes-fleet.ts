@@ -11,7 +11,7 @@
  */
 import type { KubernetesStackConfig } from "../../cost/config/stack-config";
 import { COMPONENT_NAME, kubeNames } from "../kubernetes/names";
-import { FleetChanged, replicaCount, type Fleet, type FleetState } from "./fleet";
+import { FleetChanged, replicaCount, type Fleet, type FleetState, type OwnedPods } from "./fleet";
 import { within } from "./guard";
 
 export const PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas";
@@ -20,10 +20,23 @@ export const PAUSED = "autoscaling.keda.sh/paused";
 const MERGE_PATCH = { headers: { "Content-Type": "application/merge-patch+json" } };
 
 type Obj = {
-  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    uid?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind?: string; uid?: string; controller?: boolean }[];
+  };
   spec?: unknown;
   status?: unknown;
 };
+type List = { items?: Obj[]; metadata?: { continue?: string } };
+
+/** The most pods or ReplicaSets one list may hold: a fleet is a handful; more is not the reaper's to read. */
+const LIST_LIMIT = 1000;
+
+/** The object's controlling owner (the one ownerReference with `controller: true`). */
+const controllerOf = (o: Obj) => o.metadata?.ownerReferences?.find((r) => r.controller === true);
 
 type KubeConfig = import("@kubernetes/client-node").KubeConfig;
 
@@ -73,7 +86,7 @@ export function loadKubeConfig(
   return kc;
 }
 
-/** The four calls the reaper makes, each with its deadline, a 409 as FleetChanged, errors that say which call. */
+/** The calls the reaper makes, each with its deadline, a 409 as FleetChanged, errors that say which call. */
 function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
   const k = cfg.kubernetes;
   const n = kubeNames(cfg, COMPONENT_NAME);
@@ -83,7 +96,11 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
     const k8s = await import("@kubernetes/client-node");
     const kc = loadKubeConfig(k8s, k);
     server = kc.getCurrentCluster()?.server ?? server;
-    return { apps: kc.makeApiClient(k8s.AppsV1Api), custom: kc.makeApiClient(k8s.CustomObjectsApi) };
+    return {
+      apps: kc.makeApiClient(k8s.AppsV1Api),
+      core: kc.makeApiClient(k8s.CoreV1Api),
+      custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    };
   };
   // A connection that fails names the address and what to check, not only the socket error.
   const unreachable = (code: string | undefined) =>
@@ -126,7 +143,54 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
     const running = status.replicas === undefined ? 0 : replicaCount(status.replicas, "status.replicas");
     const rv = d.metadata?.resourceVersion;
     if (!rv) throw new Error(`deployment ${ns}/${n.engine} has no metadata.resourceVersion`);
-    return { replicas: Math.max(desired, running), rv };
+    const pods = await ownedPods(d);
+    return { replicas: Math.max(desired, running), rv, pods };
+  };
+  /**
+   * The pods the Deployment owns, as Kubernetes controllers tell ownership: the ReplicaSets its
+   * selector matches whose controller is this Deployment (by uid), and the pods whose controller is
+   * one of those. The metrics the reaper reads must be these pods' and no others'.
+   */
+  const ownedPods = async (d: Obj): Promise<OwnedPods> => {
+    const { apps, core } = await clients();
+    const uid = d.metadata?.uid;
+    const match = (d.spec as { selector?: { matchLabels?: Record<string, unknown> } }).selector?.matchLabels;
+    if (!uid || !match || typeof match !== "object" || Object.keys(match).length === 0)
+      throw new Error(
+        `deployment ${ns}/${n.engine} has no metadata.uid or spec.selector.matchLabels: its pods cannot be told apart`,
+      );
+    const selector = Object.entries(match)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(",");
+    const list = async (what: string, work: () => Promise<{ body: unknown }>) => {
+      const l = await call<List>(`LIST ${what} ${ns} (${selector})`, work as never);
+      if (l.metadata?.continue)
+        throw new Error(
+          `more than ${LIST_LIMIT} ${what} in ${ns} match ${selector}: not a fleet the reaper reads`,
+        );
+      return l.items ?? [];
+    };
+    const sets = await list("replicasets", () =>
+      apps.listNamespacedReplicaSet(ns, undefined, undefined, undefined, undefined, selector, LIST_LIMIT),
+    );
+    const ours = new Set(
+      sets
+        .filter((r) => controllerOf(r)?.uid === uid)
+        .map((r) => r.metadata?.uid)
+        .filter(Boolean),
+    );
+    const pods = await list("pods", () =>
+      core.listNamespacedPod(ns, undefined, undefined, undefined, undefined, selector, LIST_LIMIT),
+    );
+    return {
+      owner: `Deployment ${ns}/${n.engine}`,
+      namespace: ns,
+      names: pods
+        .filter((p) => ours.has(controllerOf(p)?.uid))
+        .map((p) => p.metadata?.name ?? "")
+        .filter(Boolean)
+        .sort(),
+    };
   };
   const readScaledObject = async () => {
     const { custom } = await clients();
@@ -214,7 +278,7 @@ function kedaFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
         throw new Error(
           `ScaledObject ${ns}/${n.engine} is already paused (${paused[0]}: "${paused[1]}"): left as it is; \`vllm-tco reap --resume\` removes a pause`,
         );
-      return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}` };
+      return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}`, pods: d.pods };
     },
     async pause(seen) {
       const now = await this.state();
@@ -249,7 +313,7 @@ function deploymentFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
     target: `deployment ${ns}/${n.engine}`,
     async state() {
       const d = await readDeployment();
-      return { replicas: d.replicas, version: `deployment@${d.rv}` };
+      return { replicas: d.replicas, version: `deployment@${d.rv}`, pods: d.pods };
     },
     async pause(seen) {
       const d = await readDeployment();

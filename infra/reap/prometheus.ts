@@ -81,7 +81,14 @@ async function boundedJson(res: Response): Promise<unknown> {
  * idle 0. An answer that is partial (Prometheus' `warnings`), names another metric, or comes from
  * another address (a redirect) is an error: the observation is unknown, never idle.
  */
-async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<string, Point[]>> {
+interface InstanceSamples {
+  readonly points: Point[];
+  /** The `pod` and `namespace` labels its series carry, for provenance. */
+  readonly pods: ReadonlySet<string>;
+  readonly namespaces: ReadonlySet<string>;
+}
+
+async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<string, InstanceSamples>> {
   const params = new URLSearchParams({
     query: `${metric}{${q.selector}}[${Math.ceil(q.windowSeconds)}s]`,
     time: String(q.now),
@@ -97,18 +104,41 @@ async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<strin
   if (Array.isArray(body.warnings) && body.warnings.length > 0)
     throw new Error(`partial answer (Prometheus warned: ${String(body.warnings[0]).slice(0, 200)})`);
   if (!Array.isArray(body.data.result)) throw new Error("no series list in the answer");
-  const byInstance = new Map<string, Map<number, number>>();
+  const byInstance = new Map<
+    string,
+    { at: Map<number, number>; pods: Set<string>; namespaces: Set<string> }
+  >();
   for (const s of body.data.result) {
     const name = s.metric?.["__name__"];
     if (name !== undefined && name !== metric)
       throw new Error(`the answer holds ${String(name)}, not ${metric}`);
     const instance = s.metric?.["instance"] ?? JSON.stringify(s.metric);
-    const at = byInstance.get(instance) ?? new Map<number, number>();
+    const seen = byInstance.get(instance) ?? { at: new Map(), pods: new Set(), namespaces: new Set() };
+    // Every series' labels count: one instance whose series name two pods is not one pod's data.
+    const pod = s.metric?.["pod"];
+    const ns = s.metric?.["namespace"];
+    if (typeof pod === "string") seen.pods.add(pod);
+    if (typeof ns === "string") seen.namespaces.add(ns);
+    if (typeof pod !== "string") seen.pods.add("");
+    if (typeof ns !== "string") seen.namespaces.add("");
     for (const [t, raw] of Array.isArray(s.values) ? s.values : [])
-      at.set(Number(t), addReadings(at.get(Number(t)), sampleValue(raw)));
-    byInstance.set(instance, at);
+      seen.at.set(Number(t), addReadings(seen.at.get(Number(t)), sampleValue(raw)));
+    byInstance.set(instance, seen);
   }
-  return new Map([...byInstance].map(([i, at]) => [i, [...at].sort((a, b) => a[0] - b[0])]));
+  return new Map(
+    [...byInstance].map(([i, s]) => [
+      i,
+      { points: [...s.at].sort((a, b) => a[0] - b[0]), pods: s.pods, namespaces: s.namespaces },
+    ]),
+  );
+}
+
+/** The labels an instance's series carry across the three metrics; "" stands for a series without one. */
+function labelsOf(key: "pods" | "namespaces", ...from: (InstanceSamples | undefined)[]): string[] {
+  const all = new Set<string>();
+  for (const s of from) for (const v of s?.[key] ?? []) all.add(v);
+  // A series without the label makes the replica's provenance unprovable: report none.
+  return all.has("") ? [] : [...all].sort();
 }
 
 export async function observePrometheus(q: PrometheusQuery): Promise<Omit<Observation, "expectedReplicas">> {
@@ -125,13 +155,18 @@ export async function observePrometheus(q: PrometheusQuery): Promise<Omit<Observ
       (Object.keys(METRICS) as (keyof typeof METRICS)[]).map((k) => rawSamples(q, METRICS[k])),
     );
     const instances = new Set([...running!.keys(), ...waiting!.keys(), ...success!.keys()]);
-    const replicas: ReplicaSeries[] = [...instances].sort().map((i) => ({
-      replica: i,
-      running: running!.get(i) ?? [],
-      waiting: waiting!.get(i) ?? [],
-      success: success!.get(i) ?? [],
-    }));
-    return { ...base, replicas };
+    const replicas: ReplicaSeries[] = [...instances].sort().map((i) => {
+      const of = [running!.get(i), waiting!.get(i), success!.get(i)] as const;
+      return {
+        replica: i,
+        running: of[0]?.points ?? [],
+        waiting: of[1]?.points ?? [],
+        success: of[2]?.points ?? [],
+        pods: labelsOf("pods", ...of),
+        namespaces: labelsOf("namespaces", ...of),
+      };
+    });
+    return { ...base, replicas, labelled: true };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
     const why =

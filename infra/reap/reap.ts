@@ -58,7 +58,11 @@ export async function reap(run: ReapRun): Promise<AuditRecord> {
     obs = { source: "metrics", windowStart: 0, windowEnd: 0, replicas: [], error: message(e) };
   }
   let verdict: Verdict = decide(
-    { ...obs, ...(seen !== undefined && { expectedReplicas: seen.replicas }) },
+    {
+      ...obs,
+      ...(seen !== undefined && { expectedReplicas: seen.replicas }),
+      ...(seen?.pods && { expectedPods: seen.pods }),
+    },
     run.toleranceSeconds,
   );
   // Both sides failing: name both, so the reader fixes the metrics and the platform in one go.

@@ -31,7 +31,9 @@ export const CLUSTER_REQUIREMENTS: readonly ClusterRequirement[] = [
     kind: "monitoring.coreos.com/v1 ServiceMonitor",
     component: "Prometheus Operator (e.g. kube-prometheus-stack)",
     minimum: "v0.85",
-    why: "scrapes the engines' /metrics for KEDA's Prometheus queries",
+    // The Operator labels each target's series with its `pod` and `namespace`: the reaper proves the
+    // series are the Deployment's own pods by them (infra/reap/decide.ts provenanceProblem).
+    why: "scrapes the engines' /metrics for KEDA's Prometheus queries, each series labelled with its pod and namespace (the Operator's default target labels; `vllm-tco reap` reads only the Deployment's own pods' series)",
   },
 ];
 

@@ -29,7 +29,7 @@ describe("stack config: every bad input names the setting, the value found and t
       merge(base.aws, { model: { id: "llama-3.1-8" } }),
       line(
         "model.id",
-        'is not a model in the catalog; did you mean "llama-3.1-8b"? known: llama-3.1-8b, llama-3.1-70b, llama-3.3-70b, qwen3-32b, qwen3-30b-a3b, gpt-oss-120b, gpt-oss-20b, qwen3-235b-a22b, glm-4.6, deepseek-v3.2',
+        'is not a model in the catalog; did you mean "llama-3.1-8b"? known: llama-3.1-8b, llama-3.1-70b, llama-3.3-70b, qwen3-32b, qwen3-30b-a3b, gpt-oss-120b, gpt-oss-20b, qwen3-235b-a22b, glm-4.6, deepseek-v3.2, kimi-k2.6',
         '"llama-3.1-8"',
       ),
     ],

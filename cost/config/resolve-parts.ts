@@ -96,13 +96,14 @@ export function resolveModel(p: Problems, m: ParsedStackConfig["model"]): Model 
       (k) => m[k] === undefined,
     );
     if (missing.length === 0) {
+      const stated = ratingsFor(m, undefined);
       return {
         key: m.id.split("/").pop()!.toLowerCase(),
         huggingFaceId: m.huggingFaceId ?? m.id,
         aliases: [],
         // The stated architecture, the same overrides a catalog model takes (heads, experts, window, scores).
         ...overrides,
-        ...(ratingsFor(m, undefined) && { ratings: ratingsFor(m, undefined)! }),
+        ...(stated && { ratings: stated }),
         parameters: m.parameters!,
         activeParameters: m.activeParameters ?? m.parameters!,
         layers: m.layers!,

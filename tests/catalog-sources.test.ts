@@ -33,6 +33,7 @@ const API_IDS: Record<string, [string, string]> = {
   "deepseek-v4-pro": ["deepseek", "deepseek-v4-pro"],
   "deepseek-v4-flash": ["deepseek", "deepseek-v4-flash"],
   "kimi-k2.6": ["moonshotai", "kimi-k2.6"],
+  "glm-5.1": ["zhipuai", "GLM-5.1"],
 };
 const HOST_PROVIDER = { bedrock: "aws", together: "together", groq: "groq", fireworks: "fireworks" };
 

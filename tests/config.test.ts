@@ -140,7 +140,7 @@ describe("stack config: every bad input names the setting, the value found and t
       merge(base.aws, { compare: { apis: ["gpt-4o-mni"] } }),
       line(
         "compare.apis[0]",
-        'is not an API in the catalog; did you mean "gpt-4o-mini"? known: gpt-4o-mini, gpt-4o, gpt-4.1, gpt-5, gpt-5-mini, gpt-5.1, claude-sonnet-4.5, claude-haiku-4.5, claude-opus-4.5, gemini-2.5-flash, gemini-2.5-flash-lite, gemini-3-flash, gemini-3-pro, gpt-5.5, gpt-5.4-mini, gpt-5.4-nano, claude-opus-4.8, claude-sonnet-4.6, gemini-3.1-pro, gemini-3.5-flash, gemini-3.1-flash-lite, deepseek-v4-pro, deepseek-v4-flash, kimi-k2.6',
+        'is not an API in the catalog; did you mean "gpt-4o-mini"? known: gpt-4o-mini, gpt-4o, gpt-4.1, gpt-5, gpt-5-mini, gpt-5.1, claude-sonnet-4.5, claude-haiku-4.5, claude-opus-4.5, gemini-2.5-flash, gemini-2.5-flash-lite, gemini-3-flash, gemini-3-pro, gpt-5.5, gpt-5.4-mini, gpt-5.4-nano, claude-opus-4.8, claude-sonnet-4.6, gemini-3.1-pro, gemini-3.5-flash, gemini-3.1-flash-lite, deepseek-v4-pro, deepseek-v4-flash, glm-5.1, kimi-k2.6',
         '"gpt-4o-mni"',
       ),
     ],

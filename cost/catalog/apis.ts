@@ -54,6 +54,8 @@ const deepseek = pricing(
   "https://api-docs.deepseek.com/quick_start/pricing",
 );
 const moonshot = pricing("Moonshot Kimi API pricing", "https://platform.moonshot.ai/docs/pricing/chat");
+// Zhipu publishes yuan; the package converts at its stated rate, and the catalog takes its dollars.
+const zhipu = pricing("Zhipu AI open platform pricing (CNY, in USD)", "https://open.bigmodel.cn/pricing");
 
 /**
  * Reasoning tokens are billed as output (OpenAI: "reasoning tokens … are billed as output tokens";
@@ -112,6 +114,12 @@ const deepseekThinking = reasoningEstimate(
   0.5,
   "DeepSeek API pricing: output includes the chain of thought",
   "https://api-docs.deepseek.com/quick_start/pricing",
+);
+const glmThinking = reasoningEstimate(
+  "thinking (the default)",
+  0.5,
+  "Zhipu AI GLM thinking mode",
+  "https://docs.bigmodel.cn/cn/guide/start/model-overview",
 );
 const kimiThinking = reasoningEstimate(
   "thinking (the default)",
@@ -318,6 +326,7 @@ export const APIS: Readonly<Record<string, ApiOffer>> = table({
     deepseek,
     deepseekThinking,
   ),
+  "glm-5.1": api("glm-5.1", "Zhipu GLM-5.1", [0.828, 0.179, 3.31], aaIndex("GLM-5.1"), zhipu, glmThinking),
   "kimi-k2.6": api(
     "kimi-k2.6",
     "Moonshot Kimi K2.6",

@@ -10,8 +10,8 @@ import type { ParsedStackConfig } from "./schema";
 
 /**
  * The APIs a stack is set against when `compare.apis` is not set, by the index it compares on: on the
- * AA Intelligence Index, today's small, mid and frontier model of each major provider (and DeepSeek's
- * and Moonshot's, the open-weight labs' own APIs); on the LMArena snapshot, the 2025 generation it
+ * AA Intelligence Index, today's small, mid and frontier model of each major provider (and DeepSeek's,
+ * Moonshot's and Zhipu's, the open-weight labs' own APIs); on the LMArena snapshot, the 2025 generation it
  * rates (today's are not on it, so they could never meet a bar there).
  */
 export const DEFAULT_APIS: Readonly<Record<QualityIndexId, readonly string[]>> = Object.freeze({
@@ -28,6 +28,7 @@ export const DEFAULT_APIS: Readonly<Record<QualityIndexId, readonly string[]>> =
     "deepseek-v4-flash",
     "deepseek-v4-pro",
     "kimi-k2.6",
+    "glm-5.1",
   ],
   "lmarena-text": [
     "gpt-4o-mini",

@@ -114,6 +114,8 @@ line(
   "ms",
   2000,
 );
+// The stack files were the bench's own: leave no trace in the temp directory.
+for (const f of [big, huge]) fs.rmSync(f, { force: true });
 
 console.log("\n== vllm-tco plan: the Pulumi program under the mock runtime");
 for (const stack of ["aws-h100", "onprem", "managed"])

@@ -203,9 +203,10 @@ export function decide(o: Observation, toleranceSeconds: number): Verdict {
       `replica ${working.replica} worked in the window (running ${working.maxRunning}, waiting ${working.maxWaiting}, completed ${working.completed})`,
     );
   if (o.expectedReplicas === undefined) return verdict("unknown", "the platform's replica count is unknown");
+  if (o.expectedReplicas === 0) return verdict("idle", "the fleet is already at zero replicas");
+  // Before any series counts as evidence of rest: it must be one of the fleet's own pods'.
   const foreign = o.labelled && o.expectedPods ? provenanceProblem(o.replicas, o.expectedPods) : undefined;
   if (foreign) return verdict("unknown", foreign);
-  if (o.expectedReplicas === 0) return verdict("idle", "the fleet is already at zero replicas");
   if (replicas.length === 0) return verdict("unknown", "no series for this model in the window");
   // Evidence counts replicas, not series: a replica named twice is doubtful (which series is it?).
   const seen = new Set<string>();

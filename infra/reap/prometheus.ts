@@ -72,6 +72,13 @@ async function boundedJson(res: Response): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
+interface InstanceSamples {
+  readonly points: Point[];
+  /** The `pod` and `namespace` labels its series carry, for provenance. */
+  readonly pods: ReadonlySet<string>;
+  readonly namespaces: ReadonlySet<string>;
+}
+
 /**
  * Every raw sample of `metric` in the window, per replica (`instance`), summed over the replica's
  * label sets at each scrape. A range vector selector returns the samples as scraped, with their scrape
@@ -81,13 +88,6 @@ async function boundedJson(res: Response): Promise<unknown> {
  * idle 0. An answer that is partial (Prometheus' `warnings`), names another metric, or comes from
  * another address (a redirect) is an error: the observation is unknown, never idle.
  */
-interface InstanceSamples {
-  readonly points: Point[];
-  /** The `pod` and `namespace` labels its series carry, for provenance. */
-  readonly pods: ReadonlySet<string>;
-  readonly namespaces: ReadonlySet<string>;
-}
-
 async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<string, InstanceSamples>> {
   const params = new URLSearchParams({
     query: `${metric}{${q.selector}}[${Math.ceil(q.windowSeconds)}s]`,

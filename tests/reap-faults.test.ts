@@ -246,6 +246,15 @@ describe("provenance: only the Deployment's own pods' series count, else unknown
     expect(k8s.writes).toEqual([]);
   });
 
+  it("a fleet already at zero is idle, whatever its deleted pods' series say (nothing would be done)", async () => {
+    k8s.replicas = 0;
+    labelsFor = (i) => ({ namespace: "vllm", pod: `vllm-engine-5d8f9c7b6-gone${i}` });
+    const r = await reapApply();
+    expect(r.record.decision).toBe("idle");
+    expect(r.record.reason).toBe("the fleet is already at zero replicas");
+    expect(k8s.writes).toEqual([]);
+  });
+
   it("work seen in a foreign series is still work (busy, no write either way)", async () => {
     labelsFor = () => ({});
     script = allMetrics((now) => clean(now, "3"))();

@@ -91,8 +91,14 @@ export function compareCommand(o: ReportOptions, io: Io): number {
       ...r,
       monthlyUsd: Math.round(monthly / 1e4) / 100,
     }));
+    // Version 2: each option's score is `qualityScore` on `qualityIndex` (was `arenaScore`, LMArena only).
+    const qualityIndex = { id: cfg.compare.qualityIndex.id, name: cfg.compare.qualityIndex.name };
     io.out(
-      JSON.stringify({ version: "1", stack: cfg.stack, verdict, robustness: p.robustness, options }, null, 2),
+      JSON.stringify(
+        { version: "2", stack: cfg.stack, qualityIndex, verdict, robustness: p.robustness, options },
+        null,
+        2,
+      ),
     );
     return 0;
   }

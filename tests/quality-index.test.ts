@@ -104,10 +104,20 @@ describe("the quality index a stack compares on", () => {
     expect(toUsd(opus.breakdown.total)).toBeCloseTo(211_392, 6);
   });
 
-  it("compare --json carries the index every score is on", async () => {
-    const { out, code } = await runCli("cost", "--stack", "aws-h100", "--json");
-    expect(code).toBe(0);
-    const doc = JSON.parse(out) as { qualityBar: { index: string; indexName: string } };
+  it("cost --json and compare --json carry the index every score is on", async () => {
+    const cost = await runCli("cost", "--stack", "aws-h100", "--json");
+    expect(cost.code).toBe(0);
+    const doc = JSON.parse(cost.out) as { qualityBar: { index: string; indexName: string } };
     expect(doc.qualityBar).toMatchObject({ index: "lmarena-text", indexName: "LMArena text" });
+    const compare = await runCli("compare", "--stack", "aws-h100", "--json");
+    const ranked = JSON.parse(compare.out) as {
+      version: string;
+      qualityIndex: { id: string };
+      options: { label: string; qualityScore: number | null }[];
+    };
+    expect(ranked.version).toBe("2");
+    expect(ranked.qualityIndex.id).toBe("lmarena-text");
+    // gpt-4o-mini's LMArena score, rounded as the snapshot holds it.
+    expect(ranked.options.find((o) => o.label === "OpenAI gpt-4o-mini")!.qualityScore).toBe(1317.3);
   });
 });

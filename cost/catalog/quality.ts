@@ -116,7 +116,8 @@ export const ARENA_TEXT = Object.freeze({
  * Terminal-Bench v2.1, SciCode, Humanity's Last Exam, GPQA Diamond, CritPt, AA-Omniscience, AA-LCR),
  * the scores on AA's v4.1 leaderboard. The announcement's own figures anchor the read (Claude Opus 4.8
  * max 56, GPT-5.5 xhigh 55, Gemini 3.1 Pro Preview 46, DeepSeek V4 Pro and MiniMax M3 44); the rest are
- * the leaderboard's whole-point scores. AA states a 95% interval under ±1% for the index (ten or more
+ * the leaderboard's whole-point scores as a public transcription of AA's v4.1 charts gives them (AA's
+ * own pages were not readable here): `scripts/quality-scores.ts` re-reads them from AA's API answer. AA states a 95% interval under ±1% for the index (ten or more
  * repeats of each evaluation), so each score carries ±1. v4.0 scores (Kimi K2.6 54, DeepSeek V4 Pro 52
  * before June 2026) are another scale and are not mixed in.
  */

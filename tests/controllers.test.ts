@@ -312,5 +312,5 @@ describe("the reaper's pause and resume, honoured by the real KEDA", () => {
       (await scaledObject()).metadata.annotations?.["autoscaling.keda.sh/paused-replicas"],
     ).toBeUndefined();
     await reach(MAX);
-  }, 90_000);
+  }, 180_000);
 });

@@ -349,7 +349,7 @@ export const CompareSchema = z.strictObject({
   /**
    * API catalog keys to set against. Default, by the index the stack compares on: on the AA
    * Intelligence Index, today's small, mid and frontier model of OpenAI, Anthropic and Google and
-   * DeepSeek's and Moonshot's APIs; on the LMArena snapshot, the 2025 generation it rates
+   * DeepSeek's, Moonshot's and Zhipu's APIs; on the LMArena snapshot, the 2025 generation it rates
    * (config/quality-index.ts lists both).
    */
   apis: z.array(z.string()).min(1).optional(),

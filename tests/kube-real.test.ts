@@ -79,6 +79,18 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_0
   return v;
 }
 
+/**
+ * Each stand-in answers as one of the engine pods the controllers created, once there is one per
+ * stand-in: its series carry the pod's name and namespace, as service discovery labels a pod's.
+ */
+async function answerAsEnginePods(replicas: readonly StandInReplica[], ns: string): Promise<void> {
+  const pods = await until(
+    () => server.podNames(ns, "vllm-engine"),
+    (p) => p.length === replicas.length,
+  );
+  replicas.forEach((r, k) => (r.labels = { namespace: ns, pod: pods[k]! }));
+}
+
 describe("the controllers find what the selectors name (no kubelet: pods stay Pending)", () => {
   const ns = "onprem-example";
   const list = async (p: string) =>
@@ -201,13 +213,8 @@ describe("vllm-tco reap on a real API server (Prometheus scraping vLLM /metrics 
       },
       (same) => same,
     );
-    // The stand-in answers as the pod the controllers created (service discovery labels a pod's
-    // series with its name and namespace); a whole window of it before the reaper looks.
-    const pods = await until(
-      () => server.podNames(ns, "vllm-engine"),
-      (p) => p.length === replicas.length,
-    );
-    replicas.forEach((r, i) => (r.labels = { namespace: ns, pod: pods[i]! }));
+    // A whole window of the stand-in answering as the pod before the reaper looks.
+    await answerAsEnginePods(replicas, ns);
     await sleep((WINDOW_SECONDS + 2) * 1000);
   };
   const scaledObject = async (ns: string) =>
@@ -377,12 +384,7 @@ describe("every onprem `reap` line of the README runs as written: the shipped bu
       async () => (await server.get("apps/v1", "Deployment", ns, "vllm-engine")).body,
       (d) => (d["status"] as { replicas?: number } | undefined)?.replicas === 2,
     );
-    // Each stand-in answers as one of the two engine pods (as service discovery labels their series).
-    const pods = await until(
-      () => server.podNames(ns, "vllm-engine"),
-      (p) => p.length === 2,
-    );
-    replicas.forEach((r, i) => (r.labels = { namespace: ns, pod: pods[i]! }));
+    await answerAsEnginePods(replicas, ns);
     await prometheus.waitForTargets(2);
     await sleep(9000);
   }, 90_000);

@@ -224,6 +224,8 @@ export function resolveStackConfig(
   const managed = resolveManaged(p, c, model, stack);
   if (p.list.length) throw new ConfigError(p.list, `stack ${stack}`);
 
+  // The model's score on the index every lane is compared on (undefined: that index does not rate it).
+  const modelQuality = model.ratings?.[compared.index.id];
   const kubernetes =
     c.platform === "kubernetes" ? (c.kubernetes ?? KubernetesSchema.parse({})) : c.kubernetes;
   const monthlyInputTokens = w.monthlyInputTokens ?? w.requestsPerMonth! * w.inputTokensPerRequest;
@@ -240,7 +242,7 @@ export function resolveStackConfig(
     priceWarnings: live.warnings ?? [],
     model: {
       ...model,
-      ...(model.ratings?.[compared.index.id] && { quality: model.ratings[compared.index.id] }),
+      ...(modelQuality && { quality: modelQuality }),
       dtype,
       maxModelLen,
       servedName: c.model.servedName ?? model.key,
@@ -265,7 +267,7 @@ export function resolveStackConfig(
       })),
       managed: c.compare.managedHosts ? managedOffers(c, model.key, stack) : [],
       qualityIndex: compared.index,
-      qualityBar: resolveQualityBar(c.compare.qualityBar, model.ratings?.[compared.index.id]),
+      qualityBar: resolveQualityBar(c.compare.qualityBar, modelQuality),
     },
     instances: prices.instances,
     unpricedInstances: [...prices.unpriced],

@@ -92,7 +92,9 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
   const n = kubeNames(cfg, COMPONENT_NAME);
   const ns = n.namespace;
   let server = "the cluster";
-  const clients = async () => {
+  // The kubeconfig is read and the clients made once per run, not once per call.
+  let made: ReturnType<typeof makeClients> | undefined;
+  const makeClients = async () => {
     const k8s = await import("@kubernetes/client-node");
     const kc = loadKubeConfig(k8s, k);
     server = kc.getCurrentCluster()?.server ?? server;
@@ -102,6 +104,7 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
       custom: kc.makeApiClient(k8s.CustomObjectsApi),
     };
   };
+  const clients = () => (made ??= makeClients());
   // A connection that fails names the address and what to check, not only the socket error.
   const unreachable = (code: string | undefined) =>
     code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ETIMEDOUT"
@@ -143,8 +146,7 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
     const running = status.replicas === undefined ? 0 : replicaCount(status.replicas, "status.replicas");
     const rv = d.metadata?.resourceVersion;
     if (!rv) throw new Error(`deployment ${ns}/${n.engine} has no metadata.resourceVersion`);
-    const pods = await ownedPods(d);
-    return { replicas: Math.max(desired, running), rv, pods };
+    return { replicas: Math.max(desired, running), rv, object: d };
   };
   /**
    * The pods the Deployment owns, as Kubernetes controllers tell ownership: the ReplicaSets its
@@ -239,7 +241,7 @@ function kubeApi(cfg: KubernetesStackConfig, callTimeoutMs: number) {
         ) as never,
     );
   };
-  return { ns, n, readDeployment, readScaledObject, patchScaledObject, patchDeployment };
+  return { ns, n, readDeployment, ownedPods, readScaledObject, patchScaledObject, patchDeployment };
 }
 
 type KubeApi = ReturnType<typeof kubeApi>;
@@ -251,37 +253,43 @@ export function kubernetesFleet(cfg: KubernetesStackConfig, callTimeoutMs = 10_0
 
 /** With KEDA: pause the ScaledObject at zero (KEDA scales the engines down and holds them). */
 function kedaFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
-  const { ns, n, readDeployment, readScaledObject, patchScaledObject } = api;
+  const { ns, n, readDeployment, ownedPods, readScaledObject, patchScaledObject } = api;
+  /** The Deployment and its ScaledObject, checked to be the reaper's to pause; their version. */
+  const read = async () => {
+    const d = await readDeployment();
+    const so = await readScaledObject();
+    // Act only on the stack's own target, never over an operator: a ScaledObject that scales
+    // something else, or that someone already paused, is not the reaper's to write.
+    const ref = (
+      so.spec as { scaleTargetRef?: { name?: unknown; kind?: unknown; apiVersion?: unknown } } | undefined
+    )?.scaleTargetRef;
+    if (
+      !ref ||
+      ref.name !== n.engine ||
+      (ref.kind !== undefined && ref.kind !== "Deployment") ||
+      (ref.apiVersion !== undefined && ref.apiVersion !== "apps/v1")
+    )
+      throw new Error(
+        `ScaledObject ${ns}/${n.engine} scales ${JSON.stringify(ref ?? null)}, not the stack's Deployment ${n.engine}: not the reaper's to pause`,
+      );
+    const paused = Object.entries(so.annotations).find(
+      ([k, v]) => k === PAUSED_REPLICAS || (k === PAUSED && v !== "false"),
+    );
+    if (paused)
+      throw new Error(
+        `ScaledObject ${ns}/${n.engine} is already paused (${paused[0]}: "${paused[1]}"): left as it is; \`vllm-tco reap --resume\` removes a pause`,
+      );
+    return { deployment: d, replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}` };
+  };
   return {
     target: `ScaledObject ${ns}/${n.engine}`,
     async state(): Promise<FleetState> {
-      const d = await readDeployment();
-      const so = await readScaledObject();
-      // Act only on the stack's own target, never over an operator: a ScaledObject that scales
-      // something else, or that someone already paused, is not the reaper's to write.
-      const ref = (
-        so.spec as { scaleTargetRef?: { name?: unknown; kind?: unknown; apiVersion?: unknown } } | undefined
-      )?.scaleTargetRef;
-      if (
-        !ref ||
-        ref.name !== n.engine ||
-        (ref.kind !== undefined && ref.kind !== "Deployment") ||
-        (ref.apiVersion !== undefined && ref.apiVersion !== "apps/v1")
-      )
-        throw new Error(
-          `ScaledObject ${ns}/${n.engine} scales ${JSON.stringify(ref ?? null)}, not the stack's Deployment ${n.engine}: not the reaper's to pause`,
-        );
-      const paused = Object.entries(so.annotations).find(
-        ([k, v]) => k === PAUSED_REPLICAS || (k === PAUSED && v !== "false"),
-      );
-      if (paused)
-        throw new Error(
-          `ScaledObject ${ns}/${n.engine} is already paused (${paused[0]}: "${paused[1]}"): left as it is; \`vllm-tco reap --resume\` removes a pause`,
-        );
-      return { replicas: d.replicas, version: `deployment@${d.rv} scaledobject@${so.rv}`, pods: d.pods };
+      const { deployment, ...state } = await read();
+      return { ...state, pods: await ownedPods(deployment.object) };
     },
     async pause(seen) {
-      const now = await this.state();
+      // The compare-and-act re-read needs the versions only, not the pod list again.
+      const now = await read();
       if (now.version !== seen.version)
         throw new FleetChanged(
           `the fleet changed during the window (${seen.replicas} → ${now.replicas} replica(s); ${seen.version} → ${now.version})`,
@@ -308,12 +316,12 @@ function kedaFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
 
 /** Without KEDA: the Deployment itself, with the same resourceVersion precondition. */
 function deploymentFleet(cfg: KubernetesStackConfig, api: KubeApi): Fleet {
-  const { ns, n, readDeployment, patchDeployment } = api;
+  const { ns, n, readDeployment, ownedPods, patchDeployment } = api;
   return {
     target: `deployment ${ns}/${n.engine}`,
     async state() {
       const d = await readDeployment();
-      return { replicas: d.replicas, version: `deployment@${d.rv}`, pods: d.pods };
+      return { replicas: d.replicas, version: `deployment@${d.rv}`, pods: await ownedPods(d.object) };
     },
     async pause(seen) {
       const d = await readDeployment();

@@ -115,12 +115,10 @@ async function rawSamples(q: PrometheusQuery, metric: string): Promise<Map<strin
     const instance = s.metric?.["instance"] ?? JSON.stringify(s.metric);
     const seen = byInstance.get(instance) ?? { at: new Map(), pods: new Set(), namespaces: new Set() };
     // Every series' labels count: one instance whose series name two pods is not one pod's data.
-    const pod = s.metric?.["pod"];
-    const ns = s.metric?.["namespace"];
-    if (typeof pod === "string") seen.pods.add(pod);
-    if (typeof ns === "string") seen.namespaces.add(ns);
-    if (typeof pod !== "string") seen.pods.add("");
-    if (typeof ns !== "string") seen.namespaces.add("");
+    // A series without the label is recorded as "" (see labelsOf).
+    const label = (k: string) => (typeof s.metric?.[k] === "string" ? s.metric[k] : "");
+    seen.pods.add(label("pod"));
+    seen.namespaces.add(label("namespace"));
     for (const [t, raw] of Array.isArray(s.values) ? s.values : [])
       seen.at.set(Number(t), addReadings(seen.at.get(Number(t)), sampleValue(raw)));
     byInstance.set(instance, seen);

@@ -43,7 +43,7 @@ export interface QualityDoc {
   readonly source: string;
   readonly sourceUrl: string;
   readonly asOf: string;
-  /** Days since the snapshot; null for a score the stack states (model.arenaScore). */
+  /** Days since the snapshot; null for a score the stack states (model.arenaScore, model.intelligenceIndex). */
   readonly ageDays: number | null;
 }
 

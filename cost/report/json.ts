@@ -30,9 +30,9 @@ export interface LineItemDoc {
   readonly formula: string;
 }
 
-/** A lane's or model's score on the catalog's quality index, with its source and age. */
+/** A lane's or model's score on the stack's quality index (compare.qualityIndex), with its source and age. */
 export interface QualityDoc {
-  /** The index: "LMArena text" (style control, all prompts). */
+  /** The index's name: "LMArena text" or "AA Intelligence Index v4.1". */
   readonly index: string;
   readonly score: number;
   /** 95% confidence interval. */
